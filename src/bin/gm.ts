@@ -1,0 +1,33 @@
+// npm run gm -- <graphile-migrate command> (watch, commit, uncommit, status…)
+// with DATABASE_URL, SHADOW_DATABASE_URL and ROOT_DATABASE_URL filled in for
+// the embedded database (or taken from the environment).
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
+import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
+import { ensureRoles } from "../db/migrate.ts";
+import { runCommand } from "../lifecycle.ts";
+
+runCommand(async (lifecycle) => {
+  const config = loadConfig();
+  await startEmbeddedIfNeeded(config, lifecycle);
+  // Roles must exist before the shadow database can be created for them.
+  await ensureRoles(config);
+  const shadowUrl =
+    process.env.SHADOW_DATABASE_URL ?? urlForDatabase(config.ownerUrl, `${describeDatabase(config.ownerUrl).database}_shadow`);
+  const cli = createRequire(import.meta.url).resolve("graphile-migrate/dist/cli.js");
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...process.argv.slice(2)], {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        DATABASE_URL: config.ownerUrl,
+        SHADOW_DATABASE_URL: shadowUrl,
+        ...(config.rootUrl ? { ROOT_DATABASE_URL: config.rootUrl } : {}),
+      },
+    });
+    child.on("error", reject);
+    child.on("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`graphile-migrate exited with code ${code}`);
+}, "one-shot");

