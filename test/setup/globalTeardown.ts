@@ -1,0 +1,12 @@
+import pg from "pg";
+import { TEMPLATE_DATABASE } from "./globalSetup.ts";
+
+export default async function globalTeardown(): Promise<void> {
+  const cluster = globalThis.__testCluster;
+  if (!cluster) return;
+  const root = new pg.Client({ connectionString: cluster.rootUrl });
+  await root.connect();
+  await root.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+  await root.end();
+  await cluster.stop();
+}
