@@ -1,5 +1,6 @@
 // The PostGraphile v5 preset both apps share: Amber, simplified inflection,
-// pg-aggregates off by default (tables opt in through behaviors), app_public only.
+// pg-aggregates off by default (tables opt in through behaviors), app_public only,
+// no Relay node ids.
 import type {} from "postgraphile/grafserv/express/v4";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
@@ -12,9 +13,26 @@ import { identityOf } from "../http/auth.ts";
 export const DEFAULT_BEHAVIOR =
   "-aggregates -groupedAggregates -aggregates:filterBy -aggregates:orderBy";
 
+/** With no Relay `id` to clash with, a column named `id` keeps its name instead of becoming `rowId`. */
+const KeepIdColumnNamePlugin: GraphileConfig.Plugin = {
+  name: "KeepIdColumnNamePlugin",
+  version: "1.0.0",
+  inflection: {
+    replace: {
+      _attributeName(previous, _options, details) {
+        return previous!({ ...details, skipRowId: true });
+      },
+    },
+  },
+};
+
 export function makePreset(options: { pool: pg.Pool; production: boolean }): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
+    // Rows are identified by their uuid `id`, the same value direct SQL and JWT `sub` use;
+    // Relay global node ids would hide it, so the Node interface is off (as in graphile/starter).
+    disablePlugins: ["NodePlugin"],
+    plugins: [KeepIdColumnNamePlugin],
     pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
     schema: {
       defaultBehavior: DEFAULT_BEHAVIOR,

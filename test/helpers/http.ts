@@ -1,0 +1,41 @@
+// The real HTTP service on a free port, against this file's database.
+import type { AddressInfo } from "node:net";
+import { createHttpService, type HttpService } from "../../src/http/app.ts";
+import { type AppSecrets, appSecretsFrom } from "../../src/http/auth.ts";
+import { roleUrl, testConfig } from "./db.ts";
+
+export interface TestServer {
+  url: string;
+  service: HttpService;
+  secrets: AppSecrets;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: { production?: boolean } = {}): Promise<TestServer> {
+  const secrets = appSecretsFrom(testConfig().secret);
+  const service = await createHttpService({
+    authenticatorUrl: roleUrl("app_authenticator"),
+    poolMax: 4,
+    secrets,
+    production: options.production ?? false,
+  });
+  await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
+  const { port } = service.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, service, secrets, close: () => service.close() };
+}
+
+export async function graphql(
+  server: TestServer,
+  query: string,
+  options: { token?: string; authorization?: string; variables?: Record<string, unknown> } = {},
+) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const authorization = options.authorization ?? (options.token ? `Bearer ${options.token}` : undefined);
+  if (authorization) headers.authorization = authorization;
+  const response = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}

@@ -1,0 +1,143 @@
+import jwt from "jsonwebtoken";
+import pg from "pg";
+import { signAppToken } from "../src/http/auth.ts";
+import { ownerUrl, rootUrl } from "./helpers/db.ts";
+import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
+import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
+
+let server: TestServer;
+let parent: TestUser;
+let child: TestUser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  // Committed data: the server's own connections must see it.
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  parent = await createUser(owner, "parent", "Parent");
+  child = await createUser(owner, "child", "Child");
+  await linkFamily(owner, parent, child);
+  await owner.end();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const LINKS = "{ currentUserId familyLinks { totalCount nodes { parentId childId } } }";
+
+describe("authentication", () => {
+  const expect401 = async (options: Parameters<typeof graphql>[2], message: RegExp) => {
+    const { status, body } = await graphql(server, "{ currentUserId }", options);
+    expect(status).toBe(401);
+    expect(body.errors[0].message).toMatch(message);
+    expect(body.errors[0].extensions).toEqual({ code: "UNAUTHENTICATED" });
+  };
+
+  test("no token: 401 asking for one", () => expect401({}, /Authentication required/));
+  test("not a bearer header: 401", () => expect401({ authorization: "Basic abc" }, /must be `Bearer <JWT>`/));
+  test("garbage token: 401", () => expect401({ token: "not.a.jwt" }, /invalid/));
+  test("a token signed with another secret: 401", () =>
+    expect401({ token: jwt.sign({ sub: parent.id }, "someone-elses-secret", { expiresIn: 60 }) }, /invalid/));
+  test("an expired token: 401 saying when it expired", () =>
+    expect401(
+      { token: jwt.sign({ sub: parent.id, exp: Math.floor(Date.now() / 1000) - 10 }, server.secrets.pas_bot) },
+      /expired at \d{4}-/,
+    ));
+  test("a token that never expires: 401", () =>
+    expect401({ token: jwt.sign({ sub: parent.id }, server.secrets.pas_bot) }, /no `exp` claim/));
+  test("a token whose sub is not a uuid: 401", () =>
+    expect401({ token: jwt.sign({ sub: "admin" }, server.secrets.pas_bot, { expiresIn: 60 }) }, /`sub` claim/));
+  test("an unsigned (alg none) token: 401", () =>
+    expect401({ token: jwt.sign({ sub: parent.id }, "", { algorithm: "none", expiresIn: 60 }) }, /invalid/));
+});
+
+describe("the secret decides the role", () => {
+  test("a pas_bot token acts as pas_bot_user for its sub", async () => {
+    const { status, body } = await graphql(server, LINKS, { token: signAppToken("pas_bot", parent.id, server.secrets) });
+    expect(status).toBe(200);
+    expect(body.data).toEqual({
+      currentUserId: parent.id,
+      familyLinks: { totalCount: 1, nodes: [{ parentId: parent.id, childId: child.id }] },
+    });
+  });
+
+  test("an inner_edu token acts as inner_edu_user for its sub", async () => {
+    const { body } = await graphql(server, LINKS, { token: signAppToken("inner_edu", child.id, server.secrets) });
+    expect(body.data.familyLinks.totalCount).toBe(1);
+    // The same person through the other app's role sees nothing of it.
+    const crossed = await graphql(server, LINKS, { token: signAppToken("inner_edu", parent.id, server.secrets) });
+    expect(crossed.body.data.familyLinks.totalCount).toBe(0);
+  });
+
+  test("a role claim in a pas_bot token cannot make it act as inner_edu_user", async () => {
+    const forged = jwt.sign({ sub: child.id, role: "inner_edu_user" }, server.secrets.pas_bot, { expiresIn: 60 });
+    const { body } = await graphql(server, LINKS, { token: forged });
+    expect(body.data.familyLinks.totalCount).toBe(0);
+    const { body: honest } = await graphql(server, LINKS, { token: signAppToken("inner_edu", child.id, server.secrets) });
+    expect(honest.data.familyLinks.totalCount).toBe(1);
+  });
+
+  test("a parent sees only their own users row over GraphQL", async () => {
+    const { body } = await graphql(server, "{ users { nodes { id displayName } } }", {
+      token: signAppToken("pas_bot", parent.id, server.secrets),
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.users.nodes).toEqual([{ id: parent.id, displayName: "Parent" }]);
+  });
+});
+
+test("aggregates are off unless a table opts in", async () => {
+  const { body } = await graphql(
+    server,
+    `{ __schema { types { name fields { name } } } }`,
+    { token: signAppToken("pas_bot", parent.id, server.secrets) },
+  );
+  const connections = body.data.__schema.types.filter((t: { name: string }) => t.name.endsWith("Connection"));
+  expect(connections.length).toBeGreaterThan(0);
+  for (const type of connections) {
+    expect(type.fields.map((f: { name: string }) => f.name)).not.toContain("aggregates");
+  }
+});
+
+describe("/healthz", () => {
+  test("200 when the database answers", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  test("503 when the database does not", async () => {
+    const root = new pg.Client({ connectionString: rootUrl });
+    await root.connect();
+    const { rows } = await root.query<{ db: string }>("select current_database() as db");
+    const db = root.escapeIdentifier(rows[0]!.db);
+    try {
+      await root.query(`revoke connect on database ${db} from app_authenticator`);
+      await root.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'app_authenticator' and datname = current_database()",
+      );
+      const response = await fetch(`${server.url}/healthz`);
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { status: string }).status).toBe("unavailable");
+    } finally {
+      await root.query(`grant connect on database ${db} to app_authenticator`);
+      await root.end();
+    }
+    // Recovers by itself once the database answers again.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+test("GraphiQL is served outside production, and not in production", async () => {
+  const page = await fetch(`${server.url}/graphiql`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toMatch(/ruru/i);
+
+  const production = await startTestServer({ production: true });
+  try {
+    expect((await fetch(`${production.url}/graphiql`)).status).toBe(404);
+  } finally {
+    await production.close();
+  }
+});
