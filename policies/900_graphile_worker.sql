@@ -1,7 +1,26 @@
--- The worker's own role runs the job queue: it works the graphile_worker schema
--- (installed by graphile-worker itself, owned by the owner) and nothing else yet.
+-- The worker's own role runs the job queue. graphile-worker installs its schema
+-- (as the owner, who owns everything) with RLS on its private tables and no
+-- policy, meaning "owner only"; app_worker gets a policy and grants on exactly
+-- that schema, and nothing else yet.
 revoke all on schema graphile_worker from public;
 grant usage on schema graphile_worker to app_worker;
 grant select, insert, update, delete on all tables in schema graphile_worker to app_worker;
 grant usage, select on all sequences in schema graphile_worker to app_worker;
 grant execute on all functions in schema graphile_worker to app_worker;
+
+do $$
+declare
+  t record;
+begin
+  for t in
+    select c.relname from pg_class c
+    where c.relnamespace = 'graphile_worker'::regnamespace and c.relkind = 'r' and c.relrowsecurity
+  loop
+    execute format('drop policy if exists worker_runs_queue on graphile_worker.%I', t.relname);
+    execute format(
+      'create policy worker_runs_queue on graphile_worker.%I for all to app_worker using (true) with check (true)',
+      t.relname
+    );
+  end loop;
+end;
+$$;

@@ -14,7 +14,7 @@ export async function startWorker(options: {
     taskList: options.taskList ?? defaultTaskList,
     noHandleSignals: true,
     // Scheduled jobs are declared in code (none yet), never read from a crontab file.
-    crontab: "",
+    parsedCronItems: [],
     // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
   });
 }
