@@ -1,0 +1,70 @@
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ConfigError, loadConfig, requireSecrets } from "../src/config.ts";
+import { AuthError, appSecretsFrom } from "../src/http/auth.ts";
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "pas-config-"));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const PRODUCTION_DB = { NODE_ENV: "production", DATABASE_URL: "postgres://owner:pw@db.internal:5432/app" };
+
+test("production without DATABASE_URL refuses to start rather than embed a database", () => {
+  expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: dataDir })).toThrow(
+    new ConfigError("DATABASE_URL is required when NODE_ENV=production: the embedded database is for development only."),
+  );
+});
+
+test("production names every missing secret at once and generates none", async () => {
+  const config = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, PAS_BOT_JWT_SECRET: "x".repeat(32) });
+  expect(() =>
+    requireSecrets(config, ["PAS_BOT_JWT_SECRET", "INNER_EDU_JWT_SECRET", "WORKER_DB_PASSWORD"]),
+  ).toThrow(/Missing required environment variable\(s\): INNER_EDU_JWT_SECRET, WORKER_DB_PASSWORD\./);
+  await expect(stat(path.join(dataDir, "dev-secrets.json"))).rejects.toThrow(/ENOENT/);
+});
+
+test("production refuses a short JWT secret", () => {
+  const config = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, PAS_BOT_JWT_SECRET: "short" });
+  expect(() => config.secret("PAS_BOT_JWT_SECRET")).toThrow(/at least 32 characters/);
+});
+
+test("development generates secrets once, privately, and reuses them", async () => {
+  const first = loadConfig({ DATA_DIR: dataDir });
+  const secret = first.secret("PAS_BOT_JWT_SECRET");
+  const file = path.join(dataDir, "dev-secrets.json");
+  expect((await stat(file)).mode & 0o777).toBe(0o600);
+  expect(JSON.parse(await readFile(file, "utf8")).PAS_BOT_JWT_SECRET).toBe(secret);
+  expect(loadConfig({ DATA_DIR: dataDir }).secret("PAS_BOT_JWT_SECRET")).toBe(secret);
+  // The environment always wins over the generated file.
+  expect(loadConfig({ DATA_DIR: dataDir, PAS_BOT_JWT_SECRET: "from-env" }).secret("PAS_BOT_JWT_SECRET")).toBe("from-env");
+});
+
+test("without DATABASE_URL the embedded cluster is used, with a superuser URL for roles", () => {
+  const config = loadConfig({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: "6543" });
+  expect(config.embedded).toEqual({ dataDir, port: 6543 });
+  expect(config.ownerUrl).toMatch(/^postgres:\/\/app_owner:[^@]+@localhost:6543\/pas_in_peace$/);
+  expect(config.rootUrl).toMatch(/^postgres:\/\/postgres:[^@]+@localhost:6543\/postgres$/);
+});
+
+test("with DATABASE_URL nothing is embedded and roles are left to ROOT_DATABASE_URL", () => {
+  const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: "postgres://owner:pw@db:5432/app" });
+  expect(config.embedded).toBeUndefined();
+  expect(config.rootUrl).toBeUndefined();
+});
+
+test.each([
+  [{ PORT: "http" }, /PORT must be an integer from 0 to 65535, got "http"/],
+  [{ DATABASE_URL: "mysql://x@y/z" }, /DATABASE_URL must look like postgres:\/\//],
+  [{ DATABASE_URL: "not a url" }, /DATABASE_URL is not a URL/],
+])("bad settings fail clearly: %o", (env, message) => {
+  expect(() => loadConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
+});
+
+test("the two apps' JWT secrets must differ", () => {
+  expect(() => appSecretsFrom(() => "same-secret")).toThrow(AuthError);
+});
