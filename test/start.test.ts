@@ -1,0 +1,140 @@
+// `npm start` as a newcomer runs it: a real process on a fresh data folder.
+// Covers start-up, reuse of the data, clean stops, a start that fails half-way,
+// and recovery from a run killed with SIGKILL. No postgres may outlive a test.
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { PROJECT_ROOT } from "../src/config.ts";
+import { freePort } from "./setup/testCluster.ts";
+
+/** Each test starts the stack once or twice; initdb alone takes seconds on 2 cores. */
+const SLOW = 150_000;
+
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "pas-start-"));
+  await chmod(dataDir, 0o755);
+  const { ROOT_DATABASE_URL: _r, TEST_DATABASE_URL: _t, DATABASE_URL: _d, ...rest } = process.env;
+  env = {
+    ...Object.fromEntries(Object.entries(rest).filter(([name]) => !/_SECRET$|_PASSWORD$/.test(name))),
+    NODE_ENV: "development",
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    PORT: String(await freePort()),
+  };
+});
+
+afterAll(async () => {
+  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(): Started {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/bin/start.ts"], { cwd: PROJECT_ROOT, env });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function untilReady(run: Started): Promise<void> {
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+    if (/Ready in/.test(run.output())) return;
+    if (run.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`npm start did not become ready:\n${run.output()}`);
+}
+
+/** pids of postgres servers whose data directory is inside `dir`. */
+async function postgresProcessesUsing(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.startsWith(path.join(PROJECT_ROOT, "node_modules")) && cmdline.includes(dir)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function ownerClient(): Promise<pg.Client> {
+  const secrets = JSON.parse(await readFile(path.join(dataDir, "dev-secrets.json"), "utf8"));
+  const client = new pg.Client({
+    connectionString: `postgres://app_owner:${secrets.EMBEDDED_OWNER_PASSWORD}@localhost:${env.EMBEDDED_PG_PORT}/pas_in_peace`,
+  });
+  await client.connect();
+  return client;
+}
+
+test("first start: initialises, serves, prints the block, and SIGTERM leaves no postgres behind", async () => {
+  const run = start();
+  await untilReady(run);
+  const base = `http://localhost:${env.PORT}`;
+  expect(run.output()).toContain(`GraphQL   ${base}/graphql`);
+  expect(run.output()).toContain(`GraphiQL  ${base}/graphiql`);
+  expect(run.output()).toMatch(/psql .*psql "postgres:\/\/app_owner@localhost:\d+\/pas_in_peace"/);
+  expect(run.output()).toContain("npm run -s token -- --app pas_bot|inner_edu --user <uuid>");
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+  const owner = await ownerClient();
+  await owner.query("insert into app_public.users (kind, display_name) values ('parent', 'Survives restarts')");
+  await owner.end();
+
+  run.child.kill("SIGTERM");
+  expect(await run.exited).toBe(0);
+  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+}, SLOW);
+
+test("second start reuses the data; Ctrl-C (SIGINT) stops cleanly", async () => {
+  const run = start();
+  await untilReady(run);
+  const owner = await ownerClient();
+  const { rows } = await owner.query("select display_name from app_public.users");
+  await owner.end();
+  expect(rows).toEqual([{ display_name: "Survives restarts" }]);
+
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
+  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+}, SLOW);
+
+test("a start that fails half-way (HTTP port taken) exits 1 and stops the database it started", async () => {
+  const blocker: Server = createServer();
+  await new Promise<void>((resolve) => blocker.listen(Number(env.PORT), resolve));
+  try {
+    const run = start();
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/EADDRINUSE/);
+    expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+}, SLOW);
+
+test("after a run killed with SIGKILL, the next start stops the orphaned postgres and carries on", async () => {
+  const killed = start();
+  await untilReady(killed);
+  killed.child.kill("SIGKILL");
+  await killed.exited;
+  const [orphan] = await postgresProcessesUsing(dataDir);
+  expect(orphan).toBeDefined();
+
+  const run = start();
+  await untilReady(run);
+  expect(run.output()).toContain(`Stopping an orphaned embedded PostgreSQL (pid ${orphan})`);
+  run.child.kill("SIGTERM");
+  expect(await run.exited).toBe(0);
+  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+}, SLOW);
