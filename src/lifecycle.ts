@@ -45,6 +45,13 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
+  // A crash still stops what was started, in order, before exiting.
+  const onCrash = (e: unknown) => {
+    console.error("Fatal error:", e);
+    void lifecycle.stop().then(() => process.exit(1));
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
 
   main(lifecycle).then(
     async () => {

@@ -40,6 +40,13 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/** The exit code, with the output attached when it is not the expected one. */
+async function exitCode(run: Started, expected: number): Promise<number | null> {
+  const code = await run.exited;
+  if (code !== expected) console.error(`exit code ${code}; output:\n${run.output()}`);
+  return code;
+}
+
 function start(): Started {
   const child = spawn(process.execPath, ["--import", "tsx", "src/bin/start.ts"], { cwd: PROJECT_ROOT, env });
   let output = "";
@@ -56,6 +63,13 @@ async function untilReady(run: Started): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`npm start did not become ready:\n${run.output()}`);
+}
+
+/** No postgres may outlive a run; on failure, show what the run printed. */
+async function expectNoPostgresLeft(run: Started): Promise<void> {
+  const left = await postgresProcessesUsing(dataDir);
+  if (left.length > 0) console.error(`postgres left running (${left.join(", ")}); output:\n${run.output()}`);
+  expect(left).toEqual([]);
 }
 
 /** pids of postgres servers whose data directory is inside `dir`. */
@@ -93,8 +107,8 @@ test("first start: initialises, serves, prints the block, and SIGTERM leaves no 
   await owner.end();
 
   run.child.kill("SIGTERM");
-  expect(await run.exited).toBe(0);
-  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+  expect(await exitCode(run, 0)).toBe(0);
+  await expectNoPostgresLeft(run);
 }, SLOW);
 
 test("second start reuses the data; Ctrl-C (SIGINT) stops cleanly", async () => {
@@ -106,8 +120,8 @@ test("second start reuses the data; Ctrl-C (SIGINT) stops cleanly", async () => 
   expect(rows).toEqual([{ display_name: "Survives restarts" }]);
 
   run.child.kill("SIGINT");
-  expect(await run.exited).toBe(0);
-  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+  expect(await exitCode(run, 0)).toBe(0);
+  await expectNoPostgresLeft(run);
 }, SLOW);
 
 test("a start that fails half-way (HTTP port taken) exits 1 and stops the database it started", async () => {
@@ -115,9 +129,9 @@ test("a start that fails half-way (HTTP port taken) exits 1 and stops the databa
   await new Promise<void>((resolve) => blocker.listen(Number(env.PORT), resolve));
   try {
     const run = start();
-    expect(await run.exited).toBe(1);
+    expect(await exitCode(run, 1)).toBe(1);
     expect(run.output()).toMatch(/EADDRINUSE/);
-    expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+    await expectNoPostgresLeft(run);
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
   }
@@ -135,6 +149,6 @@ test("after a run killed with SIGKILL, the next start stops the orphaned postgre
   await untilReady(run);
   expect(run.output()).toContain(`Stopping an orphaned embedded PostgreSQL (pid ${orphan})`);
   run.child.kill("SIGTERM");
-  expect(await run.exited).toBe(0);
-  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+  expect(await exitCode(run, 0)).toBe(0);
+  await expectNoPostgresLeft(run);
 }, SLOW);

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:451075d56961eedbdce9224f83d90e7b3224eb8b
+--! Hash: sha1:de054b2aa7ec83ccd5565c6c4b892ead4c5af8c5
 --! Message: Ground floor: extensions, schemas, acting user, row metadata, users, family links
 
 -- Ground floor: extensions, schemas, the acting user, row metadata, users and family links.
@@ -93,6 +93,7 @@ create index family_links_child_id_idx on app_public.family_links (child_id);
 alter table app_public.family_links enable row level security;
 alter table app_public.family_links force row level security;
 comment on table app_public.family_links is 'Which parent is linked to which child. Links are created and removed, never edited.';
+comment on column app_public.family_links.id is 'The link''s id.';
 comment on column app_public.family_links.parent_id is 'The parent (a user of kind parent).';
 comment on column app_public.family_links.child_id is 'The child (a user of kind child).';
 comment on column app_public.family_links.created_at is 'When the link was made.';

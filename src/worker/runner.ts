@@ -1,20 +1,46 @@
 // graphile-worker, logged in as its own role (app_worker). Signals are handled
 // by our lifecycle, which stops the worker before the database.
-import { run, type Runner, type TaskList } from "graphile-worker";
+import { run, type TaskList } from "graphile-worker";
+import pg from "pg";
 import { taskList as defaultTaskList } from "./tasks.ts";
+
+export interface WorkerHandle {
+  /** Finishes running jobs, then closes the worker's connections. */
+  stop(): Promise<void>;
+}
 
 export async function startWorker(options: {
   connectionString: string;
   concurrency?: number;
   taskList?: TaskList;
-}): Promise<Runner> {
-  return run({
-    connectionString: options.connectionString,
-    concurrency: options.concurrency ?? 2,
-    taskList: options.taskList ?? defaultTaskList,
-    noHandleSignals: true,
-    // Scheduled jobs are declared in code (none yet), never read from a crontab file.
-    parsedCronItems: [],
-    // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
-  });
+}): Promise<WorkerHandle> {
+  const concurrency = options.concurrency ?? 2;
+  // Our own pool, so its error listeners outlive the runner: graphile-worker
+  // removes its own when it stops, and a connection the database drops after
+  // that (a restart, or the embedded cluster stopping) must not crash us.
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: concurrency + 2 });
+  const logDropped = (e: Error) => console.error(`worker database connection: ${e.message}`);
+  pool.on("error", logDropped);
+  pool.on("connect", (client) => client.on("error", logDropped));
+
+  try {
+    const runner = await run({
+      pgPool: pool,
+      concurrency,
+      taskList: options.taskList ?? defaultTaskList,
+      noHandleSignals: true,
+      // Scheduled jobs are declared in code (none yet), never read from a crontab file.
+      parsedCronItems: [],
+      // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
+    });
+    return {
+      async stop() {
+        await runner.stop();
+        await pool.end();
+      },
+    };
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
 }
