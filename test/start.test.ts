@@ -1,6 +1,8 @@
-// `npm start` as a newcomer runs it: a real process on a fresh data folder.
-// Covers start-up, reuse of the data, clean stops, a start that fails half-way,
-// and recovery from a run killed with SIGKILL. No postgres may outlive a test.
+// `npm start` as a newcomer runs it: the real npm command on a fresh data folder,
+// in its own process group like a terminal's foreground job. Covers start-up,
+// reuse of the data, SIGTERM to npm (docker stop), Ctrl-C to the whole group, a
+// start that fails half-way, and recovery from a run whose node was SIGKILLed.
+// No postgres may outlive a test.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
@@ -48,7 +50,7 @@ async function exitCode(run: Started, expected: number): Promise<number | null> 
 }
 
 function start(): Started {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/bin/start.ts"], { cwd: PROJECT_ROOT, env });
+  const child = spawn("npm", ["start"], { cwd: PROJECT_ROOT, env, detached: true });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
@@ -92,7 +94,7 @@ async function ownerClient(): Promise<pg.Client> {
   return client;
 }
 
-test("first start: initialises, serves, prints the block, and SIGTERM leaves no postgres behind", async () => {
+test("first start: initialises, serves, prints the block, and SIGTERM to npm leaves no postgres behind", async () => {
   const run = start();
   await untilReady(run);
   const base = `http://localhost:${env.PORT}`;
@@ -111,7 +113,7 @@ test("first start: initialises, serves, prints the block, and SIGTERM leaves no 
   await expectNoPostgresLeft(run);
 }, SLOW);
 
-test("second start reuses the data; Ctrl-C (SIGINT) stops cleanly", async () => {
+test("second start reuses the data; Ctrl-C (SIGINT to the process group) stops cleanly", async () => {
   const run = start();
   await untilReady(run);
   const owner = await ownerClient();
@@ -119,7 +121,8 @@ test("second start reuses the data; Ctrl-C (SIGINT) stops cleanly", async () => 
   await owner.end();
   expect(rows).toEqual([{ display_name: "Survives restarts" }]);
 
-  run.child.kill("SIGINT");
+  // Ctrl-C: the terminal signals the whole foreground process group (npm, node and postgres).
+  process.kill(-run.child.pid!, "SIGINT");
   expect(await exitCode(run, 0)).toBe(0);
   await expectNoPostgresLeft(run);
 }, SLOW);
@@ -137,10 +140,15 @@ test("a start that fails half-way (HTTP port taken) exits 1 and stops the databa
   }
 }, SLOW);
 
-test("after a run killed with SIGKILL, the next start stops the orphaned postgres and carries on", async () => {
+test("after a run whose node was killed with SIGKILL, the next start stops the orphaned postgres", async () => {
   const killed = start();
   await untilReady(killed);
-  killed.child.kill("SIGKILL");
+  // npm runs the app with `exec`: its only child is the node process.
+  const [node] = (await readFile(`/proc/${killed.child.pid}/task/${killed.child.pid}/children`, "utf8"))
+    .trim()
+    .split(" ")
+    .map(Number);
+  process.kill(node!, "SIGKILL");
   await killed.exited;
   const [orphan] = await postgresProcessesUsing(dataDir);
   expect(orphan).toBeDefined();

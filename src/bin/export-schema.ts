@@ -1,6 +1,6 @@
 // npm run schema:export — migrate, build the GraphQL schema, write schema.graphql.
 import "../graphileEnv.ts";
-import { loadConfig, ROLES, urlForRole } from "../config.ts";
+import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { writeSchemaSDL, SDL_FILE } from "../graphql/sdl.ts";
@@ -13,7 +13,7 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config);
   const http = await createHttpService({
-    authenticatorUrl: urlForRole(config.ownerUrl, ROLES.authenticator, config.secret("AUTHENTICATOR_DB_PASSWORD")),
+    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
     poolMax: 1,
     secrets: appSecretsFrom(config.secret),
     production: config.production,

@@ -1,7 +1,7 @@
 // npm start — the whole stack: database (embedded unless DATABASE_URL), roles,
 // migrations, policies, in-process worker, GraphQL server.
 import "../graphileEnv.ts";
-import { loadConfig, requireSecrets, ROLES, urlForRole } from "../config.ts";
+import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { createHttpService } from "../http/app.ts";
@@ -25,12 +25,12 @@ runCommand(async (lifecycle) => {
   await migrateDatabase(config);
 
   const runner = await startWorker({
-    connectionString: urlForRole(config.ownerUrl, ROLES.worker, config.secret("WORKER_DB_PASSWORD")),
+    connectionString: roleConnectionString(config, ROLES.worker),
   });
   lifecycle.onStop("worker", () => runner.stop());
 
   const http = await createHttpService({
-    authenticatorUrl: urlForRole(config.ownerUrl, ROLES.authenticator, config.secret("AUTHENTICATOR_DB_PASSWORD")),
+    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
     poolMax: config.poolMax,
     secrets,
     production: config.production,

@@ -1,5 +1,5 @@
 // npm run worker — graphile-worker alone (for other machines), as app_worker.
-import { loadConfig, requireSecrets, ROLES, urlForRole } from "../config.ts";
+import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { runCommand } from "../lifecycle.ts";
 import { startWorker } from "../worker/runner.ts";
@@ -9,7 +9,7 @@ runCommand(async (lifecycle) => {
   requireSecrets(config, ["WORKER_DB_PASSWORD"]);
   await startEmbeddedIfNeeded(config, lifecycle);
   const runner = await startWorker({
-    connectionString: urlForRole(config.ownerUrl, ROLES.worker, config.secret("WORKER_DB_PASSWORD")),
+    connectionString: roleConnectionString(config, ROLES.worker),
   });
   lifecycle.onStop("worker", () => runner.stop());
   console.log(`graphile-worker running as ${ROLES.worker}; Ctrl-C to stop.`);

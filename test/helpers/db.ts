@@ -2,10 +2,8 @@
 // afterwards; per test: a transaction that is always rolled back.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { type Config, ROLES, type SecretName, urlForDatabase, urlForRole } from "../../src/config.ts";
+import { type Config, type RoleName, roleConnectionString, urlForDatabase } from "../../src/config.ts";
 import { ensureRoles } from "../../src/db/migrate.ts";
-
-type Role = (typeof ROLES)[keyof typeof ROLES];
 
 const rootServerUrl = process.env.TEST_ROOT_URL!;
 const databaseName = `pas_test_${process.env.JEST_WORKER_ID ?? "0"}_${randomBytes(4).toString("hex")}`;
@@ -14,16 +12,9 @@ const pools = new Map<string, pg.Pool>();
 export const rootUrl = urlForDatabase(rootServerUrl, databaseName);
 export const ownerUrl = urlForDatabase(process.env.TEST_OWNER_URL_TEMPLATE!, databaseName);
 
-const ROLE_PASSWORD: Record<Role, SecretName> = {
-  app_authenticator: "AUTHENTICATOR_DB_PASSWORD",
-  pas_bot_user: "PAS_BOT_DB_PASSWORD",
-  inner_edu_user: "INNER_EDU_DB_PASSWORD",
-  app_worker: "WORKER_DB_PASSWORD",
-};
-
 /** This file's database, logged in as one of the fixed roles. */
-export function roleUrl(role: Role): string {
-  return urlForRole(ownerUrl, role, process.env[ROLE_PASSWORD[role]]!);
+export function roleUrl(role: RoleName): string {
+  return roleConnectionString(testConfig(), role);
 }
 
 /** A Config for this file's database, as the commands would build it. */
@@ -80,7 +71,7 @@ export async function withRootDb<T>(fn: (client: pg.PoolClient) => Promise<T>): 
 }
 
 /** Switches the transaction to an app role acting as a user (null: nobody), as GraphQL does. */
-export async function becomeUser(client: pg.ClientBase, role: Role, userId: string | null): Promise<void> {
+export async function becomeUser(client: pg.ClientBase, role: RoleName, userId: string | null): Promise<void> {
   await client.query("select set_config('role', $1, true), set_config('app.user_id', $2, true)", [
     role,
     userId ?? "",
