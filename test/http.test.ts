@@ -87,19 +87,6 @@ describe("the secret decides the role", () => {
   });
 });
 
-test("aggregates are off unless a table opts in", async () => {
-  const { body } = await graphql(
-    server,
-    `{ __schema { types { name fields { name } } } }`,
-    { token: signAppToken("pas_bot", parent.id, server.secrets) },
-  );
-  const connections = body.data.__schema.types.filter((t: { name: string }) => t.name.endsWith("Connection"));
-  expect(connections.length).toBeGreaterThan(0);
-  for (const type of connections) {
-    expect(type.fields.map((f: { name: string }) => f.name)).not.toContain("aggregates");
-  }
-});
-
 describe("/healthz", () => {
   test("200 when the database answers", async () => {
     const response = await fetch(`${server.url}/healthz`);
