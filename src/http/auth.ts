@@ -5,6 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import jwt from "jsonwebtoken";
 import { APPS, type AppName } from "../config.ts";
+import { UserError } from "../errors.ts";
 
 export interface AppIdentity {
   app: AppName;
@@ -16,7 +17,7 @@ export type AppSecrets = Record<AppName, string>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class AuthError extends Error {
+export class AuthError extends UserError {
   override name = "AuthError";
 }
 
