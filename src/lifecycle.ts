@@ -57,7 +57,16 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
 
-  main(lifecycle).then(
+  // If every handle closes while `main` still waits on a promise nothing will
+  // settle, node would exit 0 in silence; make that a loud failure instead.
+  let mainSettled = false;
+  process.on("beforeExit", () => {
+    if (mainSettled) return;
+    console.error("Internal error: the command stopped while still waiting (a promise never settled).");
+    process.exit(1);
+  });
+
+  main(lifecycle).finally(() => (mainSettled = true)).then(
     async () => {
       if (mode === "one-shot") {
         await lifecycle.stop();

@@ -140,6 +140,20 @@ test("a start that fails half-way (HTTP port taken) exits 1 and stops the databa
   }
 }, SLOW);
 
+test("a database port already taken fails start-up with the server's own words, and nothing keeps running", async () => {
+  const blocker: Server = createServer();
+  await new Promise<void>((resolve) => blocker.listen(Number(env.EMBEDDED_PG_PORT), "127.0.0.1", resolve));
+  try {
+    const run = start();
+    expect(await exitCode(run, 1)).toBe(1);
+    expect(run.output()).toMatch(/The embedded PostgreSQL server did not start .*port \d+/);
+    expect(run.output()).toMatch(/could not bind|Address already in use/);
+    await expectNoPostgresLeft(run);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+}, SLOW);
+
 test("after a run whose node was killed with SIGKILL, the next start stops the orphaned postgres", async () => {
   const killed = start();
   await untilReady(killed);

