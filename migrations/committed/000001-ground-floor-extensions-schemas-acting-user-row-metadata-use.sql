@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:de054b2aa7ec83ccd5565c6c4b892ead4c5af8c5
+--! Hash: sha1:a59dc79f4ea5f061e998aafea08a321fad289926
 --! Message: Ground floor: extensions, schemas, acting user, row metadata, users, family links
 
 -- Ground floor: extensions, schemas, the acting user, row metadata, users and family links.
@@ -45,7 +45,7 @@ create function app_private.tg__row_metadata() returns trigger
   as $$
 begin
   if new.version is distinct from old.version then
-    raise exception 'This % was changed by someone else (you sent version %, the current version is %): reload it and try again.',
+    raise exception 'This row of % was changed by someone else (you sent version %, the current version is %): reload it and try again.',
       tg_table_name, new.version, old.version
       using errcode = 'STALE', hint = 'Read the row again and retry with its current version.';
   end if;
