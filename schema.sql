@@ -1,0 +1,4887 @@
+-- Schema of a freshly migrated database (npm run db:dump), PostgreSQL 15
+
+--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: app_private; Type: SCHEMA; Schema: -; Owner: app_owner
+--
+
+CREATE SCHEMA app_private;
+
+ALTER SCHEMA app_private OWNER TO app_owner;
+
+--
+-- Name: SCHEMA app_private; Type: COMMENT; Schema: -; Owner: app_owner
+--
+
+COMMENT ON SCHEMA app_private IS 'Internals no app role may read (audit log, helpers).';
+
+--
+-- Name: app_public; Type: SCHEMA; Schema: -; Owner: app_owner
+--
+
+CREATE SCHEMA app_public;
+
+ALTER SCHEMA app_public OWNER TO app_owner;
+
+--
+-- Name: SCHEMA app_public; Type: COMMENT; Schema: -; Owner: app_owner
+--
+
+COMMENT ON SCHEMA app_public IS 'Served by GraphQL; every table under row-level security.';
+
+--
+-- Name: builder_stage; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.builder_stage AS ENUM (
+    'greeting',
+    'collecting_info',
+    'clarifying',
+    'generating',
+    'reviewing',
+    'quest_ready'
+);
+
+ALTER TYPE app_public.builder_stage OWNER TO app_owner;
+
+--
+-- Name: TYPE builder_stage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.builder_stage IS 'The stage of an AI quest-builder conversation.';
+
+--
+-- Name: creative_project_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.creative_project_status AS ENUM (
+    'in_progress',
+    'completed',
+    'abandoned'
+);
+
+ALTER TYPE app_public.creative_project_status OWNER TO app_owner;
+
+--
+-- Name: TYPE creative_project_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.creative_project_status IS 'Where a creative project stands.';
+
+--
+-- Name: creative_project_type; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.creative_project_type AS ENUM (
+    'quest',
+    'letter',
+    'goal'
+);
+
+ALTER TYPE app_public.creative_project_type OWNER TO app_owner;
+
+--
+-- Name: TYPE creative_project_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.creative_project_type IS 'What a creative project is: a quest, a letter or a goal.';
+
+--
+-- Name: deletion_request_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.deletion_request_status AS ENUM (
+    'pending',
+    'verified',
+    'processing',
+    'completed',
+    'rejected'
+);
+
+ALTER TYPE app_public.deletion_request_status OWNER TO app_owner;
+
+--
+-- Name: TYPE deletion_request_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.deletion_request_status IS 'A GDPR erasure request: requested, verified by the user, being processed, done, or refused.';
+
+--
+-- Name: goal_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.goal_status AS ENUM (
+    'active',
+    'completed',
+    'abandoned'
+);
+
+ALTER TYPE app_public.goal_status OWNER TO app_owner;
+
+--
+-- Name: TYPE goal_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.goal_status IS 'Where a SMART goal stands.';
+
+--
+-- Name: letter_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.letter_status AS ENUM (
+    'draft',
+    'finished',
+    'sent'
+);
+
+ALTER TYPE app_public.letter_status OWNER TO app_owner;
+
+--
+-- Name: TYPE letter_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.letter_status IS 'A parent''s letter: being written, finished (kept), or sent.';
+
+--
+-- Name: message_role; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.message_role AS ENUM (
+    'user',
+    'assistant',
+    'system'
+);
+
+ALTER TYPE app_public.message_role OWNER TO app_owner;
+
+--
+-- Name: TYPE message_role; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.message_role IS 'Who wrote a chat message.';
+
+--
+-- Name: moderation_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.moderation_status AS ENUM (
+    'pending',
+    'approved',
+    'rejected',
+    'flagged'
+);
+
+ALTER TYPE app_public.moderation_status OWNER TO app_owner;
+
+--
+-- Name: TYPE moderation_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.moderation_status IS 'Automatic and human moderation of a quest''s content.';
+
+--
+-- Name: play_event_type; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.play_event_type AS ENUM (
+    'node_entered',
+    'node_completed',
+    'choice_made',
+    'hint_used',
+    'reveal_viewed'
+);
+
+ALTER TYPE app_public.play_event_type OWNER TO app_owner;
+
+--
+-- Name: TYPE play_event_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.play_event_type IS 'What happened at a quest node while the child played.';
+
+--
+-- Name: quest_difficulty; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.quest_difficulty AS ENUM (
+    'beginner',
+    'intermediate',
+    'advanced'
+);
+
+ALTER TYPE app_public.quest_difficulty OWNER TO app_owner;
+
+--
+-- Name: TYPE quest_difficulty; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.quest_difficulty IS 'How hard a quest is.';
+
+--
+-- Name: quest_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.quest_status AS ENUM (
+    'draft',
+    'deployed',
+    'archived',
+    'deleted'
+);
+
+ALTER TYPE app_public.quest_status OWNER TO app_owner;
+
+--
+-- Name: TYPE quest_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.quest_status IS 'A quest''s life: draft (being built), deployed (in the child''s app), archived, deleted (soft delete: rows and analytics are kept).';
+
+--
+-- Name: review_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.review_status AS ENUM (
+    'pending',
+    'in_progress',
+    'completed',
+    'declined'
+);
+
+ALTER TYPE app_public.review_status OWNER TO app_owner;
+
+--
+-- Name: TYPE review_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.review_status IS 'Where a psychologist''s review of a quest stands.';
+
+--
+-- Name: therapy_session_status; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.therapy_session_status AS ENUM (
+    'active',
+    'ended',
+    'expired'
+);
+
+ALTER TYPE app_public.therapy_session_status OWNER TO app_owner;
+
+--
+-- Name: TYPE therapy_session_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.therapy_session_status IS 'Whether a therapy session is going on, was ended, or expired unattended.';
+
+--
+-- Name: track_phase; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.track_phase AS ENUM (
+    'awareness',
+    'expression',
+    'action',
+    'mastery'
+);
+
+ALTER TYPE app_public.track_phase OWNER TO app_owner;
+
+--
+-- Name: TYPE track_phase; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.track_phase IS 'The phases each recovery track goes through, in order.';
+
+--
+-- Name: track_type; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.track_type AS ENUM (
+    'self_work',
+    'child_connection',
+    'negotiation',
+    'community'
+);
+
+ALTER TYPE app_public.track_type OWNER TO app_owner;
+
+--
+-- Name: TYPE track_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.track_type IS 'The four recovery tracks of an alienated parent.';
+
+--
+-- Name: user_kind; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.user_kind AS ENUM (
+    'parent',
+    'child',
+    'psychologist',
+    'admin'
+);
+
+ALTER TYPE app_public.user_kind OWNER TO app_owner;
+
+--
+-- Name: TYPE user_kind; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.user_kind IS 'What a user is in the product: a parent, a child, a psychologist or an admin.';
+
+--
+-- Name: user_mode; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.user_mode AS ENUM (
+    'educational',
+    'therapeutic'
+);
+
+ALTER TYPE app_public.user_mode OWNER TO app_owner;
+
+--
+-- Name: TYPE user_mode; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.user_mode IS 'Whether the user is in the educational or the therapeutic mode of the apps.';
+
+--
+-- Name: quest_graph_problem(jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.quest_graph_problem(graph jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  node jsonb;
+  edge jsonb;
+  ids text[] := '{}';
+begin
+  if jsonb_typeof(graph) is distinct from 'object' then
+    return 'graph_structure must be an object with "nodes" and "edges" arrays';
+  end if;
+  if jsonb_typeof(graph -> 'nodes') is distinct from 'array' or jsonb_typeof(graph -> 'edges') is distinct from 'array' then
+    return 'graph_structure must have a "nodes" array and an "edges" array';
+  end if;
+  for node in select * from jsonb_array_elements(graph -> 'nodes') loop
+    if jsonb_typeof(node) <> 'object' or jsonb_typeof(node -> 'id') <> 'string' or node ->> 'id' = '' then
+      return format('every node needs a non-empty string "id" (got %s)', left(node::text, 100));
+    end if;
+    if (node ->> 'id') = any (ids) then
+      return format('node id "%s" appears twice', node ->> 'id');
+    end if;
+    ids := ids || (node ->> 'id');
+  end loop;
+  for edge in select * from jsonb_array_elements(graph -> 'edges') loop
+    if jsonb_typeof(edge) <> 'object' or jsonb_typeof(edge -> 'source') <> 'string' or jsonb_typeof(edge -> 'target') <> 'string' then
+      return format('every edge needs string "source" and "target" (got %s)', left(edge::text, 100));
+    end if;
+    if not (edge ->> 'source') = any (ids) then
+      return format('an edge starts at node "%s", which does not exist', edge ->> 'source');
+    end if;
+    if not (edge ->> 'target') = any (ids) then
+      return format('an edge points at node "%s", which does not exist', edge ->> 'target');
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.quest_graph_problem(graph jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_graph_problem(graph jsonb); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.quest_graph_problem(graph jsonb) IS 'What is wrong with a quest graph, in words, or null when it is well formed (used by a CHECK and a trigger).';
+
+--
+-- Name: quest_yaml(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.quest_yaml(title text, graph jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'app_private', 'pg_temp'
+    AS $$
+  select concat_ws(E'\n',
+    '# Generated from graph_structure; edit the graph, not this text.',
+    'title: ' || yaml_scalar(to_jsonb(title)),
+    'nodes:' || case when jsonb_array_length(graph -> 'nodes') = 0 then ' []' else '' end,
+    (select string_agg(
+        concat_ws(E'\n',
+          '  - id: ' || yaml_scalar(n -> 'id'),
+          case when n ? 'type' then '    type: ' || yaml_scalar(n -> 'type') end,
+          case when n ? 'data' then '    data: ' || yaml_scalar(n -> 'data') end),
+        E'\n' order by ord)
+     from jsonb_array_elements(graph -> 'nodes') with ordinality as t(n, ord)),
+    'edges:' || case when jsonb_array_length(graph -> 'edges') = 0 then ' []' else '' end,
+    (select string_agg(
+        concat_ws(E'\n',
+          '  - source: ' || yaml_scalar(e -> 'source'),
+          '    target: ' || yaml_scalar(e -> 'target'),
+          case when e ? 'label' then '    label: ' || yaml_scalar(e -> 'label') end),
+        E'\n' order by ord)
+     from jsonb_array_elements(graph -> 'edges') with ordinality as t(e, ord))
+  ) || E'\n'
+$$;
+
+ALTER FUNCTION app_private.quest_yaml(title text, graph jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_yaml(title text, graph jsonb); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.quest_yaml(title text, graph jsonb) IS 'The YAML form of a quest graph (kept in quests.yaml_content by trigger).';
+
+--
+-- Name: tg__row_metadata(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg__row_metadata() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if new.version is distinct from old.version then
+    raise exception 'This row of % was changed by someone else (you sent version %, the current version is %): reload it and try again.',
+      tg_table_name, new.version, old.version
+      using errcode = 'STALE', hint = 'Read the row again and retry with its current version.';
+  end if;
+  new.version := old.version + 1;
+  new.updated_at := greatest(now(), old.updated_at + interval '1 microsecond');
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg__row_metadata() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg__row_metadata(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg__row_metadata() IS 'BEFORE UPDATE trigger of mutable tables: rejects a stale version, bumps version, sets updated_at.';
+
+--
+-- Name: tg_family_links__check_kinds(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_family_links__check_kinds() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  parent_kind app_public.user_kind;
+  child_kind app_public.user_kind;
+begin
+  select kind into parent_kind from app_public.users where id = new.parent_id;
+  select kind into child_kind from app_public.users where id = new.child_id;
+  if parent_kind is distinct from 'parent' or child_kind is distinct from 'child' then
+    raise exception 'A family link joins a parent to a child (got % and %).',
+      coalesce(parent_kind::text, 'no user'), coalesce(child_kind::text, 'no user')
+      using errcode = '23514';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_family_links__check_kinds() OWNER TO app_owner;
+
+--
+-- Name: tg_quests__derive_from_graph(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quests__derive_from_graph() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'app_private', 'pg_temp'
+    AS $$
+declare
+  problem text := quest_graph_problem(new.graph_structure);
+begin
+  if problem is not null then
+    raise exception 'Invalid quest graph: %.', problem
+      using errcode = '23514', constraint = 'quests_graph_structure_is_a_graph';
+  end if;
+  new.yaml_content := quest_yaml(new.title, new.graph_structure);
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quests__derive_from_graph() OWNER TO app_owner;
+
+--
+-- Name: tg_quests__sync_nodes(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quests__sync_nodes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  delete from app_public.quest_nodes qn
+  where qn.quest_id = new.id
+    and not exists (
+      select 1 from jsonb_array_elements(new.graph_structure -> 'nodes') n where n ->> 'id' = qn.node_key);
+  insert into app_public.quest_nodes (quest_id, node_key, node_type, position, data)
+  select new.id, n ->> 'id', n ->> 'type', (ord - 1)::int, coalesce(n -> 'data', '{}')
+  from jsonb_array_elements(new.graph_structure -> 'nodes') with ordinality as t(n, ord)
+  on conflict (quest_id, node_key) do update
+    set node_type = excluded.node_type, position = excluded.position, data = excluded.data, updated_at = now()
+    where (quest_nodes.node_type, quest_nodes.position, quest_nodes.data)
+      is distinct from (excluded.node_type, excluded.position, excluded.data);
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quests__sync_nodes() OWNER TO app_owner;
+
+--
+-- Name: yaml_scalar(jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.yaml_scalar(value jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select coalesce(value::text, 'null') $$;
+
+ALTER FUNCTION app_private.yaml_scalar(value jsonb) OWNER TO app_owner;
+
+--
+-- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(current_setting('app.user_id', true), '')::uuid $$;
+
+ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: achievements; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.achievements (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid NOT NULL,
+    quest_id uuid,
+    achievement_type text NOT NULL,
+    title text NOT NULL,
+    description text,
+    badge text,
+    xp_reward integer DEFAULT 0 NOT NULL,
+    unlocked_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT achievements_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT achievements_type_length CHECK (((length(achievement_type) >= 1) AND (length(achievement_type) <= 100))),
+    CONSTRAINT achievements_xp_reward_non_negative CHECK ((xp_reward >= 0))
+);
+
+ALTER TABLE ONLY app_public.achievements FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.achievements OWNER TO app_owner;
+
+--
+-- Name: TABLE achievements; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.achievements IS 'Achievements a child unlocked (once per type and quest).';
+
+--
+-- Name: COLUMN achievements.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.id IS 'The achievement''s id.';
+
+--
+-- Name: COLUMN achievements.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.child_id IS 'The child who unlocked it.';
+
+--
+-- Name: COLUMN achievements.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.quest_id IS 'The quest it was unlocked in, if any.';
+
+--
+-- Name: COLUMN achievements.achievement_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.achievement_type IS 'Kind of achievement (first_quest, math_master, ...).';
+
+--
+-- Name: COLUMN achievements.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.title IS 'Title shown to the child.';
+
+--
+-- Name: COLUMN achievements.description; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.description IS 'What the child did.';
+
+--
+-- Name: COLUMN achievements.badge; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.badge IS 'Badge image or code.';
+
+--
+-- Name: COLUMN achievements.xp_reward; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.xp_reward IS 'Experience points awarded.';
+
+--
+-- Name: COLUMN achievements.unlocked_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.unlocked_at IS 'When it was unlocked.';
+
+--
+-- Name: COLUMN achievements.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.achievements.created_at IS 'When the row was stored.';
+
+--
+-- Name: child_privacy; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.child_privacy (
+    child_id uuid NOT NULL,
+    share_progress boolean DEFAULT false NOT NULL,
+    share_educational_progress boolean DEFAULT false NOT NULL,
+    share_play_frequency boolean DEFAULT false NOT NULL,
+    share_quest_details boolean DEFAULT false NOT NULL,
+    share_emotional_state boolean DEFAULT false NOT NULL,
+    share_analytics boolean DEFAULT false NOT NULL,
+    consent_given_by_child boolean DEFAULT false NOT NULL,
+    consent_version text,
+    consent_timestamp timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT child_privacy_consent_version_shape CHECK ((consent_version ~ '^\d+(\.\d+)*$'::text)),
+    CONSTRAINT child_privacy_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.child_privacy FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.child_privacy OWNER TO app_owner;
+
+--
+-- Name: TABLE child_privacy; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.child_privacy IS 'What a child shares with their linked parents by default: one row per child, every flag false until the child says otherwise.';
+
+--
+-- Name: COLUMN child_privacy.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.child_id IS 'The child (a user of kind child) these defaults belong to.';
+
+--
+-- Name: COLUMN child_privacy.share_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.share_progress IS 'Share quest completion with the parent.';
+
+--
+-- Name: COLUMN child_privacy.share_educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.share_educational_progress IS 'Share educational progress.';
+
+--
+-- Name: COLUMN child_privacy.share_play_frequency; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.share_play_frequency IS 'Share how often the child plays.';
+
+--
+-- Name: COLUMN child_privacy.share_quest_details; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.share_quest_details IS 'Share quest-level details (which nodes, how long).';
+
+--
+-- Name: COLUMN child_privacy.share_emotional_state; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.share_emotional_state IS 'Share the child''s emotional state.';
+
+--
+-- Name: COLUMN child_privacy.share_analytics; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.share_analytics IS 'Share aggregated analytics.';
+
+--
+-- Name: COLUMN child_privacy.consent_given_by_child; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.consent_given_by_child IS 'Whether the child has answered the consent screen at all.';
+
+--
+-- Name: COLUMN child_privacy.consent_version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.consent_version IS 'Version of the consent text the child answered ("1.0", "1.1", ...).';
+
+--
+-- Name: COLUMN child_privacy.consent_timestamp; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.consent_timestamp IS 'When the child last changed their consent.';
+
+--
+-- Name: COLUMN child_privacy.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN child_privacy.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN child_privacy.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_privacy.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: child_progress; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.child_progress (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid NOT NULL,
+    quest_id uuid NOT NULL,
+    node_key text NOT NULL,
+    event_type app_public.play_event_type NOT NULL,
+    duration_seconds integer,
+    xp_earned integer DEFAULT 0 NOT NULL,
+    payload jsonb,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT child_progress_duration_seconds_non_negative CHECK ((duration_seconds >= 0)),
+    CONSTRAINT child_progress_payload_is_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT child_progress_xp_earned_non_negative CHECK ((xp_earned >= 0))
+);
+
+ALTER TABLE ONLY app_public.child_progress FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.child_progress OWNER TO app_owner;
+
+--
+-- Name: TABLE child_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.child_progress IS 'Node-level play events of a child (entered, completed, choice, hint, reveal viewed). Raw play, append-only.';
+
+--
+-- Name: COLUMN child_progress.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.id IS 'The event''s id.';
+
+--
+-- Name: COLUMN child_progress.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.child_id IS 'The child who played.';
+
+--
+-- Name: COLUMN child_progress.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.quest_id IS 'The quest played.';
+
+--
+-- Name: COLUMN child_progress.node_key; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.node_key IS 'The graph node (its "id" in graph_structure).';
+
+--
+-- Name: COLUMN child_progress.event_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.event_type IS 'What happened at the node.';
+
+--
+-- Name: COLUMN child_progress.duration_seconds; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.duration_seconds IS 'Seconds spent, for events that last.';
+
+--
+-- Name: COLUMN child_progress.xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.xp_earned IS 'Experience points the event earned.';
+
+--
+-- Name: COLUMN child_progress.payload; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.payload IS 'The child''s own input at the node (answers, choices): never shown to a parent.';
+
+--
+-- Name: COLUMN child_progress.occurred_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.occurred_at IS 'When it happened on the child''s device.';
+
+--
+-- Name: COLUMN child_progress.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.created_at IS 'When the event was stored.';
+
+--
+-- Name: consent_events; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.consent_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid NOT NULL,
+    quest_id uuid,
+    flag text NOT NULL,
+    old_value boolean,
+    new_value boolean NOT NULL,
+    consent_version text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT consent_events_flag_known CHECK ((flag = ANY (ARRAY['consent_given_by_child'::text, 'share_progress'::text, 'share_educational_progress'::text, 'share_play_frequency'::text, 'share_quest_details'::text, 'share_emotional_state'::text, 'share_analytics'::text]))),
+    CONSTRAINT consent_events_is_a_change CHECK ((old_value IS DISTINCT FROM new_value))
+);
+
+ALTER TABLE ONLY app_public.consent_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.consent_events OWNER TO app_owner;
+
+--
+-- Name: TABLE consent_events; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.consent_events IS 'Append-only history of every consent change a child made (which flag, old and new value, when, which consent text).';
+
+--
+-- Name: COLUMN consent_events.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.id IS 'The event''s id.';
+
+--
+-- Name: COLUMN consent_events.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.child_id IS 'The child who changed their consent.';
+
+--
+-- Name: COLUMN consent_events.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.quest_id IS 'The quest, when a per-quest override changed; null for the child''s defaults.';
+
+--
+-- Name: COLUMN consent_events.flag; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.flag IS 'Which flag changed.';
+
+--
+-- Name: COLUMN consent_events.old_value; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.old_value IS 'The value before (null when the row was created).';
+
+--
+-- Name: COLUMN consent_events.new_value; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.new_value IS 'The value after.';
+
+--
+-- Name: COLUMN consent_events.consent_version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.consent_version IS 'Version of the consent text in force.';
+
+--
+-- Name: COLUMN consent_events.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.consent_events.created_at IS 'When the change happened.';
+
+--
+-- Name: creative_projects; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.creative_projects (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    project_type app_public.creative_project_type NOT NULL,
+    quest_id uuid,
+    letter_id uuid,
+    goal_id uuid,
+    status app_public.creative_project_status DEFAULT 'in_progress'::app_public.creative_project_status NOT NULL,
+    progress integer DEFAULT 0 NOT NULL,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT creative_projects_completed_at_iff_completed CHECK (((status = 'completed'::app_public.creative_project_status) = (completed_at IS NOT NULL))),
+    CONSTRAINT creative_projects_links_exactly_its_type CHECK (((num_nonnulls(quest_id, letter_id, goal_id) = 1) AND
+CASE project_type
+    WHEN 'quest'::app_public.creative_project_type THEN (quest_id IS NOT NULL)
+    WHEN 'letter'::app_public.creative_project_type THEN (letter_id IS NOT NULL)
+    WHEN 'goal'::app_public.creative_project_type THEN (goal_id IS NOT NULL)
+    ELSE NULL::boolean
+END)),
+    CONSTRAINT creative_projects_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
+    CONSTRAINT creative_projects_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.creative_projects FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.creative_projects OWNER TO app_owner;
+
+--
+-- Name: TABLE creative_projects; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.creative_projects IS 'A parent''s creative work across kinds (quest, letter, goal): one row per object, linked to exactly the object its type names.';
+
+--
+-- Name: COLUMN creative_projects.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.id IS 'The project''s id.';
+
+--
+-- Name: COLUMN creative_projects.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN creative_projects.project_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.project_type IS 'Quest, letter or goal.';
+
+--
+-- Name: COLUMN creative_projects.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.quest_id IS 'The quest, when the project is a quest.';
+
+--
+-- Name: COLUMN creative_projects.letter_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.letter_id IS 'The letter, when the project is a letter.';
+
+--
+-- Name: COLUMN creative_projects.goal_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.goal_id IS 'The goal, when the project is a goal.';
+
+--
+-- Name: COLUMN creative_projects.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.status IS 'In progress, completed or abandoned.';
+
+--
+-- Name: COLUMN creative_projects.progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.progress IS 'Percent done, 0-100.';
+
+--
+-- Name: COLUMN creative_projects.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.completed_at IS 'When it was completed (set exactly when completed).';
+
+--
+-- Name: COLUMN creative_projects.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.created_at IS 'When the project started.';
+
+--
+-- Name: COLUMN creative_projects.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN creative_projects.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: data_deletion_requests; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.data_deletion_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid,
+    status app_public.deletion_request_status DEFAULT 'pending'::app_public.deletion_request_status NOT NULL,
+    reason text,
+    verification_token_hash text,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    verified_at timestamp with time zone,
+    processed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT data_deletion_requests_processed_at_when_completed CHECK (((status = 'completed'::app_public.deletion_request_status) = (processed_at IS NOT NULL))),
+    CONSTRAINT data_deletion_requests_token_hash_shape CHECK ((verification_token_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT data_deletion_requests_verified_before_processing CHECK (((status = ANY (ARRAY['pending'::app_public.deletion_request_status, 'rejected'::app_public.deletion_request_status])) OR (verified_at IS NOT NULL))),
+    CONSTRAINT data_deletion_requests_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.data_deletion_requests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.data_deletion_requests OWNER TO app_owner;
+
+--
+-- Name: TABLE data_deletion_requests; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.data_deletion_requests IS 'GDPR erasure requests: verified by the user, then processed by a worker job (the user link is cleared when the user is erased).';
+
+--
+-- Name: COLUMN data_deletion_requests.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.id IS 'The request''s id.';
+
+--
+-- Name: COLUMN data_deletion_requests.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.user_id IS 'Who asked (null once their data is erased).';
+
+--
+-- Name: COLUMN data_deletion_requests.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.status IS 'Pending, verified, processing, completed or rejected.';
+
+--
+-- Name: COLUMN data_deletion_requests.reason; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.reason IS 'Why the user asked (optional).';
+
+--
+-- Name: COLUMN data_deletion_requests.verification_token_hash; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.verification_token_hash IS 'SHA-256 (hex) of the verification token sent to the user; the token itself is never stored.';
+
+--
+-- Name: COLUMN data_deletion_requests.requested_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.requested_at IS 'When it was requested.';
+
+--
+-- Name: COLUMN data_deletion_requests.verified_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.verified_at IS 'When the user verified it (required before processing).';
+
+--
+-- Name: COLUMN data_deletion_requests.processed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.processed_at IS 'When the erasure completed.';
+
+--
+-- Name: COLUMN data_deletion_requests.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN data_deletion_requests.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN data_deletion_requests.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: family_links; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.family_links (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    parent_id uuid NOT NULL,
+    child_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT family_links_not_self CHECK ((parent_id <> child_id))
+);
+
+ALTER TABLE ONLY app_public.family_links FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.family_links OWNER TO app_owner;
+
+--
+-- Name: TABLE family_links; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.family_links IS 'Which parent is linked to which child. Links are created and removed, never edited.';
+
+--
+-- Name: COLUMN family_links.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.family_links.id IS 'The link''s id.';
+
+--
+-- Name: COLUMN family_links.parent_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.family_links.parent_id IS 'The parent (a user of kind parent).';
+
+--
+-- Name: COLUMN family_links.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.family_links.child_id IS 'The child (a user of kind child).';
+
+--
+-- Name: COLUMN family_links.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.family_links.created_at IS 'When the link was made.';
+
+--
+-- Name: goals; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.goals (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    track_type app_public.track_type,
+    title text NOT NULL,
+    specific text,
+    measurable text,
+    achievable text,
+    relevant text,
+    time_bound date,
+    status app_public.goal_status DEFAULT 'active'::app_public.goal_status NOT NULL,
+    progress integer DEFAULT 0 NOT NULL,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT goals_completed_at_iff_completed CHECK (((status = 'completed'::app_public.goal_status) = (completed_at IS NOT NULL))),
+    CONSTRAINT goals_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
+    CONSTRAINT goals_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT goals_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.goals FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.goals OWNER TO app_owner;
+
+--
+-- Name: TABLE goals; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.goals IS 'A parent''s SMART goals.';
+
+--
+-- Name: COLUMN goals.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.id IS 'The goal''s id.';
+
+--
+-- Name: COLUMN goals.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN goals.track_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.track_type IS 'The recovery track the goal serves, if any.';
+
+--
+-- Name: COLUMN goals.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.title IS 'Short title.';
+
+--
+-- Name: COLUMN goals.specific; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.specific IS 'S: what exactly will be done.';
+
+--
+-- Name: COLUMN goals.measurable; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.measurable IS 'M: how progress is measured.';
+
+--
+-- Name: COLUMN goals.achievable; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.achievable IS 'A: why it is within reach.';
+
+--
+-- Name: COLUMN goals.relevant; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.relevant IS 'R: why it matters for the recovery.';
+
+--
+-- Name: COLUMN goals.time_bound; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.time_bound IS 'T: the deadline.';
+
+--
+-- Name: COLUMN goals.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.status IS 'Active, completed or abandoned.';
+
+--
+-- Name: COLUMN goals.progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.progress IS 'Percent done, 0-100.';
+
+--
+-- Name: COLUMN goals.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.completed_at IS 'When it was completed (set exactly when completed).';
+
+--
+-- Name: COLUMN goals.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.created_at IS 'When the goal was set.';
+
+--
+-- Name: COLUMN goals.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN goals.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.goals.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: letters; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.letters (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    child_id uuid,
+    title text,
+    content text DEFAULT ''::text NOT NULL,
+    status app_public.letter_status DEFAULT 'draft'::app_public.letter_status NOT NULL,
+    sent_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT letters_sent_at_iff_sent CHECK (((status = 'sent'::app_public.letter_status) = (sent_at IS NOT NULL))),
+    CONSTRAINT letters_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT letters_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.letters FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.letters OWNER TO app_owner;
+
+--
+-- Name: TABLE letters; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.letters IS 'Letters a parent writes (often to their child, often never sent).';
+
+--
+-- Name: COLUMN letters.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.id IS 'The letter''s id.';
+
+--
+-- Name: COLUMN letters.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.user_id IS 'The parent who writes it.';
+
+--
+-- Name: COLUMN letters.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.child_id IS 'The child it is addressed to, if any.';
+
+--
+-- Name: COLUMN letters.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.title IS 'Title.';
+
+--
+-- Name: COLUMN letters.content; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.content IS 'The letter''s text.';
+
+--
+-- Name: COLUMN letters.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.status IS 'Draft, finished or sent.';
+
+--
+-- Name: COLUMN letters.sent_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.sent_at IS 'When it was sent (set exactly when sent).';
+
+--
+-- Name: COLUMN letters.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.created_at IS 'When it was started.';
+
+--
+-- Name: COLUMN letters.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN letters.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: messages; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.messages (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    session_id uuid,
+    role app_public.message_role NOT NULL,
+    content text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT messages_content_not_empty CHECK ((length(content) > 0))
+);
+
+ALTER TABLE ONLY app_public.messages FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.messages OWNER TO app_owner;
+
+--
+-- Name: TABLE messages; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.messages IS 'The PAS bot''s chat history with a parent.';
+
+--
+-- Name: COLUMN messages.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.id IS 'The message''s id.';
+
+--
+-- Name: COLUMN messages.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.user_id IS 'The parent of the conversation.';
+
+--
+-- Name: COLUMN messages.session_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.session_id IS 'The therapy session the message belongs to, if any.';
+
+--
+-- Name: COLUMN messages.role; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.role IS 'Who wrote it: the user, the assistant or the system.';
+
+--
+-- Name: COLUMN messages.content; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.content IS 'The text.';
+
+--
+-- Name: COLUMN messages.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.created_at IS 'When it was sent.';
+
+--
+-- Name: metrics_snapshots; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.metrics_snapshots (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    snapshot_date date NOT NULL,
+    mood_average double precision,
+    sessions_count integer DEFAULT 0 NOT NULL,
+    messages_count integer DEFAULT 0 NOT NULL,
+    letters_written integer DEFAULT 0 NOT NULL,
+    goals_completed integer DEFAULT 0 NOT NULL,
+    quests_created integer DEFAULT 0 NOT NULL,
+    metrics jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT metrics_snapshots_goals_completed_non_negative CHECK ((goals_completed >= 0)),
+    CONSTRAINT metrics_snapshots_letters_written_non_negative CHECK ((letters_written >= 0)),
+    CONSTRAINT metrics_snapshots_messages_count_non_negative CHECK ((messages_count >= 0)),
+    CONSTRAINT metrics_snapshots_metrics_is_object CHECK ((jsonb_typeof(metrics) = 'object'::text)),
+    CONSTRAINT metrics_snapshots_mood_average_range CHECK (((mood_average >= (1)::double precision) AND (mood_average <= (10)::double precision))),
+    CONSTRAINT metrics_snapshots_quests_created_non_negative CHECK ((quests_created >= 0)),
+    CONSTRAINT metrics_snapshots_sessions_count_non_negative CHECK ((sessions_count >= 0))
+);
+
+ALTER TABLE ONLY app_public.metrics_snapshots FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.metrics_snapshots OWNER TO app_owner;
+
+--
+-- Name: TABLE metrics_snapshots; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.metrics_snapshots IS 'A parent''s daily metrics for the PAS dashboard (computed by a scheduled job).';
+
+--
+-- Name: COLUMN metrics_snapshots.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.id IS 'The snapshot''s id.';
+
+--
+-- Name: COLUMN metrics_snapshots.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN metrics_snapshots.snapshot_date; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.snapshot_date IS 'The day the snapshot describes (one per day).';
+
+--
+-- Name: COLUMN metrics_snapshots.mood_average; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.mood_average IS 'Average mood that day, 1-10.';
+
+--
+-- Name: COLUMN metrics_snapshots.sessions_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.sessions_count IS 'Therapy sessions that day.';
+
+--
+-- Name: COLUMN metrics_snapshots.messages_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.messages_count IS 'Messages that day.';
+
+--
+-- Name: COLUMN metrics_snapshots.letters_written; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.letters_written IS 'Letters written that day.';
+
+--
+-- Name: COLUMN metrics_snapshots.goals_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.goals_completed IS 'Goals completed that day.';
+
+--
+-- Name: COLUMN metrics_snapshots.quests_created; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.quests_created IS 'Quests created that day.';
+
+--
+-- Name: COLUMN metrics_snapshots.metrics; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.metrics IS 'Further metrics by name.';
+
+--
+-- Name: COLUMN metrics_snapshots.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.metrics_snapshots.created_at IS 'When the snapshot was computed.';
+
+--
+-- Name: milestones; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.milestones (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    track_id uuid NOT NULL,
+    milestone_type text NOT NULL,
+    title text NOT NULL,
+    description text,
+    xp_reward integer DEFAULT 0 NOT NULL,
+    badge text,
+    achieved_at timestamp with time zone DEFAULT now() NOT NULL,
+    acknowledged boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT milestones_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT milestones_type_length CHECK (((length(milestone_type) >= 1) AND (length(milestone_type) <= 100))),
+    CONSTRAINT milestones_xp_reward_non_negative CHECK ((xp_reward >= 0))
+);
+
+ALTER TABLE ONLY app_public.milestones FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.milestones OWNER TO app_owner;
+
+--
+-- Name: TABLE milestones; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.milestones IS 'Milestones a parent reached in a recovery track (first quest, ten quests, seven-day streak, child completed a quest).';
+
+--
+-- Name: COLUMN milestones.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.id IS 'The milestone''s id.';
+
+--
+-- Name: COLUMN milestones.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN milestones.track_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.track_id IS 'The track it belongs to (one of the parent''s own).';
+
+--
+-- Name: COLUMN milestones.milestone_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.milestone_type IS 'Kind of milestone (first_quest, 10_quests, streak_7, child_completed).';
+
+--
+-- Name: COLUMN milestones.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.title IS 'Title of the celebration.';
+
+--
+-- Name: COLUMN milestones.description; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.description IS 'What was achieved.';
+
+--
+-- Name: COLUMN milestones.xp_reward; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.xp_reward IS 'Experience points awarded.';
+
+--
+-- Name: COLUMN milestones.badge; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.badge IS 'Badge awarded.';
+
+--
+-- Name: COLUMN milestones.achieved_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.achieved_at IS 'When it was reached.';
+
+--
+-- Name: COLUMN milestones.acknowledged; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.acknowledged IS 'Whether the parent has seen the celebration.';
+
+--
+-- Name: COLUMN milestones.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.milestones.created_at IS 'When the row was stored.';
+
+--
+-- Name: notifications; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.notifications (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    title text NOT NULL,
+    body text,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    read_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notifications_data_is_object CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT notifications_kind_length CHECK (((length(kind) >= 1) AND (length(kind) <= 100))),
+    CONSTRAINT notifications_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255)))
+);
+
+ALTER TABLE ONLY app_public.notifications FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.notifications OWNER TO app_owner;
+
+--
+-- Name: TABLE notifications; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.notifications IS 'Notifications to a user (a child''s consent changed, a consented quest was completed, a milestone, ...).';
+
+--
+-- Name: COLUMN notifications.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.id IS 'The notification''s id.';
+
+--
+-- Name: COLUMN notifications.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.user_id IS 'The recipient.';
+
+--
+-- Name: COLUMN notifications.kind; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.kind IS 'Kind (consent_changed, quest_completed, milestone, ...).';
+
+--
+-- Name: COLUMN notifications.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.title IS 'Title.';
+
+--
+-- Name: COLUMN notifications.body; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.body IS 'Text.';
+
+--
+-- Name: COLUMN notifications.data; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.data IS 'Structured details (ids, counts); never a child''s raw play.';
+
+--
+-- Name: COLUMN notifications.read_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.read_at IS 'When the recipient read it.';
+
+--
+-- Name: COLUMN notifications.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.created_at IS 'When it was created.';
+
+--
+-- Name: psychological_profiles; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.psychological_profiles (
+    user_id uuid NOT NULL,
+    emotional_trends jsonb DEFAULT '[]'::jsonb NOT NULL,
+    crisis_history jsonb DEFAULT '[]'::jsonb NOT NULL,
+    primary_coping_strategies jsonb DEFAULT '[]'::jsonb NOT NULL,
+    triggers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    communication_style text,
+    toxic_patterns jsonb DEFAULT '[]'::jsonb NOT NULL,
+    growth_areas jsonb DEFAULT '[]'::jsonb NOT NULL,
+    quests_created integer DEFAULT 0 NOT NULL,
+    child_engagement double precision,
+    recommended_techniques jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT psychological_profiles_child_engagement_range CHECK (((child_engagement >= (0)::double precision) AND (child_engagement <= (1)::double precision))),
+    CONSTRAINT psychological_profiles_lists_are_arrays CHECK (((jsonb_typeof(emotional_trends) = 'array'::text) AND (jsonb_typeof(crisis_history) = 'array'::text) AND (jsonb_typeof(primary_coping_strategies) = 'array'::text) AND (jsonb_typeof(triggers) = 'array'::text) AND (jsonb_typeof(toxic_patterns) = 'array'::text) AND (jsonb_typeof(growth_areas) = 'array'::text) AND (jsonb_typeof(recommended_techniques) = 'array'::text))),
+    CONSTRAINT psychological_profiles_quests_created_non_negative CHECK ((quests_created >= 0)),
+    CONSTRAINT psychological_profiles_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.psychological_profiles FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.psychological_profiles OWNER TO app_owner;
+
+--
+-- Name: TABLE psychological_profiles; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.psychological_profiles IS 'A parent''s unified psychological profile (one per user), fed by every source for analytics and recommendations.';
+
+--
+-- Name: COLUMN psychological_profiles.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.user_id IS 'The user the profile describes.';
+
+--
+-- Name: COLUMN psychological_profiles.emotional_trends; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.emotional_trends IS 'Emotional readings over time.';
+
+--
+-- Name: COLUMN psychological_profiles.crisis_history; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.crisis_history IS 'Crises recorded.';
+
+--
+-- Name: COLUMN psychological_profiles.primary_coping_strategies; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.primary_coping_strategies IS 'Coping strategies that work.';
+
+--
+-- Name: COLUMN psychological_profiles.triggers; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.triggers IS 'Known triggers.';
+
+--
+-- Name: COLUMN psychological_profiles.communication_style; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.communication_style IS 'How the user communicates.';
+
+--
+-- Name: COLUMN psychological_profiles.toxic_patterns; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.toxic_patterns IS 'Patterns to work on.';
+
+--
+-- Name: COLUMN psychological_profiles.growth_areas; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.growth_areas IS 'Areas of growth.';
+
+--
+-- Name: COLUMN psychological_profiles.quests_created; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.quests_created IS 'Quests the user has created.';
+
+--
+-- Name: COLUMN psychological_profiles.child_engagement; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.child_engagement IS 'How much the child engages with the parent''s quests, 0-1.';
+
+--
+-- Name: COLUMN psychological_profiles.recommended_techniques; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.recommended_techniques IS 'Techniques recommended from the profile.';
+
+--
+-- Name: COLUMN psychological_profiles.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.created_at IS 'When the profile was created.';
+
+--
+-- Name: COLUMN psychological_profiles.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN psychological_profiles.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: psychologist_reviews; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.psychologist_reviews (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    quest_id uuid NOT NULL,
+    psychologist_id uuid,
+    parent_id uuid NOT NULL,
+    status app_public.review_status DEFAULT 'pending'::app_public.review_status NOT NULL,
+    emotional_safety_score integer,
+    therapeutic_correctness_score integer,
+    age_appropriateness_score integer,
+    reveal_timing_score integer,
+    overall_rating integer,
+    is_approved boolean DEFAULT false NOT NULL,
+    feedback_text text,
+    strengths text[],
+    improvements text[],
+    red_flags text[],
+    notes_for_parent text,
+    notes_for_community text,
+    playthrough_duration_minutes integer,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT psychologist_reviews_age_appropriateness_score_range CHECK (((age_appropriateness_score >= 1) AND (age_appropriateness_score <= 5))),
+    CONSTRAINT psychologist_reviews_approval_needs_all_scores CHECK (((NOT is_approved) OR ((status = 'completed'::app_public.review_status) AND (emotional_safety_score IS NOT NULL) AND (therapeutic_correctness_score IS NOT NULL) AND (age_appropriateness_score IS NOT NULL) AND (reveal_timing_score IS NOT NULL)))),
+    CONSTRAINT psychologist_reviews_completed_at_when_done CHECK (((status = ANY (ARRAY['completed'::app_public.review_status, 'declined'::app_public.review_status])) = (completed_at IS NOT NULL))),
+    CONSTRAINT psychologist_reviews_emotional_safety_score_range CHECK (((emotional_safety_score >= 1) AND (emotional_safety_score <= 5))),
+    CONSTRAINT psychologist_reviews_overall_rating_range CHECK (((overall_rating >= 1) AND (overall_rating <= 5))),
+    CONSTRAINT psychologist_reviews_playthrough_duration_non_negative CHECK ((playthrough_duration_minutes >= 0)),
+    CONSTRAINT psychologist_reviews_reveal_timing_score_range CHECK (((reveal_timing_score >= 1) AND (reveal_timing_score <= 5))),
+    CONSTRAINT psychologist_reviews_therapeutic_correctness_score_range CHECK (((therapeutic_correctness_score >= 1) AND (therapeutic_correctness_score <= 5))),
+    CONSTRAINT psychologist_reviews_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.psychologist_reviews FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.psychologist_reviews OWNER TO app_owner;
+
+--
+-- Name: TABLE psychologist_reviews; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.psychologist_reviews IS 'A psychologist''s professional review of a quest, requested by its parent: four 1-5 scales, approval, feedback.';
+
+--
+-- Name: COLUMN psychologist_reviews.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.id IS 'The review''s id.';
+
+--
+-- Name: COLUMN psychologist_reviews.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.quest_id IS 'The quest under review.';
+
+--
+-- Name: COLUMN psychologist_reviews.psychologist_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.psychologist_id IS 'The psychologist assigned (null while unassigned or after they erased their account).';
+
+--
+-- Name: COLUMN psychologist_reviews.parent_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.parent_id IS 'The parent who requested the review.';
+
+--
+-- Name: COLUMN psychologist_reviews.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.status IS 'Pending, in progress, completed or declined.';
+
+--
+-- Name: COLUMN psychologist_reviews.emotional_safety_score; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.emotional_safety_score IS 'Emotional safety, 1-5.';
+
+--
+-- Name: COLUMN psychologist_reviews.therapeutic_correctness_score; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.therapeutic_correctness_score IS 'Therapeutic correctness, 1-5.';
+
+--
+-- Name: COLUMN psychologist_reviews.age_appropriateness_score; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.age_appropriateness_score IS 'Age appropriateness, 1-5.';
+
+--
+-- Name: COLUMN psychologist_reviews.reveal_timing_score; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.reveal_timing_score IS 'Timing of the family reveal, 1-5.';
+
+--
+-- Name: COLUMN psychologist_reviews.overall_rating; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.overall_rating IS 'Overall rating 1-5 (the average of the four scales).';
+
+--
+-- Name: COLUMN psychologist_reviews.is_approved; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.is_approved IS 'Approved: needs a completed review with all four scores.';
+
+--
+-- Name: COLUMN psychologist_reviews.feedback_text; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.feedback_text IS 'The psychologist''s feedback.';
+
+--
+-- Name: COLUMN psychologist_reviews.strengths; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.strengths IS 'What works well.';
+
+--
+-- Name: COLUMN psychologist_reviews.improvements; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.improvements IS 'What could be better.';
+
+--
+-- Name: COLUMN psychologist_reviews.red_flags; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.red_flags IS 'Serious concerns (e.g. a manipulation pattern).';
+
+--
+-- Name: COLUMN psychologist_reviews.notes_for_parent; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.notes_for_parent IS 'Private notes for the parent.';
+
+--
+-- Name: COLUMN psychologist_reviews.notes_for_community; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.notes_for_community IS 'Public notes shown with the review badge.';
+
+--
+-- Name: COLUMN psychologist_reviews.playthrough_duration_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.playthrough_duration_minutes IS 'How long the psychologist''s playthrough took.';
+
+--
+-- Name: COLUMN psychologist_reviews.requested_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.requested_at IS 'When the parent asked for the review.';
+
+--
+-- Name: COLUMN psychologist_reviews.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.started_at IS 'When the psychologist started.';
+
+--
+-- Name: COLUMN psychologist_reviews.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.completed_at IS 'When the review was completed or declined (seed 002''s reviewed_at).';
+
+--
+-- Name: COLUMN psychologist_reviews.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN psychologist_reviews.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN psychologist_reviews.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychologist_reviews.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: quest_analytics; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_analytics (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    quest_id uuid NOT NULL,
+    total_starts integer DEFAULT 0 NOT NULL,
+    total_completions integer DEFAULT 0 NOT NULL,
+    completion_rate double precision DEFAULT 0 NOT NULL,
+    avg_completion_time integer,
+    median_completion_time integer,
+    avg_xp_earned double precision DEFAULT 0 NOT NULL,
+    avg_badges_earned double precision DEFAULT 0 NOT NULL,
+    reveal_view_rate double precision DEFAULT 0 NOT NULL,
+    node_completion_rates jsonb,
+    node_average_times jsonb,
+    nodes_completed integer DEFAULT 0 NOT NULL,
+    total_nodes integer DEFAULT 0 NOT NULL,
+    completion_percentage integer DEFAULT 0 NOT NULL,
+    educational_progress jsonb,
+    play_count integer DEFAULT 0 NOT NULL,
+    distinct_children integer DEFAULT 0 NOT NULL,
+    last_played timestamp with time zone,
+    last_updated timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT quest_analytics_avg_badges_earned_non_negative CHECK ((avg_badges_earned >= (0)::double precision)),
+    CONSTRAINT quest_analytics_avg_completion_time_non_negative CHECK ((avg_completion_time >= 0)),
+    CONSTRAINT quest_analytics_avg_xp_earned_non_negative CHECK ((avg_xp_earned >= (0)::double precision)),
+    CONSTRAINT quest_analytics_completion_percentage_range CHECK (((completion_percentage >= 0) AND (completion_percentage <= 100))),
+    CONSTRAINT quest_analytics_completion_rate_range CHECK (((completion_rate >= (0)::double precision) AND (completion_rate <= (1)::double precision))),
+    CONSTRAINT quest_analytics_completions_within_starts CHECK (((total_completions >= 0) AND (total_completions <= total_starts))),
+    CONSTRAINT quest_analytics_distinct_children_non_negative CHECK ((distinct_children >= 0)),
+    CONSTRAINT quest_analytics_educational_progress_is_object CHECK ((jsonb_typeof(educational_progress) = 'object'::text)),
+    CONSTRAINT quest_analytics_median_completion_time_non_negative CHECK ((median_completion_time >= 0)),
+    CONSTRAINT quest_analytics_node_average_times_is_object CHECK ((jsonb_typeof(node_average_times) = 'object'::text)),
+    CONSTRAINT quest_analytics_node_completion_rates_is_object CHECK ((jsonb_typeof(node_completion_rates) = 'object'::text)),
+    CONSTRAINT quest_analytics_nodes_completed_non_negative CHECK ((nodes_completed >= 0)),
+    CONSTRAINT quest_analytics_play_count_non_negative CHECK ((play_count >= 0)),
+    CONSTRAINT quest_analytics_reveal_view_rate_range CHECK (((reveal_view_rate >= (0)::double precision) AND (reveal_view_rate <= (1)::double precision))),
+    CONSTRAINT quest_analytics_total_nodes_non_negative CHECK ((total_nodes >= 0)),
+    CONSTRAINT quest_analytics_total_starts_non_negative CHECK ((total_starts >= 0))
+);
+
+ALTER TABLE ONLY app_public.quest_analytics FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_analytics OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_analytics; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_analytics IS 'Aggregates of one quest''s play, computed by worker jobs: counts, rates, averages, never an individual child''s data.';
+
+--
+-- Name: COLUMN quest_analytics.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.id IS 'The row''s id.';
+
+--
+-- Name: COLUMN quest_analytics.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.quest_id IS 'The quest (one row per quest).';
+
+--
+-- Name: COLUMN quest_analytics.total_starts; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.total_starts IS 'Plays started.';
+
+--
+-- Name: COLUMN quest_analytics.total_completions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.total_completions IS 'Plays completed.';
+
+--
+-- Name: COLUMN quest_analytics.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.completion_rate IS 'total_completions / total_starts (0 to 1).';
+
+--
+-- Name: COLUMN quest_analytics.avg_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.avg_completion_time IS 'Average seconds to complete.';
+
+--
+-- Name: COLUMN quest_analytics.median_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.median_completion_time IS 'Median seconds to complete.';
+
+--
+-- Name: COLUMN quest_analytics.avg_xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.avg_xp_earned IS 'Average XP per play.';
+
+--
+-- Name: COLUMN quest_analytics.avg_badges_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.avg_badges_earned IS 'Average badges per play.';
+
+--
+-- Name: COLUMN quest_analytics.reveal_view_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.reveal_view_rate IS 'Share of plays that reached a reveal moment (0 to 1).';
+
+--
+-- Name: COLUMN quest_analytics.node_completion_rates; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.node_completion_rates IS 'Per node: share of plays that completed it, {"node_id": rate}.';
+
+--
+-- Name: COLUMN quest_analytics.node_average_times; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.node_average_times IS 'Per node: average seconds spent, {"node_id": seconds}.';
+
+--
+-- Name: COLUMN quest_analytics.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.nodes_completed IS 'Nodes completed (seed 000; for a personal quest, by its child).';
+
+--
+-- Name: COLUMN quest_analytics.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.total_nodes IS 'Nodes in the quest.';
+
+--
+-- Name: COLUMN quest_analytics.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.completion_percentage IS 'Percent of the quest completed, 0-100 (seed 000).';
+
+--
+-- Name: COLUMN quest_analytics.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.educational_progress IS 'Educational progress by skill, aggregated.';
+
+--
+-- Name: COLUMN quest_analytics.play_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.play_count IS 'Play sessions counted.';
+
+--
+-- Name: COLUMN quest_analytics.distinct_children; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.distinct_children IS 'How many different children the aggregates cover (cross-child figures need at least 5).';
+
+--
+-- Name: COLUMN quest_analytics.last_played; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.last_played IS 'When the quest was last played.';
+
+--
+-- Name: COLUMN quest_analytics.last_updated; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.last_updated IS 'When a job last recomputed the row.';
+
+--
+-- Name: COLUMN quest_analytics.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.created_at IS 'When the row was created.';
+
+--
+-- Name: quest_builder_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_builder_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    quest_id uuid,
+    current_stage app_public.builder_stage DEFAULT 'greeting'::app_public.builder_stage NOT NULL,
+    conversation_history jsonb DEFAULT '[]'::jsonb NOT NULL,
+    current_graph jsonb,
+    quest_context jsonb,
+    moderation_checked boolean DEFAULT false NOT NULL,
+    moderation_passed boolean DEFAULT false NOT NULL,
+    moderation_issues jsonb,
+    expires_at timestamp with time zone DEFAULT (now() + '7 days'::interval) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quest_builder_sessions_current_graph_is_object CHECK ((jsonb_typeof(current_graph) = 'object'::text)),
+    CONSTRAINT quest_builder_sessions_history_is_array CHECK ((jsonb_typeof(conversation_history) = 'array'::text)),
+    CONSTRAINT quest_builder_sessions_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
+    CONSTRAINT quest_builder_sessions_passed_only_when_checked CHECK ((moderation_checked OR (NOT moderation_passed))),
+    CONSTRAINT quest_builder_sessions_quest_context_is_object CHECK ((jsonb_typeof(quest_context) = 'object'::text)),
+    CONSTRAINT quest_builder_sessions_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.quest_builder_sessions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_builder_sessions OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_builder_sessions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_builder_sessions IS 'A parent''s conversation with the AI quest builder, and the quest taking shape in it.';
+
+--
+-- Name: COLUMN quest_builder_sessions.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.id IS 'The session''s id.';
+
+--
+-- Name: COLUMN quest_builder_sessions.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.quest_id IS 'The quest the session produced, once saved.';
+
+--
+-- Name: COLUMN quest_builder_sessions.current_stage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.current_stage IS 'Greeting, collecting_info, clarifying, generating, reviewing, quest_ready.';
+
+--
+-- Name: COLUMN quest_builder_sessions.conversation_history; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.conversation_history IS 'The dialogue: [{"role", "content", "timestamp"}].';
+
+--
+-- Name: COLUMN quest_builder_sessions.current_graph; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.current_graph IS 'The graph being built.';
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_context; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.quest_context IS 'What the builder knows: child''s name, age, interests, family photos, memories, jokes.';
+
+--
+-- Name: COLUMN quest_builder_sessions.moderation_checked; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_checked IS 'Whether moderation has looked at the draft.';
+
+--
+-- Name: COLUMN quest_builder_sessions.moderation_passed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_passed IS 'Whether the draft passed moderation (only once checked).';
+
+--
+-- Name: COLUMN quest_builder_sessions.moderation_issues; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_issues IS 'Moderation findings.';
+
+--
+-- Name: COLUMN quest_builder_sessions.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.expires_at IS 'When an abandoned session is cleaned up.';
+
+--
+-- Name: COLUMN quest_builder_sessions.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.created_at IS 'When the session started.';
+
+--
+-- Name: COLUMN quest_builder_sessions.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quest_builder_sessions.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: quest_nodes; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_nodes (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    quest_id uuid NOT NULL,
+    node_key text NOT NULL,
+    node_type text,
+    "position" integer NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT quest_nodes_position_non_negative CHECK (("position" >= 0))
+);
+
+ALTER TABLE ONLY app_public.quest_nodes FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_nodes OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_nodes IS 'The nodes of each quest''s graph as rows, kept in step with quests.graph_structure by trigger (never written directly).';
+
+--
+-- Name: COLUMN quest_nodes.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.id IS 'The node row''s id.';
+
+--
+-- Name: COLUMN quest_nodes.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.quest_id IS 'The quest the node belongs to.';
+
+--
+-- Name: COLUMN quest_nodes.node_key; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.node_key IS 'The node''s "id" inside graph_structure.';
+
+--
+-- Name: COLUMN quest_nodes.node_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.node_type IS 'The node''s "type" in the graph (question, story, reveal, ...).';
+
+--
+-- Name: COLUMN quest_nodes."position"; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes."position" IS 'The node''s place in the graph''s node list, from 0.';
+
+--
+-- Name: COLUMN quest_nodes.data; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.data IS 'The node''s "data" in the graph.';
+
+--
+-- Name: COLUMN quest_nodes.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.created_at IS 'When the node first appeared in the graph.';
+
+--
+-- Name: COLUMN quest_nodes.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_nodes.updated_at IS 'When the node last changed in the graph.';
+
+--
+-- Name: quest_privacy; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_privacy (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid NOT NULL,
+    quest_id uuid NOT NULL,
+    share_progress boolean DEFAULT false NOT NULL,
+    share_educational_progress boolean DEFAULT false NOT NULL,
+    share_play_frequency boolean DEFAULT false NOT NULL,
+    share_quest_details boolean DEFAULT false NOT NULL,
+    share_emotional_state boolean DEFAULT false NOT NULL,
+    share_analytics boolean DEFAULT false NOT NULL,
+    consent_version text,
+    consent_timestamp timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quest_privacy_consent_version_shape CHECK ((consent_version ~ '^\d+(\.\d+)*$'::text)),
+    CONSTRAINT quest_privacy_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.quest_privacy FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_privacy OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_privacy; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_privacy IS 'A child''s consent for one quest, overriding their child_privacy defaults for it (all flags false by default).';
+
+--
+-- Name: COLUMN quest_privacy.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.id IS 'The override''s id.';
+
+--
+-- Name: COLUMN quest_privacy.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.child_id IS 'The child whose consent this is.';
+
+--
+-- Name: COLUMN quest_privacy.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.quest_id IS 'The quest the override applies to.';
+
+--
+-- Name: COLUMN quest_privacy.share_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.share_progress IS 'Share completion of this quest.';
+
+--
+-- Name: COLUMN quest_privacy.share_educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.share_educational_progress IS 'Share educational progress in this quest.';
+
+--
+-- Name: COLUMN quest_privacy.share_play_frequency; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.share_play_frequency IS 'Share how often this quest is played.';
+
+--
+-- Name: COLUMN quest_privacy.share_quest_details; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.share_quest_details IS 'Share node-level details of this quest.';
+
+--
+-- Name: COLUMN quest_privacy.share_emotional_state; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.share_emotional_state IS 'Share the emotional state recorded in this quest.';
+
+--
+-- Name: COLUMN quest_privacy.share_analytics; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.share_analytics IS 'Share aggregated analytics of this quest.';
+
+--
+-- Name: COLUMN quest_privacy.consent_version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.consent_version IS 'Version of the consent text the child answered.';
+
+--
+-- Name: COLUMN quest_privacy.consent_timestamp; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.consent_timestamp IS 'When the child last changed this override.';
+
+--
+-- Name: COLUMN quest_privacy.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.created_at IS 'When the override was created.';
+
+--
+-- Name: COLUMN quest_privacy.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quest_privacy.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_privacy.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: quest_progress; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_progress (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid NOT NULL,
+    quest_id uuid NOT NULL,
+    current_node_id text,
+    current_step integer DEFAULT 0 NOT NULL,
+    nodes_completed integer DEFAULT 0 NOT NULL,
+    total_nodes integer DEFAULT 0 NOT NULL,
+    completion_percentage integer DEFAULT 0 NOT NULL,
+    completed boolean DEFAULT false NOT NULL,
+    session_data jsonb,
+    educational_progress jsonb,
+    xp_earned integer DEFAULT 0 NOT NULL,
+    badges_earned text[] DEFAULT '{}'::text[] NOT NULL,
+    reveal_moments_viewed integer DEFAULT 0 NOT NULL,
+    session_count integer DEFAULT 0 NOT NULL,
+    total_time_minutes double precision DEFAULT 0 NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    last_played_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quest_progress_completed_at_iff_completed CHECK ((completed = (completed_at IS NOT NULL))),
+    CONSTRAINT quest_progress_completion_percentage_range CHECK (((completion_percentage >= 0) AND (completion_percentage <= 100))),
+    CONSTRAINT quest_progress_current_step_non_negative CHECK ((current_step >= 0)),
+    CONSTRAINT quest_progress_educational_progress_is_object CHECK ((jsonb_typeof(educational_progress) = 'object'::text)),
+    CONSTRAINT quest_progress_nodes_completed_non_negative CHECK ((nodes_completed >= 0)),
+    CONSTRAINT quest_progress_nodes_completed_within_total CHECK (((nodes_completed <= total_nodes) OR (total_nodes = 0))),
+    CONSTRAINT quest_progress_reveal_moments_viewed_non_negative CHECK ((reveal_moments_viewed >= 0)),
+    CONSTRAINT quest_progress_session_count_non_negative CHECK ((session_count >= 0)),
+    CONSTRAINT quest_progress_session_data_is_object CHECK ((jsonb_typeof(session_data) = 'object'::text)),
+    CONSTRAINT quest_progress_total_nodes_non_negative CHECK ((total_nodes >= 0)),
+    CONSTRAINT quest_progress_total_time_minutes_non_negative CHECK ((total_time_minutes >= (0)::double precision)),
+    CONSTRAINT quest_progress_version_positive CHECK ((version > 0)),
+    CONSTRAINT quest_progress_xp_earned_non_negative CHECK ((xp_earned >= 0))
+);
+
+ALTER TABLE ONLY app_public.quest_progress FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_progress OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_progress IS 'A child''s progress in one quest (one row per child and quest). Raw play: only the child and aggregate-only functions read it.';
+
+--
+-- Name: COLUMN quest_progress.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.id IS 'The progress row''s id.';
+
+--
+-- Name: COLUMN quest_progress.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.child_id IS 'The child playing.';
+
+--
+-- Name: COLUMN quest_progress.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.quest_id IS 'The quest played.';
+
+--
+-- Name: COLUMN quest_progress.current_node_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.current_node_id IS 'The graph node the child is at.';
+
+--
+-- Name: COLUMN quest_progress.current_step; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.current_step IS 'Linear step counter.';
+
+--
+-- Name: COLUMN quest_progress.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.nodes_completed IS 'Nodes completed so far.';
+
+--
+-- Name: COLUMN quest_progress.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.total_nodes IS 'Nodes in the quest when play started.';
+
+--
+-- Name: COLUMN quest_progress.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.completion_percentage IS 'Percent complete, 0-100.';
+
+--
+-- Name: COLUMN quest_progress.completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.completed IS 'Whether the child finished the quest.';
+
+--
+-- Name: COLUMN quest_progress.session_data; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.session_data IS 'Play state: visited nodes, choices made, XP, badges, reveal moments seen.';
+
+--
+-- Name: COLUMN quest_progress.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.educational_progress IS 'Educational progress by skill.';
+
+--
+-- Name: COLUMN quest_progress.xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.xp_earned IS 'Experience points earned.';
+
+--
+-- Name: COLUMN quest_progress.badges_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.badges_earned IS 'Badges earned.';
+
+--
+-- Name: COLUMN quest_progress.reveal_moments_viewed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.reveal_moments_viewed IS 'Family reveal moments the child has seen.';
+
+--
+-- Name: COLUMN quest_progress.session_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.session_count IS 'Play sessions.';
+
+--
+-- Name: COLUMN quest_progress.total_time_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.total_time_minutes IS 'Total time played, in minutes.';
+
+--
+-- Name: COLUMN quest_progress.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.started_at IS 'When the child started.';
+
+--
+-- Name: COLUMN quest_progress.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.completed_at IS 'When the child finished (set exactly when completed).';
+
+--
+-- Name: COLUMN quest_progress.last_played_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.last_played_at IS 'Last activity (seed 001''s last_activity_at, seed 002''s last_played_at).';
+
+--
+-- Name: COLUMN quest_progress.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN quest_progress.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quest_progress.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: quest_ratings; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_ratings (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    quest_id uuid NOT NULL,
+    rating integer NOT NULL,
+    review_text text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quest_ratings_rating_range CHECK (((rating >= 1) AND (rating <= 5))),
+    CONSTRAINT quest_ratings_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.quest_ratings FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_ratings OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_ratings; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_ratings IS 'Marketplace ratings: one per user and quest, 1-5 stars.';
+
+--
+-- Name: COLUMN quest_ratings.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.id IS 'The rating''s id.';
+
+--
+-- Name: COLUMN quest_ratings.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.user_id IS 'Who rated.';
+
+--
+-- Name: COLUMN quest_ratings.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.quest_id IS 'The quest rated.';
+
+--
+-- Name: COLUMN quest_ratings.rating; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.rating IS 'Stars, 1-5.';
+
+--
+-- Name: COLUMN quest_ratings.review_text; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.review_text IS 'Optional review.';
+
+--
+-- Name: COLUMN quest_ratings.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.created_at IS 'When the rating was given.';
+
+--
+-- Name: COLUMN quest_ratings.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quest_ratings.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_ratings.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: quests; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    author_id uuid NOT NULL,
+    child_id uuid,
+    title text NOT NULL,
+    description text,
+    graph_structure jsonb NOT NULL,
+    yaml_content text,
+    psychological_module text,
+    location text,
+    difficulty app_public.quest_difficulty,
+    age_range text,
+    estimated_duration integer,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    status app_public.quest_status DEFAULT 'draft'::app_public.quest_status NOT NULL,
+    is_public boolean DEFAULT false NOT NULL,
+    moderation_status app_public.moderation_status DEFAULT 'pending'::app_public.moderation_status NOT NULL,
+    moderation_reason text,
+    moderation_issues jsonb,
+    moderated_at timestamp with time zone,
+    psychologist_reviewed boolean DEFAULT false NOT NULL,
+    psychologist_review_id uuid,
+    reviewed_at timestamp with time zone,
+    reveal_count integer DEFAULT 0 NOT NULL,
+    last_reveal_at timestamp with time zone,
+    family_photos_count integer DEFAULT 0 NOT NULL,
+    family_memories_count integer DEFAULT 0 NOT NULL,
+    rating double precision DEFAULT 0 NOT NULL,
+    rating_count integer DEFAULT 0 NOT NULL,
+    plays_count integer DEFAULT 0 NOT NULL,
+    completion_count integer DEFAULT 0 NOT NULL,
+    completion_rate double precision DEFAULT 0 NOT NULL,
+    average_completion_time integer,
+    deployed_to_inner_edu boolean DEFAULT false NOT NULL,
+    inner_edu_quest_id text,
+    deployed_at timestamp with time zone,
+    published_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quests_age_range_shape CHECK (((age_range ~ '^\d{1,2}-\d{1,2}$'::text) AND ((split_part(age_range, '-'::text, 1))::integer <= (split_part(age_range, '-'::text, 2))::integer))),
+    CONSTRAINT quests_average_completion_time_non_negative CHECK ((average_completion_time >= 0)),
+    CONSTRAINT quests_completion_count_within_plays CHECK (((completion_count >= 0) AND (completion_count <= plays_count))),
+    CONSTRAINT quests_completion_rate_range CHECK (((completion_rate >= (0)::double precision) AND (completion_rate <= (1)::double precision))),
+    CONSTRAINT quests_deleted_at_iff_deleted CHECK (((status = 'deleted'::app_public.quest_status) = (deleted_at IS NOT NULL))),
+    CONSTRAINT quests_deployed_at_set_when_deployed CHECK (((status <> 'deployed'::app_public.quest_status) OR (deployed_at IS NOT NULL))),
+    CONSTRAINT quests_deployed_only_when_approved CHECK (((status <> 'deployed'::app_public.quest_status) OR (moderation_status = 'approved'::app_public.moderation_status))),
+    CONSTRAINT quests_estimated_duration_positive CHECK ((estimated_duration > 0)),
+    CONSTRAINT quests_family_memories_count_non_negative CHECK ((family_memories_count >= 0)),
+    CONSTRAINT quests_family_photos_count_non_negative CHECK ((family_photos_count >= 0)),
+    CONSTRAINT quests_graph_structure_is_a_graph CHECK ((app_private.quest_graph_problem(graph_structure) IS NULL)),
+    CONSTRAINT quests_location_length CHECK (((length(location) >= 1) AND (length(location) <= 100))),
+    CONSTRAINT quests_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
+    CONSTRAINT quests_plays_count_non_negative CHECK ((plays_count >= 0)),
+    CONSTRAINT quests_psychological_module_length CHECK (((length(psychological_module) >= 1) AND (length(psychological_module) <= 100))),
+    CONSTRAINT quests_public_quest_has_no_child CHECK (((NOT is_public) OR (child_id IS NULL))),
+    CONSTRAINT quests_published_only_when_public CHECK (((published_at IS NULL) OR is_public)),
+    CONSTRAINT quests_rating_count_non_negative CHECK ((rating_count >= 0)),
+    CONSTRAINT quests_rating_range CHECK (((rating = (0)::double precision) OR ((rating >= (1)::double precision) AND (rating <= (5)::double precision)))),
+    CONSTRAINT quests_reveal_count_non_negative CHECK ((reveal_count >= 0)),
+    CONSTRAINT quests_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT quests_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.quests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quests OWNER TO app_owner;
+
+--
+-- Name: TABLE quests; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quests IS 'A quest a parent builds for their child (personal, child_id set) or for everyone (public). The graph is the primary storage; YAML and quest_nodes follow it.';
+
+--
+-- Name: COLUMN quests.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.id IS 'The quest''s id.';
+
+--
+-- Name: COLUMN quests.author_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.author_id IS 'The parent who wrote the quest.';
+
+--
+-- Name: COLUMN quests.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.child_id IS 'The child a personal quest is for; null for a public quest.';
+
+--
+-- Name: COLUMN quests.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.title IS 'Title (1 to 255 characters).';
+
+--
+-- Name: COLUMN quests.description; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.description IS 'What the quest is about.';
+
+--
+-- Name: COLUMN quests.graph_structure; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.graph_structure IS 'PRIMARY storage: {"nodes": [{"id", "type", "position", "data"}], "edges": [{"id", "source", "target", "label"}]}; edges must join existing nodes.';
+
+--
+-- Name: COLUMN quests.yaml_content; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.yaml_content IS 'GENERATED from graph_structure (for compatibility); never written directly.';
+
+--
+-- Name: COLUMN quests.psychological_module; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.psychological_module IS 'The therapy module the quest belongs to (IFS_Level1, DBT_Basics, Emotional_Literacy, ...).';
+
+--
+-- Name: COLUMN quests.location; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.location IS 'Where in the game world the quest happens (tower_confusion, forest_memory, ...).';
+
+--
+-- Name: COLUMN quests.difficulty; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.difficulty IS 'Beginner, intermediate or advanced.';
+
+--
+-- Name: COLUMN quests.age_range; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.age_range IS 'Ages the quest suits, as "7-9".';
+
+--
+-- Name: COLUMN quests.estimated_duration; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.estimated_duration IS 'Minutes to complete.';
+
+--
+-- Name: COLUMN quests.tags; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.tags IS 'Free tags (math, logic, family, emotions, ...).';
+
+--
+-- Name: COLUMN quests.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.status IS 'Draft, deployed (visible in the child''s app), archived, or deleted (soft delete).';
+
+--
+-- Name: COLUMN quests.is_public; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.is_public IS 'Offered in the public marketplace (then it has no child).';
+
+--
+-- Name: COLUMN quests.moderation_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderation_status IS 'Pending, approved, rejected or flagged by moderation.';
+
+--
+-- Name: COLUMN quests.moderation_reason; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderation_reason IS 'Why moderation decided as it did.';
+
+--
+-- Name: COLUMN quests.moderation_issues; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderation_issues IS 'Moderation findings: [{"category", "severity", "message"}].';
+
+--
+-- Name: COLUMN quests.moderated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderated_at IS 'When moderation last decided.';
+
+--
+-- Name: COLUMN quests.psychologist_reviewed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.psychologist_reviewed IS 'Whether a psychologist has approved the quest.';
+
+--
+-- Name: COLUMN quests.psychologist_review_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.psychologist_review_id IS 'The psychologist review that decided, if any.';
+
+--
+-- Name: COLUMN quests.reviewed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.reviewed_at IS 'When the psychologist review was completed.';
+
+--
+-- Name: COLUMN quests.reveal_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.reveal_count IS 'How many family "reveal" moments the quest has been viewed at (counter kept by jobs).';
+
+--
+-- Name: COLUMN quests.last_reveal_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.last_reveal_at IS 'When a reveal moment was last viewed.';
+
+--
+-- Name: COLUMN quests.family_photos_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.family_photos_count IS 'Family photos used in the quest.';
+
+--
+-- Name: COLUMN quests.family_memories_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.family_memories_count IS 'Family memories used in the quest.';
+
+--
+-- Name: COLUMN quests.rating; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.rating IS 'Average rating 1-5 (0 while unrated); kept by jobs from quest_ratings.';
+
+--
+-- Name: COLUMN quests.rating_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.rating_count IS 'Number of ratings; kept by jobs.';
+
+--
+-- Name: COLUMN quests.plays_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.plays_count IS 'Number of plays; kept by jobs.';
+
+--
+-- Name: COLUMN quests.completion_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.completion_count IS 'Number of completed plays; kept by jobs.';
+
+--
+-- Name: COLUMN quests.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.completion_rate IS 'completion_count / plays_count (0 to 1); kept by jobs.';
+
+--
+-- Name: COLUMN quests.average_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.average_completion_time IS 'Average seconds to complete; kept by jobs.';
+
+--
+-- Name: COLUMN quests.deployed_to_inner_edu; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.deployed_to_inner_edu IS 'Whether the quest was sent to inner_edu.';
+
+--
+-- Name: COLUMN quests.inner_edu_quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.inner_edu_quest_id IS 'The quest''s id in inner_edu''s own systems, if it has one.';
+
+--
+-- Name: COLUMN quests.deployed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.deployed_at IS 'When the quest was deployed to the child.';
+
+--
+-- Name: COLUMN quests.published_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.published_at IS 'When the quest was published to the marketplace.';
+
+--
+-- Name: COLUMN quests.deleted_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.deleted_at IS 'When the author deleted the quest (soft delete).';
+
+--
+-- Name: COLUMN quests.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.created_at IS 'When the quest was created.';
+
+--
+-- Name: COLUMN quests.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quests.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: therapy_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.therapy_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    status app_public.therapy_session_status DEFAULT 'active'::app_public.therapy_session_status NOT NULL,
+    topic text,
+    state jsonb DEFAULT '{}'::jsonb NOT NULL,
+    mood_before integer,
+    mood_after integer,
+    summary text,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    expires_at timestamp with time zone DEFAULT (now() + '24:00:00'::interval) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT therapy_sessions_ended_at_when_ended CHECK (((status = 'active'::app_public.therapy_session_status) = (ended_at IS NULL))),
+    CONSTRAINT therapy_sessions_ends_after_start CHECK ((ended_at >= started_at)),
+    CONSTRAINT therapy_sessions_mood_after_range CHECK (((mood_after >= 1) AND (mood_after <= 10))),
+    CONSTRAINT therapy_sessions_mood_before_range CHECK (((mood_before >= 1) AND (mood_before <= 10))),
+    CONSTRAINT therapy_sessions_state_is_object CHECK ((jsonb_typeof(state) = 'object'::text)),
+    CONSTRAINT therapy_sessions_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.therapy_sessions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.therapy_sessions OWNER TO app_owner;
+
+--
+-- Name: TABLE therapy_sessions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.therapy_sessions IS 'A parent''s therapy conversation with the PAS bot (seed 000''s sessions).';
+
+--
+-- Name: COLUMN therapy_sessions.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.id IS 'The session''s id.';
+
+--
+-- Name: COLUMN therapy_sessions.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN therapy_sessions.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.status IS 'Active, ended, or expired unattended (a scheduled job expires them).';
+
+--
+-- Name: COLUMN therapy_sessions.topic; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.topic IS 'What the session is about.';
+
+--
+-- Name: COLUMN therapy_sessions.state; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.state IS 'The bot''s conversation state.';
+
+--
+-- Name: COLUMN therapy_sessions.mood_before; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.mood_before IS 'Mood at the start, 1-10.';
+
+--
+-- Name: COLUMN therapy_sessions.mood_after; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.mood_after IS 'Mood at the end, 1-10.';
+
+--
+-- Name: COLUMN therapy_sessions.summary; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.summary IS 'Summary of the session.';
+
+--
+-- Name: COLUMN therapy_sessions.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.started_at IS 'When it started.';
+
+--
+-- Name: COLUMN therapy_sessions.ended_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.ended_at IS 'When it ended (null while active).';
+
+--
+-- Name: COLUMN therapy_sessions.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.expires_at IS 'When an unattended active session expires.';
+
+--
+-- Name: COLUMN therapy_sessions.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN therapy_sessions.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN therapy_sessions.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: user_quest_library; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.user_quest_library (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    quest_id uuid NOT NULL,
+    folder text,
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_quest_library_folder_length CHECK (((length(folder) >= 1) AND (length(folder) <= 100)))
+);
+
+ALTER TABLE ONLY app_public.user_quest_library FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.user_quest_library OWNER TO app_owner;
+
+--
+-- Name: TABLE user_quest_library; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.user_quest_library IS 'Quests a user added to their library from the marketplace (once each).';
+
+--
+-- Name: COLUMN user_quest_library.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_quest_library.id IS 'The entry''s id.';
+
+--
+-- Name: COLUMN user_quest_library.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_quest_library.user_id IS 'The user.';
+
+--
+-- Name: COLUMN user_quest_library.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_quest_library.quest_id IS 'The quest.';
+
+--
+-- Name: COLUMN user_quest_library.folder; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_quest_library.folder IS 'Folder (favorites, in_progress, completed, or the user''s own).';
+
+--
+-- Name: COLUMN user_quest_library.notes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_quest_library.notes IS 'The user''s notes.';
+
+--
+-- Name: COLUMN user_quest_library.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_quest_library.created_at IS 'When it was added (seed 001''s added_at).';
+
+--
+-- Name: user_tracks; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.user_tracks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    track_type app_public.track_type NOT NULL,
+    current_phase app_public.track_phase DEFAULT 'awareness'::app_public.track_phase NOT NULL,
+    completion_percentage integer DEFAULT 0 NOT NULL,
+    total_actions integer DEFAULT 0 NOT NULL,
+    total_activities integer DEFAULT 0 NOT NULL,
+    completed_activities integer DEFAULT 0 NOT NULL,
+    milestones_completed text[] DEFAULT '{}'::text[] NOT NULL,
+    next_action jsonb,
+    last_activity_at timestamp with time zone,
+    phase_started_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT user_tracks_completed_within_total CHECK (((completed_activities >= 0) AND (completed_activities <= total_activities))),
+    CONSTRAINT user_tracks_completion_percentage_range CHECK (((completion_percentage >= 0) AND (completion_percentage <= 100))),
+    CONSTRAINT user_tracks_next_action_is_object CHECK ((jsonb_typeof(next_action) = 'object'::text)),
+    CONSTRAINT user_tracks_total_actions_non_negative CHECK ((total_actions >= 0)),
+    CONSTRAINT user_tracks_total_activities_non_negative CHECK ((total_activities >= 0)),
+    CONSTRAINT user_tracks_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.user_tracks FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.user_tracks OWNER TO app_owner;
+
+--
+-- Name: TABLE user_tracks; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.user_tracks IS 'A parent''s progress in each of the four recovery tracks (one row per track).';
+
+--
+-- Name: COLUMN user_tracks.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.id IS 'The track row''s id.';
+
+--
+-- Name: COLUMN user_tracks.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN user_tracks.track_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.track_type IS 'Which of the four tracks.';
+
+--
+-- Name: COLUMN user_tracks.current_phase; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.current_phase IS 'Awareness, expression, action or mastery.';
+
+--
+-- Name: COLUMN user_tracks.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.completion_percentage IS 'Percent done within the current phase, 0-100.';
+
+--
+-- Name: COLUMN user_tracks.total_actions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.total_actions IS 'Actions done in this track.';
+
+--
+-- Name: COLUMN user_tracks.total_activities; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.total_activities IS 'Activities offered in this track.';
+
+--
+-- Name: COLUMN user_tracks.completed_activities; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.completed_activities IS 'Activities completed (at most total_activities).';
+
+--
+-- Name: COLUMN user_tracks.milestones_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.milestones_completed IS 'Milestone types reached (first_quest_created, 10_days_streak, ...).';
+
+--
+-- Name: COLUMN user_tracks.next_action; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.next_action IS 'Suggested next action: {"type", "suggestion", "estimated_time"}.';
+
+--
+-- Name: COLUMN user_tracks.last_activity_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.last_activity_at IS 'Last activity in the track.';
+
+--
+-- Name: COLUMN user_tracks.phase_started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.phase_started_at IS 'When the current phase began.';
+
+--
+-- Name: COLUMN user_tracks.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.created_at IS 'When the track started.';
+
+--
+-- Name: COLUMN user_tracks.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN user_tracks.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.user_tracks.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: users; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind app_public.user_kind NOT NULL,
+    display_name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    telegram_id bigint,
+    email public.citext,
+    parent_name text,
+    child_name text,
+    child_age integer,
+    learning_profile jsonb,
+    mode app_public.user_mode DEFAULT 'educational'::app_public.user_mode NOT NULL,
+    recovery_tracks jsonb,
+    primary_track app_public.track_type,
+    recovery_week integer,
+    recovery_day integer,
+    data_consent boolean DEFAULT false NOT NULL,
+    data_retention_days integer DEFAULT 365 NOT NULL,
+    last_active_at timestamp with time zone,
+    CONSTRAINT users_child_age_range CHECK (((child_age >= 3) AND (child_age <= 18))),
+    CONSTRAINT users_child_fields_only_for_children CHECK (((kind = 'child'::app_public.user_kind) OR ((child_name IS NULL) AND (child_age IS NULL)))),
+    CONSTRAINT users_child_name_length CHECK (((length(child_name) >= 1) AND (length(child_name) <= 255))),
+    CONSTRAINT users_data_retention_days_range CHECK (((data_retention_days >= 1) AND (data_retention_days <= 3650))),
+    CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 100))),
+    CONSTRAINT users_email_shape CHECK ((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+\.[^@\s]+$'::public.citext)),
+    CONSTRAINT users_learning_profile_is_object CHECK ((jsonb_typeof(learning_profile) = 'object'::text)),
+    CONSTRAINT users_parent_fields_only_for_parents CHECK (((kind = 'parent'::app_public.user_kind) OR ((parent_name IS NULL) AND (recovery_tracks IS NULL) AND (primary_track IS NULL) AND (recovery_week IS NULL) AND (recovery_day IS NULL)))),
+    CONSTRAINT users_parent_name_length CHECK (((length(parent_name) >= 1) AND (length(parent_name) <= 255))),
+    CONSTRAINT users_recovery_day_range CHECK (((recovery_day >= 1) AND (recovery_day <= 7))),
+    CONSTRAINT users_recovery_tracks_is_object CHECK ((jsonb_typeof(recovery_tracks) = 'object'::text)),
+    CONSTRAINT users_recovery_week_non_negative CHECK ((recovery_week >= 0)),
+    CONSTRAINT users_telegram_id_positive CHECK ((telegram_id > 0)),
+    CONSTRAINT users_version_check CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.users OWNER TO app_owner;
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.users IS 'Everyone who uses either app: parents, children, psychologists and admins.';
+
+--
+-- Name: COLUMN users.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.id IS 'The user''s id; also the `sub` of their JWT and the value of app.user_id.';
+
+--
+-- Name: COLUMN users.kind; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.kind IS 'Parent, child, psychologist or admin.';
+
+--
+-- Name: COLUMN users.display_name; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.display_name IS 'The name shown in the apps (1 to 100 characters).';
+
+--
+-- Name: COLUMN users.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.created_at IS 'When the user was created.';
+
+--
+-- Name: COLUMN users.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN users.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: COLUMN users.telegram_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.telegram_id IS 'The Telegram user id the PAS bot talks to (unique).';
+
+--
+-- Name: COLUMN users.email; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.email IS 'Email address, case-insensitive and unique.';
+
+--
+-- Name: COLUMN users.parent_name; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.parent_name IS 'A parent''s name, used to personalise the bot and quests.';
+
+--
+-- Name: COLUMN users.child_name; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.child_name IS 'A child''s name as the quests use it.';
+
+--
+-- Name: COLUMN users.child_age; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.child_age IS 'A child''s age in years (3 to 18).';
+
+--
+-- Name: COLUMN users.learning_profile; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.learning_profile IS 'A child''s learning preferences: visual/logical preference (0-1), attention span, difficulties, strengths.';
+
+--
+-- Name: COLUMN users.mode; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.mode IS 'Educational or therapeutic mode.';
+
+--
+-- Name: COLUMN users.recovery_tracks; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.recovery_tracks IS 'A parent''s recovery-track summary as the bot keeps it (the normalised rows are user_tracks).';
+
+--
+-- Name: COLUMN users.primary_track; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.primary_track IS 'The recovery track a parent focuses on.';
+
+--
+-- Name: COLUMN users.recovery_week; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.recovery_week IS 'Week of a parent''s recovery programme (0 before it starts).';
+
+--
+-- Name: COLUMN users.recovery_day; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.recovery_day IS 'Day within the recovery week (1 to 7).';
+
+--
+-- Name: COLUMN users.data_consent; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.data_consent IS 'Whether the user consented to data processing.';
+
+--
+-- Name: COLUMN users.data_retention_days; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.data_retention_days IS 'How many days the user''s data is kept (1 to 3650; enforced by a scheduled job).';
+
+--
+-- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user last did something in either app.';
+
+--
+-- Name: achievements achievements_once_per_child_type_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.achievements
+    ADD CONSTRAINT achievements_once_per_child_type_and_quest UNIQUE NULLS NOT DISTINCT (child_id, achievement_type, quest_id);
+
+--
+-- Name: achievements achievements_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.achievements
+    ADD CONSTRAINT achievements_pkey PRIMARY KEY (id);
+
+--
+-- Name: child_privacy child_privacy_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.child_privacy
+    ADD CONSTRAINT child_privacy_pkey PRIMARY KEY (child_id);
+
+--
+-- Name: child_progress child_progress_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.child_progress
+    ADD CONSTRAINT child_progress_pkey PRIMARY KEY (id);
+
+--
+-- Name: consent_events consent_events_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.consent_events
+    ADD CONSTRAINT consent_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: creative_projects creative_projects_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.creative_projects
+    ADD CONSTRAINT creative_projects_pkey PRIMARY KEY (id);
+
+--
+-- Name: data_deletion_requests data_deletion_requests_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.data_deletion_requests
+    ADD CONSTRAINT data_deletion_requests_pkey PRIMARY KEY (id);
+
+--
+-- Name: family_links family_links_parent_child_key; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.family_links
+    ADD CONSTRAINT family_links_parent_child_key UNIQUE (parent_id, child_id);
+
+--
+-- Name: family_links family_links_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.family_links
+    ADD CONSTRAINT family_links_pkey PRIMARY KEY (id);
+
+--
+-- Name: goals goals_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.goals
+    ADD CONSTRAINT goals_pkey PRIMARY KEY (id);
+
+--
+-- Name: letters letters_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.letters
+    ADD CONSTRAINT letters_pkey PRIMARY KEY (id);
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
+
+--
+-- Name: metrics_snapshots metrics_snapshots_one_per_user_and_day; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.metrics_snapshots
+    ADD CONSTRAINT metrics_snapshots_one_per_user_and_day UNIQUE (user_id, snapshot_date);
+
+--
+-- Name: metrics_snapshots metrics_snapshots_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.metrics_snapshots
+    ADD CONSTRAINT metrics_snapshots_pkey PRIMARY KEY (id);
+
+--
+-- Name: milestones milestones_once_per_track; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.milestones
+    ADD CONSTRAINT milestones_once_per_track UNIQUE (track_id, milestone_type);
+
+--
+-- Name: milestones milestones_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.milestones
+    ADD CONSTRAINT milestones_pkey PRIMARY KEY (id);
+
+--
+-- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+--
+-- Name: psychological_profiles psychological_profiles_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.psychological_profiles
+    ADD CONSTRAINT psychological_profiles_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: psychologist_reviews psychologist_reviews_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.psychologist_reviews
+    ADD CONSTRAINT psychologist_reviews_pkey PRIMARY KEY (id);
+
+--
+-- Name: quest_analytics quest_analytics_one_per_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_analytics
+    ADD CONSTRAINT quest_analytics_one_per_quest UNIQUE (quest_id);
+
+--
+-- Name: quest_analytics quest_analytics_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_analytics
+    ADD CONSTRAINT quest_analytics_pkey PRIMARY KEY (id);
+
+--
+-- Name: quest_builder_sessions quest_builder_sessions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_builder_sessions
+    ADD CONSTRAINT quest_builder_sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: quest_nodes quest_nodes_one_per_graph_node; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_nodes
+    ADD CONSTRAINT quest_nodes_one_per_graph_node UNIQUE (quest_id, node_key);
+
+--
+-- Name: quest_nodes quest_nodes_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_nodes
+    ADD CONSTRAINT quest_nodes_pkey PRIMARY KEY (id);
+
+--
+-- Name: quest_privacy quest_privacy_one_per_child_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_privacy
+    ADD CONSTRAINT quest_privacy_one_per_child_and_quest UNIQUE (child_id, quest_id);
+
+--
+-- Name: quest_privacy quest_privacy_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_privacy
+    ADD CONSTRAINT quest_privacy_pkey PRIMARY KEY (id);
+
+--
+-- Name: quest_progress quest_progress_one_per_child_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_progress
+    ADD CONSTRAINT quest_progress_one_per_child_and_quest UNIQUE (child_id, quest_id);
+
+--
+-- Name: quest_progress quest_progress_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_progress
+    ADD CONSTRAINT quest_progress_pkey PRIMARY KEY (id);
+
+--
+-- Name: quest_ratings quest_ratings_one_per_user_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_ratings
+    ADD CONSTRAINT quest_ratings_one_per_user_and_quest UNIQUE (user_id, quest_id);
+
+--
+-- Name: quest_ratings quest_ratings_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_ratings
+    ADD CONSTRAINT quest_ratings_pkey PRIMARY KEY (id);
+
+--
+-- Name: quests quests_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quests
+    ADD CONSTRAINT quests_pkey PRIMARY KEY (id);
+
+--
+-- Name: therapy_sessions therapy_sessions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.therapy_sessions
+    ADD CONSTRAINT therapy_sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: user_quest_library user_quest_library_one_per_user_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_quest_library
+    ADD CONSTRAINT user_quest_library_one_per_user_and_quest UNIQUE (user_id, quest_id);
+
+--
+-- Name: user_quest_library user_quest_library_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_quest_library
+    ADD CONSTRAINT user_quest_library_pkey PRIMARY KEY (id);
+
+--
+-- Name: user_tracks user_tracks_id_user_id_key; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_tracks
+    ADD CONSTRAINT user_tracks_id_user_id_key UNIQUE (id, user_id);
+
+--
+-- Name: user_tracks user_tracks_one_per_user_and_type; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_tracks
+    ADD CONSTRAINT user_tracks_one_per_user_and_type UNIQUE (user_id, track_type);
+
+--
+-- Name: user_tracks user_tracks_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_tracks
+    ADD CONSTRAINT user_tracks_pkey PRIMARY KEY (id);
+
+--
+-- Name: users users_email_unique; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_email_unique UNIQUE (email);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: users users_telegram_id_unique; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_telegram_id_unique UNIQUE (telegram_id);
+
+--
+-- Name: achievements_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX achievements_quest_id_idx ON app_public.achievements USING btree (quest_id) WHERE (quest_id IS NOT NULL);
+
+--
+-- Name: child_progress_child_id_occurred_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX child_progress_child_id_occurred_at_idx ON app_public.child_progress USING btree (child_id, occurred_at);
+
+--
+-- Name: child_progress_quest_id_node_key_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX child_progress_quest_id_node_key_idx ON app_public.child_progress USING btree (quest_id, node_key);
+
+--
+-- Name: consent_events_child_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX consent_events_child_id_created_at_idx ON app_public.consent_events USING btree (child_id, created_at);
+
+--
+-- Name: consent_events_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX consent_events_quest_id_idx ON app_public.consent_events USING btree (quest_id) WHERE (quest_id IS NOT NULL);
+
+--
+-- Name: creative_projects_one_per_goal; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE UNIQUE INDEX creative_projects_one_per_goal ON app_public.creative_projects USING btree (goal_id) WHERE (goal_id IS NOT NULL);
+
+--
+-- Name: creative_projects_one_per_letter; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE UNIQUE INDEX creative_projects_one_per_letter ON app_public.creative_projects USING btree (letter_id) WHERE (letter_id IS NOT NULL);
+
+--
+-- Name: creative_projects_one_per_quest; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE UNIQUE INDEX creative_projects_one_per_quest ON app_public.creative_projects USING btree (quest_id) WHERE (quest_id IS NOT NULL);
+
+--
+-- Name: creative_projects_user_id_type_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX creative_projects_user_id_type_status_idx ON app_public.creative_projects USING btree (user_id, project_type, status);
+
+--
+-- Name: data_deletion_requests_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX data_deletion_requests_status_idx ON app_public.data_deletion_requests USING btree (status, requested_at);
+
+--
+-- Name: data_deletion_requests_user_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX data_deletion_requests_user_id_idx ON app_public.data_deletion_requests USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: family_links_child_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX family_links_child_id_idx ON app_public.family_links USING btree (child_id);
+
+--
+-- Name: goals_user_id_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX goals_user_id_status_idx ON app_public.goals USING btree (user_id, status);
+
+--
+-- Name: letters_child_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX letters_child_id_idx ON app_public.letters USING btree (child_id) WHERE (child_id IS NOT NULL);
+
+--
+-- Name: letters_user_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX letters_user_id_created_at_idx ON app_public.letters USING btree (user_id, created_at DESC);
+
+--
+-- Name: messages_session_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX messages_session_id_created_at_idx ON app_public.messages USING btree (session_id, created_at) WHERE (session_id IS NOT NULL);
+
+--
+-- Name: messages_user_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX messages_user_id_created_at_idx ON app_public.messages USING btree (user_id, created_at);
+
+--
+-- Name: milestones_milestone_type_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX milestones_milestone_type_idx ON app_public.milestones USING btree (milestone_type);
+
+--
+-- Name: milestones_track_id_user_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX milestones_track_id_user_id_idx ON app_public.milestones USING btree (track_id, user_id);
+
+--
+-- Name: milestones_user_id_achieved_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX milestones_user_id_achieved_at_idx ON app_public.milestones USING btree (user_id, achieved_at DESC);
+
+--
+-- Name: notifications_unread_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX notifications_unread_idx ON app_public.notifications USING btree (user_id) WHERE (read_at IS NULL);
+
+--
+-- Name: notifications_user_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX notifications_user_id_created_at_idx ON app_public.notifications USING btree (user_id, created_at DESC);
+
+--
+-- Name: psychologist_reviews_completed_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX psychologist_reviews_completed_at_idx ON app_public.psychologist_reviews USING btree (completed_at);
+
+--
+-- Name: psychologist_reviews_is_approved_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX psychologist_reviews_is_approved_idx ON app_public.psychologist_reviews USING btree (is_approved);
+
+--
+-- Name: psychologist_reviews_parent_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX psychologist_reviews_parent_id_idx ON app_public.psychologist_reviews USING btree (parent_id);
+
+--
+-- Name: psychologist_reviews_psychologist_id_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX psychologist_reviews_psychologist_id_status_idx ON app_public.psychologist_reviews USING btree (psychologist_id, status);
+
+--
+-- Name: psychologist_reviews_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX psychologist_reviews_quest_id_idx ON app_public.psychologist_reviews USING btree (quest_id);
+
+--
+-- Name: psychologist_reviews_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX psychologist_reviews_status_idx ON app_public.psychologist_reviews USING btree (status, requested_at);
+
+--
+-- Name: quest_builder_sessions_expires_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_builder_sessions_expires_at_idx ON app_public.quest_builder_sessions USING btree (expires_at);
+
+--
+-- Name: quest_builder_sessions_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_builder_sessions_quest_id_idx ON app_public.quest_builder_sessions USING btree (quest_id) WHERE (quest_id IS NOT NULL);
+
+--
+-- Name: quest_builder_sessions_user_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_builder_sessions_user_id_created_at_idx ON app_public.quest_builder_sessions USING btree (user_id, created_at);
+
+--
+-- Name: quest_privacy_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_privacy_quest_id_idx ON app_public.quest_privacy USING btree (quest_id);
+
+--
+-- Name: quest_progress_completed_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_progress_completed_idx ON app_public.quest_progress USING btree (quest_id, completed);
+
+--
+-- Name: quest_progress_last_played_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_progress_last_played_at_idx ON app_public.quest_progress USING btree (last_played_at);
+
+--
+-- Name: quest_progress_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_progress_quest_id_idx ON app_public.quest_progress USING btree (quest_id);
+
+--
+-- Name: quest_ratings_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_ratings_quest_id_idx ON app_public.quest_ratings USING btree (quest_id);
+
+--
+-- Name: quests_author_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_author_id_created_at_idx ON app_public.quests USING btree (author_id, created_at DESC);
+
+--
+-- Name: quests_child_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_child_id_idx ON app_public.quests USING btree (child_id) WHERE (child_id IS NOT NULL);
+
+--
+-- Name: quests_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_created_at_idx ON app_public.quests USING btree (created_at);
+
+--
+-- Name: quests_marketplace_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_marketplace_idx ON app_public.quests USING btree (rating DESC, plays_count DESC) WHERE (is_public AND (moderation_status = 'approved'::app_public.moderation_status) AND psychologist_reviewed AND (status <> 'deleted'::app_public.quest_status));
+
+--
+-- Name: quests_moderation_queue_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_moderation_queue_idx ON app_public.quests USING btree (moderation_status, created_at);
+
+--
+-- Name: quests_psychological_module_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_psychological_module_idx ON app_public.quests USING btree (psychological_module);
+
+--
+-- Name: quests_psychologist_review_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_psychologist_review_id_idx ON app_public.quests USING btree (psychologist_review_id) WHERE (psychologist_review_id IS NOT NULL);
+
+--
+-- Name: quests_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_status_idx ON app_public.quests USING btree (status);
+
+--
+-- Name: quests_tags_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_tags_idx ON app_public.quests USING gin (tags);
+
+--
+-- Name: quests_title_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quests_title_idx ON app_public.quests USING btree (title);
+
+--
+-- Name: therapy_sessions_expires_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX therapy_sessions_expires_at_idx ON app_public.therapy_sessions USING btree (expires_at) WHERE (status = 'active'::app_public.therapy_session_status);
+
+--
+-- Name: therapy_sessions_user_id_started_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX therapy_sessions_user_id_started_at_idx ON app_public.therapy_sessions USING btree (user_id, started_at DESC);
+
+--
+-- Name: user_quest_library_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX user_quest_library_quest_id_idx ON app_public.user_quest_library USING btree (quest_id);
+
+--
+-- Name: user_tracks_current_phase_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX user_tracks_current_phase_idx ON app_public.user_tracks USING btree (current_phase);
+
+--
+-- Name: users_mode_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX users_mode_idx ON app_public.users USING btree (mode);
+
+--
+-- Name: family_links _100_check_kinds; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_check_kinds BEFORE INSERT OR UPDATE ON app_public.family_links FOR EACH ROW EXECUTE FUNCTION app_private.tg_family_links__check_kinds();
+
+--
+-- Name: child_privacy _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.child_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: creative_projects _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.creative_projects FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: data_deletion_requests _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.data_deletion_requests FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: goals _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.goals FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: letters _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.letters FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: psychological_profiles _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.psychological_profiles FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: psychologist_reviews _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.psychologist_reviews FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: quest_builder_sessions _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quest_builder_sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: quest_privacy _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quest_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: quest_progress _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quest_progress FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: quest_ratings _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quest_ratings FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: quests _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: therapy_sessions _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.therapy_sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: user_tracks _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.user_tracks FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: users _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+
+--
+-- Name: quests _200_derive_from_graph; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _200_derive_from_graph BEFORE INSERT OR UPDATE OF graph_structure, title, yaml_content ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__derive_from_graph();
+
+--
+-- Name: quests _900_sync_nodes; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_sync_nodes AFTER INSERT OR UPDATE OF graph_structure ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__sync_nodes();
+
+--
+-- Name: achievements achievements_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.achievements
+    ADD CONSTRAINT achievements_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: achievements achievements_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.achievements
+    ADD CONSTRAINT achievements_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: child_privacy child_privacy_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.child_privacy
+    ADD CONSTRAINT child_privacy_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: child_progress child_progress_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.child_progress
+    ADD CONSTRAINT child_progress_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: child_progress child_progress_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.child_progress
+    ADD CONSTRAINT child_progress_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: consent_events consent_events_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.consent_events
+    ADD CONSTRAINT consent_events_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: consent_events consent_events_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.consent_events
+    ADD CONSTRAINT consent_events_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: creative_projects creative_projects_goal_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.creative_projects
+    ADD CONSTRAINT creative_projects_goal_id_fkey FOREIGN KEY (goal_id) REFERENCES app_public.goals(id) ON DELETE CASCADE;
+
+--
+-- Name: creative_projects creative_projects_letter_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.creative_projects
+    ADD CONSTRAINT creative_projects_letter_id_fkey FOREIGN KEY (letter_id) REFERENCES app_public.letters(id) ON DELETE CASCADE;
+
+--
+-- Name: creative_projects creative_projects_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.creative_projects
+    ADD CONSTRAINT creative_projects_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: creative_projects creative_projects_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.creative_projects
+    ADD CONSTRAINT creative_projects_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: data_deletion_requests data_deletion_requests_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.data_deletion_requests
+    ADD CONSTRAINT data_deletion_requests_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: family_links family_links_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.family_links
+    ADD CONSTRAINT family_links_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: family_links family_links_parent_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.family_links
+    ADD CONSTRAINT family_links_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: goals goals_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.goals
+    ADD CONSTRAINT goals_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: letters letters_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.letters
+    ADD CONSTRAINT letters_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: letters letters_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.letters
+    ADD CONSTRAINT letters_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_session_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.messages
+    ADD CONSTRAINT messages_session_id_fkey FOREIGN KEY (session_id) REFERENCES app_public.therapy_sessions(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.messages
+    ADD CONSTRAINT messages_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: metrics_snapshots metrics_snapshots_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.metrics_snapshots
+    ADD CONSTRAINT metrics_snapshots_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: milestones milestones_track_is_the_users; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.milestones
+    ADD CONSTRAINT milestones_track_is_the_users FOREIGN KEY (track_id, user_id) REFERENCES app_public.user_tracks(id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: milestones milestones_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.milestones
+    ADD CONSTRAINT milestones_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.notifications
+    ADD CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: psychological_profiles psychological_profiles_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.psychological_profiles
+    ADD CONSTRAINT psychological_profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: psychologist_reviews psychologist_reviews_parent_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.psychologist_reviews
+    ADD CONSTRAINT psychologist_reviews_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: psychologist_reviews psychologist_reviews_psychologist_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.psychologist_reviews
+    ADD CONSTRAINT psychologist_reviews_psychologist_id_fkey FOREIGN KEY (psychologist_id) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: psychologist_reviews psychologist_reviews_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.psychologist_reviews
+    ADD CONSTRAINT psychologist_reviews_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_analytics quest_analytics_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_analytics
+    ADD CONSTRAINT quest_analytics_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_builder_sessions quest_builder_sessions_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_builder_sessions
+    ADD CONSTRAINT quest_builder_sessions_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE SET NULL;
+
+--
+-- Name: quest_builder_sessions quest_builder_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_builder_sessions
+    ADD CONSTRAINT quest_builder_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_nodes quest_nodes_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_nodes
+    ADD CONSTRAINT quest_nodes_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_privacy quest_privacy_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_privacy
+    ADD CONSTRAINT quest_privacy_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_privacy quest_privacy_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_privacy
+    ADD CONSTRAINT quest_privacy_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_progress quest_progress_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_progress
+    ADD CONSTRAINT quest_progress_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_progress quest_progress_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_progress
+    ADD CONSTRAINT quest_progress_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_ratings quest_ratings_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_ratings
+    ADD CONSTRAINT quest_ratings_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: quest_ratings quest_ratings_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quest_ratings
+    ADD CONSTRAINT quest_ratings_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: quests quests_author_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quests
+    ADD CONSTRAINT quests_author_id_fkey FOREIGN KEY (author_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: quests quests_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quests
+    ADD CONSTRAINT quests_child_id_fkey FOREIGN KEY (child_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: quests quests_psychologist_review_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.quests
+    ADD CONSTRAINT quests_psychologist_review_id_fkey FOREIGN KEY (psychologist_review_id) REFERENCES app_public.psychologist_reviews(id) ON DELETE SET NULL;
+
+--
+-- Name: therapy_sessions therapy_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.therapy_sessions
+    ADD CONSTRAINT therapy_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_quest_library user_quest_library_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_quest_library
+    ADD CONSTRAINT user_quest_library_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+
+--
+-- Name: user_quest_library user_quest_library_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_quest_library
+    ADD CONSTRAINT user_quest_library_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_tracks user_tracks_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.user_tracks
+    ADD CONSTRAINT user_tracks_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: achievements; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.achievements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: child_privacy; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.child_privacy ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: child_progress; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.child_progress ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: consent_events; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.consent_events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: creative_projects; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.creative_projects ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: data_deletion_requests; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.data_deletion_requests ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: family_links; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.family_links ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: goals; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.goals ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: letters; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.letters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messages; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: metrics_snapshots; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.metrics_snapshots ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: milestones; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.milestones ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notifications; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.notifications ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: psychological_profiles; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.psychological_profiles ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: psychologist_reviews; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.psychologist_reviews ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_analytics; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quest_analytics ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_builder_sessions; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quest_builder_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_nodes; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quest_nodes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_privacy; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quest_privacy ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_progress; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quest_progress ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_ratings; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quest_ratings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quests; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.quests ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: family_links select_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_as_child ON app_public.family_links FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: family_links select_as_parent; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_as_parent ON app_public.family_links FOR SELECT TO pas_bot_user USING ((parent_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: users select_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own ON app_public.users FOR SELECT TO pas_bot_user, inner_edu_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: therapy_sessions; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.therapy_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users update_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY update_own ON app_public.users FOR UPDATE TO pas_bot_user, inner_edu_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: user_quest_library; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.user_quest_library ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_tracks; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.user_tracks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE app_public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: app_owner
+--
+
+GRANT USAGE ON SCHEMA app_public TO pas_bot_user;
+GRANT USAGE ON SCHEMA app_public TO inner_edu_user;
+
+--
+-- Name: FUNCTION quest_graph_problem(graph jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.quest_graph_problem(graph jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION quest_yaml(title text, graph jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.quest_yaml(title text, graph jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__row_metadata(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__row_metadata() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_family_links__check_kinds(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_family_links__check_kinds() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_quests__derive_from_graph(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quests__derive_from_graph() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_quests__sync_nodes(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quests__sync_nodes() FROM PUBLIC;
+
+--
+-- Name: FUNCTION yaml_scalar(value jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.yaml_scalar(value jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO inner_edu_user;
+
+--
+-- Name: TABLE family_links; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.family_links TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.family_links TO inner_edu_user;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.users TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.users TO inner_edu_user;
+
+--
+-- Name: COLUMN users.display_name; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(display_name) ON TABLE app_public.users TO pas_bot_user;
+GRANT UPDATE(display_name) ON TABLE app_public.users TO inner_edu_user;
+
+--
+-- Name: COLUMN users.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.users TO pas_bot_user;
+GRANT UPDATE(version) ON TABLE app_public.users TO inner_edu_user;
+
+--
+-- PostgreSQL database dump complete
+--

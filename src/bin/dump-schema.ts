@@ -1,0 +1,33 @@
+// npm run db:dump — migrate a scratch database from nothing, pg_dump its schema
+// into schema.sql, drop it. Needs a superuser URL and a pg_dump of the server's
+// major version (commit the dump taken on PostgreSQL 15, the oldest we support).
+import { writeFile } from "node:fs/promises";
+import pg from "pg";
+import { ConfigError, describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
+import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { dumpSchema, findPgDump, SCHEMA_DUMP } from "../db/schemaDump.ts";
+import { runCommand } from "../lifecycle.ts";
+
+runCommand(async (lifecycle) => {
+  const config = loadConfig();
+  if (!config.rootUrl) throw new ConfigError("db:dump creates a scratch database: it needs ROOT_DATABASE_URL.");
+  await startEmbeddedIfNeeded(config, lifecycle);
+  const root = new pg.Client({ connectionString: config.rootUrl });
+  await root.connect();
+  const major = Math.floor(Number((await root.query("show server_version_num")).rows[0].server_version_num) / 10000);
+  const pgDump = await findPgDump(major);
+  if (!pgDump) throw new ConfigError(`No pg_dump of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH).`);
+
+  const scratch = `${describeDatabase(config.ownerUrl).database}_dump`;
+  const drop = () => root.query(`drop database if exists ${root.escapeIdentifier(scratch)} with (force)`);
+  await drop();
+  lifecycle.onStop("scratch database", async () => {
+    await drop();
+    await root.end();
+  });
+  const scratchConfig = { ...config, ownerUrl: urlForDatabase(config.ownerUrl, scratch) };
+  await migrateDatabase(scratchConfig, () => {});
+  await writeFile(SCHEMA_DUMP, await dumpSchema(pgDump, urlForDatabase(config.rootUrl, scratch), major));
+  console.log(`wrote ${SCHEMA_DUMP} (pg_dump of PostgreSQL ${major})`);
+}, "one-shot");

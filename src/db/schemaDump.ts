@@ -1,0 +1,48 @@
+// schema.sql: `pg_dump --schema-only` of app_public and app_private in a
+// freshly migrated database. pg_dump must be of the server's major version,
+// so the committed dump records the version it was taken with, and the drift
+// test runs where a matching pg_dump exists (CI's PostgreSQL 15 pass).
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../config.ts";
+
+export const SCHEMA_DUMP = path.join(PROJECT_ROOT, "schema.sql");
+const HEADER = /^-- Schema of a freshly migrated database \(npm run db:dump\), PostgreSQL (\d+)\n/;
+
+/** A pg_dump of exactly this major version (Debian's layout, then PATH), or undefined. */
+export async function findPgDump(major: number): Promise<string | undefined> {
+  for (const candidate of [`/usr/lib/postgresql/${major}/bin/pg_dump`, "pg_dump"]) {
+    if (candidate.includes("/") && !existsSync(candidate)) continue;
+    try {
+      const { stdout } = await promisify(execFile)(candidate, ["--version"]);
+      if (new RegExp(`\\(PostgreSQL\\) ${major}\\.`).test(stdout)) return candidate;
+    } catch {
+      // Not installed there.
+    }
+  }
+  return undefined;
+}
+
+export async function dumpSchema(pgDump: string, url: string, major: number): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    pgDump,
+    ["--schema-only", "--schema=app_public", "--schema=app_private", "--dbname", url],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const body = stdout
+    .split("\n")
+    // Versions and the per-run random \restrict key change between runs; the schema does not.
+    .filter((line) => !/^-- Dumped (from|by)|^\\(un)?restrict /.test(line))
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+  return `-- Schema of a freshly migrated database (npm run db:dump), PostgreSQL ${major}\n\n${body}\n`;
+}
+
+/** The major version the committed dump was taken with. */
+export function dumpMajor(dump: string): number | undefined {
+  const match = dump.match(HEADER);
+  return match ? Number(match[1]) : undefined;
+}
