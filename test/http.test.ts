@@ -87,6 +87,25 @@ describe("the secret decides the role", () => {
   });
 });
 
+test("a broken rule reaches the GraphQL client by its name; a stale version by its message", async () => {
+  const token = signAppToken("pas_bot", parent.id, server.secrets);
+  const empty = await graphql(
+    server,
+    "mutation ($id: UUID!) { updateUser(input: { id: $id, patch: { displayName: \"\" } }) { user { id } } }",
+    { token, variables: { id: parent.id } },
+  );
+  expect(empty.body.errors[0].message).toMatch(/violates check constraint "users_display_name_check"/);
+  expect(empty.body.errors[0].extensions).toEqual({ code: "CHECK_VIOLATION", constraint: "users_display_name_check" });
+
+  const stale = await graphql(
+    server,
+    "mutation ($id: UUID!) { updateUser(input: { id: $id, patch: { displayName: \"Late\", version: 999 } }) { user { id } } }",
+    { token, variables: { id: parent.id } },
+  );
+  expect(stale.body.errors[0].message).toMatch(/changed by someone else \(you sent version 999/);
+  expect(stale.body.errors[0].extensions).toEqual({ code: "STALE_VERSION" });
+});
+
 describe("/healthz", () => {
   test("200 when the database answers", async () => {
     const response = await fetch(`${server.url}/healthz`);

@@ -8,6 +8,7 @@ import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import type pg from "pg";
 import { identityOf } from "../http/auth.ts";
+import { maskError } from "./maskError.ts";
 
 /** Aggregates expose a child's play if left on: a table gets them only by an explicit `+aggregates` behavior. */
 export const DEFAULT_BEHAVIOR =
@@ -43,6 +44,7 @@ export function makePreset(options: { pool: pg.Pool; production: boolean }): Gra
       graphiqlPath: "/graphiql",
       graphiqlOnGraphQLGET: false,
       watch: false,
+      maskError,
     },
     grafast: {
       context(requestContext) {
