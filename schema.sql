@@ -65,6 +65,35 @@ ALTER TYPE app_public.builder_stage OWNER TO app_owner;
 COMMENT ON TYPE app_public.builder_stage IS 'The stage of an AI quest-builder conversation.';
 
 --
+-- Name: child_summary; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.child_summary AS (
+	id uuid,
+	display_name text
+);
+
+ALTER TYPE app_public.child_summary OWNER TO app_owner;
+
+--
+-- Name: TYPE child_summary; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.child_summary IS 'What a parent sees of a linked child''s user row.';
+
+--
+-- Name: COLUMN child_summary.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_summary.id IS 'The child''s user id.';
+
+--
+-- Name: COLUMN child_summary.display_name; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_summary.display_name IS 'The child''s display name.';
+
+--
 -- Name: creative_project_status; Type: TYPE; Schema: app_public; Owner: app_owner
 --
 
@@ -212,6 +241,133 @@ ALTER TYPE app_public.play_event_type OWNER TO app_owner;
 --
 
 COMMENT ON TYPE app_public.play_event_type IS 'What happened at a quest node while the child played.';
+
+--
+-- Name: quest_analytics_result; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.quest_analytics_result AS (
+	quest_id uuid,
+	consent_status text,
+	children_count integer,
+	total_starts integer,
+	total_completions integer,
+	completion_rate double precision,
+	avg_completion_time integer,
+	nodes_completed integer,
+	total_nodes integer,
+	completion_percentage integer,
+	last_played timestamp with time zone,
+	play_count integer,
+	total_time_minutes double precision,
+	educational_progress jsonb,
+	avg_xp_earned double precision,
+	reveal_view_rate double precision
+);
+
+ALTER TYPE app_public.quest_analytics_result OWNER TO app_owner;
+
+--
+-- Name: TYPE quest_analytics_result; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.quest_analytics_result IS 'Aggregates of a quest''s play as a parent may see them: a figure the child did not consent to share is null.';
+
+--
+-- Name: COLUMN quest_analytics_result.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.quest_id IS 'The quest.';
+
+--
+-- Name: COLUMN quest_analytics_result.consent_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.consent_status IS 'consented, partially_consented, not_consented (show "Child hasn''t consented"), too_few_children (fewer than 5 children in a cross-child group), or not_found (no such quest of yours).';
+
+--
+-- Name: COLUMN quest_analytics_result.children_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.children_count IS 'How many children the figures cover (null unless at least one figure is shown).';
+
+--
+-- Name: COLUMN quest_analytics_result.total_starts; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.total_starts IS 'Plays started (completion consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.total_completions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.total_completions IS 'Plays completed (completion consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.completion_rate IS 'Completions / starts, 0-1 (completion consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.avg_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.avg_completion_time IS 'Average seconds to complete (completion consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.nodes_completed IS 'Nodes completed (completion consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.total_nodes IS 'Nodes in the quest.';
+
+--
+-- Name: COLUMN quest_analytics_result.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.completion_percentage IS 'Percent complete, 0-100 (completion consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.last_played; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.last_played IS 'When it was last played (play-frequency consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.play_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.play_count IS 'Play sessions (play-frequency consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.total_time_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.total_time_minutes IS 'Minutes played (play-frequency consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.educational_progress IS 'Educational progress by skill (educational consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.avg_xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.avg_xp_earned IS 'Average XP per play (analytics consent).';
+
+--
+-- Name: COLUMN quest_analytics_result.reveal_view_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics_result.reveal_view_rate IS 'Share of plays that reached a reveal moment (analytics consent).';
 
 --
 -- Name: quest_difficulty; Type: TYPE; Schema: app_public; Owner: app_owner
@@ -362,93 +518,86 @@ ALTER TYPE app_public.user_mode OWNER TO app_owner;
 COMMENT ON TYPE app_public.user_mode IS 'Whether the user is in the educational or the therapeutic mode of the apps.';
 
 --
--- Name: quest_graph_problem(jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+-- Name: acting_role(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
-CREATE FUNCTION app_private.quest_graph_problem(graph jsonb) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+CREATE FUNCTION app_private.acting_role() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select coalesce(nullif(current_setting('role', true), 'none'), session_user::text) $$;
+
+ALTER FUNCTION app_private.acting_role() OWNER TO app_owner;
+
+--
+-- Name: audit(text, text, uuid, uuid, text, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb DEFAULT '{}'::jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  insert into app_private.audit_log (db_role, acting_user_id, action, subject_table, subject_id, child_id, data_type, decision, details)
+  values (app_private.acting_role(), app_public.current_user_id(), action, subject_table, subject_id, child_id, data_type, decision, details)
+$$;
+
+ALTER FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) OWNER TO app_owner;
+
+--
+-- Name: consent_flag(uuid, text, uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  result boolean;
+begin
+  if quest_id is not null then
+    execute format('select %I from app_public.quest_privacy where child_id = $1 and quest_id = $2', flag)
+      into result using child_id, quest_id;
+    if found then
+      return coalesce(result, false);
+    end if;
+  end if;
+  execute format('select %I from app_public.child_privacy where child_id = $1', flag) into result using child_id;
+  return coalesce(result, false);
+end;
+$_$;
+
+ALTER FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) OWNER TO app_owner;
+
+--
+-- Name: tg__audit_write(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg__audit_write() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  node jsonb;
-  edge jsonb;
-  ids text[] := '{}';
+  row_data jsonb := to_jsonb(coalesce(new, old));
+  changed text[];
 begin
-  if jsonb_typeof(graph) is distinct from 'object' then
-    return 'graph_structure must be an object with "nodes" and "edges" arrays';
+  if tg_op = 'UPDATE' then
+    select array_agg(n.key order by n.key) into changed
+    from jsonb_each(to_jsonb(new)) n join jsonb_each(to_jsonb(old)) o using (key)
+    where n.value is distinct from o.value and n.key not in ('updated_at', 'version');
   end if;
-  if jsonb_typeof(graph -> 'nodes') is distinct from 'array' or jsonb_typeof(graph -> 'edges') is distinct from 'array' then
-    return 'graph_structure must have a "nodes" array and an "edges" array';
-  end if;
-  for node in select * from jsonb_array_elements(graph -> 'nodes') loop
-    if jsonb_typeof(node) <> 'object' or jsonb_typeof(node -> 'id') <> 'string' or node ->> 'id' = '' then
-      return format('every node needs a non-empty string "id" (got %s)', left(node::text, 100));
-    end if;
-    if (node ->> 'id') = any (ids) then
-      return format('node id "%s" appears twice', node ->> 'id');
-    end if;
-    ids := ids || (node ->> 'id');
-  end loop;
-  for edge in select * from jsonb_array_elements(graph -> 'edges') loop
-    if jsonb_typeof(edge) <> 'object' or jsonb_typeof(edge -> 'source') <> 'string' or jsonb_typeof(edge -> 'target') <> 'string' then
-      return format('every edge needs string "source" and "target" (got %s)', left(edge::text, 100));
-    end if;
-    if not (edge ->> 'source') = any (ids) then
-      return format('an edge starts at node "%s", which does not exist', edge ->> 'source');
-    end if;
-    if not (edge ->> 'target') = any (ids) then
-      return format('an edge points at node "%s", which does not exist', edge ->> 'target');
-    end if;
-  end loop;
+  perform app_private.audit(
+    lower(tg_op), tg_table_name,
+    coalesce(row_data ->> 'id', row_data ->> 'child_id', row_data ->> 'user_id')::uuid,
+    case when tg_table_name in ('child_privacy', 'quest_privacy') then (row_data ->> 'child_id')::uuid
+         when tg_table_name = 'family_links' then (row_data ->> 'child_id')::uuid
+         when tg_table_name = 'quests' then (row_data ->> 'child_id')::uuid
+         when tg_table_name = 'users' and row_data ->> 'kind' = 'child' then (row_data ->> 'id')::uuid end,
+    null, null,
+    case when changed is null then '{}'::jsonb else jsonb_build_object('columns', changed) end);
   return null;
 end;
 $$;
 
-ALTER FUNCTION app_private.quest_graph_problem(graph jsonb) OWNER TO app_owner;
-
---
--- Name: FUNCTION quest_graph_problem(graph jsonb); Type: COMMENT; Schema: app_private; Owner: app_owner
---
-
-COMMENT ON FUNCTION app_private.quest_graph_problem(graph jsonb) IS 'What is wrong with a quest graph, in words, or null when it is well formed (used by a CHECK and a trigger).';
-
---
--- Name: quest_yaml(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
---
-
-CREATE FUNCTION app_private.quest_yaml(title text, graph jsonb) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'app_private', 'pg_temp'
-    AS $$
-  select concat_ws(E'\n',
-    '# Generated from graph_structure; edit the graph, not this text.',
-    'title: ' || yaml_scalar(to_jsonb(title)),
-    'nodes:' || case when jsonb_array_length(graph -> 'nodes') = 0 then ' []' else '' end,
-    (select string_agg(
-        concat_ws(E'\n',
-          '  - id: ' || yaml_scalar(n -> 'id'),
-          case when n ? 'type' then '    type: ' || yaml_scalar(n -> 'type') end,
-          case when n ? 'data' then '    data: ' || yaml_scalar(n -> 'data') end),
-        E'\n' order by ord)
-     from jsonb_array_elements(graph -> 'nodes') with ordinality as t(n, ord)),
-    'edges:' || case when jsonb_array_length(graph -> 'edges') = 0 then ' []' else '' end,
-    (select string_agg(
-        concat_ws(E'\n',
-          '  - source: ' || yaml_scalar(e -> 'source'),
-          '    target: ' || yaml_scalar(e -> 'target'),
-          case when e ? 'label' then '    label: ' || yaml_scalar(e -> 'label') end),
-        E'\n' order by ord)
-     from jsonb_array_elements(graph -> 'edges') with ordinality as t(e, ord))
-  ) || E'\n'
-$$;
-
-ALTER FUNCTION app_private.quest_yaml(title text, graph jsonb) OWNER TO app_owner;
-
---
--- Name: FUNCTION quest_yaml(title text, graph jsonb); Type: COMMENT; Schema: app_private; Owner: app_owner
---
-
-COMMENT ON FUNCTION app_private.quest_yaml(title text, graph jsonb) IS 'The YAML form of a quest graph (kept in quests.yaml_content by trigger).';
+ALTER FUNCTION app_private.tg__audit_write() OWNER TO app_owner;
 
 --
 -- Name: tg__row_metadata(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -477,6 +626,83 @@ ALTER FUNCTION app_private.tg__row_metadata() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_private.tg__row_metadata() IS 'BEFORE UPDATE trigger of mutable tables: rejects a stale version, bumps version, sets updated_at.';
+
+--
+-- Name: tg_audit_log__append_only(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_audit_log__append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'DELETE' and current_setting('app.audit_retention', true) = 'on' and old.at < now() - interval '1 year' then
+    return old;
+  end if;
+  raise exception 'The audit log is append-only: % is not allowed.', tg_op using errcode = '42501';
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO app_owner;
+
+--
+-- Name: tg_consent__record_events(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_consent__record_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into app_public.consent_events (child_id, quest_id, flag, old_value, new_value, consent_version)
+  select new.child_id, case when tg_table_name = 'quest_privacy' then (to_jsonb(new) ->> 'quest_id')::uuid end,
+         n.key, case when tg_op = 'UPDATE' then (to_jsonb(old) ->> n.key)::boolean end, n.value::boolean, new.consent_version
+  from jsonb_each_text(to_jsonb(new)) n
+  where (n.key like 'share\_%' or n.key = 'consent_given_by_child')
+    and (tg_op = 'INSERT' and tg_table_name = 'quest_privacy' or tg_op = 'UPDATE')
+    and (tg_op = 'INSERT' or n.value is distinct from to_jsonb(old) ->> n.key);
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_consent__record_events() OWNER TO app_owner;
+
+--
+-- Name: tg_consent__stamp(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_consent__stamp() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'INSERT' or (to_jsonb(new) - 'consent_timestamp' - 'updated_at' - 'version')
+                         is distinct from (to_jsonb(old) - 'consent_timestamp' - 'updated_at' - 'version') then
+    new.consent_timestamp := now();
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_consent__stamp() OWNER TO app_owner;
+
+--
+-- Name: tg_consent_events__append_only(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_consent_events__append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'DELETE' and not exists (select 1 from app_public.users where id = old.child_id) then
+    return old;
+  end if;
+  raise exception 'consent_events is append-only: % is not allowed.', tg_op using errcode = '42501';
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_consent_events__append_only() OWNER TO app_owner;
 
 --
 -- Name: tg_family_links__check_kinds(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -509,7 +735,7 @@ ALTER FUNCTION app_private.tg_family_links__check_kinds() OWNER TO app_owner;
 
 CREATE FUNCTION app_private.tg_quests__derive_from_graph() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'app_private', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'app_hidden', 'pg_temp'
     AS $$
 declare
   problem text := quest_graph_problem(new.graph_structure);
@@ -524,6 +750,26 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg_quests__derive_from_graph() OWNER TO app_owner;
+
+--
+-- Name: tg_quests__lifecycle_timestamps(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quests__lifecycle_timestamps() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if new.status = 'deleted' and new.deleted_at is null then new.deleted_at := now(); end if;
+  if new.status <> 'deleted' then new.deleted_at := null; end if;
+  if new.status = 'deployed' and new.deployed_at is null then new.deployed_at := now(); end if;
+  if new.is_public and new.published_at is null then new.published_at := now(); end if;
+  if not new.is_public then new.published_at := null; end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quests__lifecycle_timestamps() OWNER TO app_owner;
 
 --
 -- Name: tg_quests__sync_nodes(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -552,15 +798,54 @@ $$;
 ALTER FUNCTION app_private.tg_quests__sync_nodes() OWNER TO app_owner;
 
 --
--- Name: yaml_scalar(jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+-- Name: tg_users__create_child_privacy(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
-CREATE FUNCTION app_private.yaml_scalar(value jsonb) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+CREATE FUNCTION app_private.tg_users__create_child_privacy() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select coalesce(value::text, 'null') $$;
+    AS $$
+begin
+  if new.kind = 'child' then
+    insert into app_public.child_privacy (child_id) values (new.id) on conflict do nothing;
+  end if;
+  return null;
+end;
+$$;
 
-ALTER FUNCTION app_private.yaml_scalar(value jsonb) OWNER TO app_owner;
+ALTER FUNCTION app_private.tg_users__create_child_privacy() OWNER TO app_owner;
+
+--
+-- Name: can_share_with_parent(uuid, text, uuid); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid DEFAULT NULL::uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  allowed boolean;
+begin
+  if data_type not in ('progress', 'educational_progress', 'play_frequency', 'quest_details', 'emotional_state', 'analytics') then
+    raise exception 'Unknown data type "%": use progress, educational_progress, play_frequency, quest_details, emotional_state or analytics.', data_type
+      using errcode = '22023';
+  end if;
+  -- Only the child and the child's linked parents may ask; anyone else learns nothing.
+  allowed := (child_id = app_public.current_user_id() or child_id in (select app_hidden.my_child_ids()))
+             and app_private.consent_flag(child_id, 'share_' || data_type, quest_id);
+  perform app_private.audit('can_share_with_parent', 'quests', quest_id, child_id, data_type,
+                            case when allowed then 'allowed' else 'denied' end);
+  return allowed;
+end;
+$$;
+
+ALTER FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION can_share_with_parent(child_id uuid, data_type text, quest_id uuid); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) IS 'Whether the child consented to share this kind of data (progress, educational_progress, play_frequency, quest_details, emotional_state, analytics) with their parents, for a quest (its override wins) or by default. False for anyone but the child and their linked parents. Every call is audited.';
 
 --
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -578,9 +863,161 @@ ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
 
 COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
 
+--
+-- Name: get_quest_analytics(uuid); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.get_quest_analytics(quest_id uuid) RETURNS app_public.quest_analytics_result
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  q record;
+  r app_public.quest_analytics_result;
+  share_progress boolean;
+  share_frequency boolean;
+  share_educational boolean;
+  share_analytics boolean;
+  players uuid[];
+  min_group constant integer := 5;
+begin
+  r.quest_id := get_quest_analytics.quest_id;
+  select id, author_id, child_id, jsonb_array_length(graph_structure -> 'nodes') as node_count into q
+  from app_public.quests where id = get_quest_analytics.quest_id and author_id = app_public.current_user_id();
+  if not found then
+    r.consent_status := 'not_found';
+    perform app_private.audit('get_quest_analytics', 'quests', get_quest_analytics.quest_id, null, 'analytics', 'denied',
+                              '{"reason": "not the author"}');
+    return r;
+  end if;
+  r.total_nodes := q.node_count;
+
+  if q.child_id is not null then
+    -- A personal quest: one child, consent per kind of figure.
+    share_progress := app_private.consent_flag(q.child_id, 'share_progress', q.id);
+    share_frequency := app_private.consent_flag(q.child_id, 'share_play_frequency', q.id);
+    share_educational := app_private.consent_flag(q.child_id, 'share_educational_progress', q.id);
+    share_analytics := app_private.consent_flag(q.child_id, 'share_analytics', q.id);
+    players := array[q.child_id];
+  else
+    -- Played by many: only children who consented to analytics count, and only 5 or more of them.
+    select coalesce(array_agg(p.child_id), '{}') into players
+    from app_public.quest_progress p
+    where p.quest_id = q.id and app_private.consent_flag(p.child_id, 'share_analytics', q.id);
+    if cardinality(players) < min_group then
+      r.consent_status := 'too_few_children';
+      perform app_private.audit('get_quest_analytics', 'quests', q.id, null, 'analytics', 'denied',
+                                jsonb_build_object('reason', 'fewer than 5 consenting children'));
+      return r;
+    end if;
+    share_progress := true; share_frequency := true; share_educational := true; share_analytics := true;
+  end if;
+
+  r.consent_status := case
+    when share_progress and share_frequency and share_educational and share_analytics then 'consented'
+    when share_progress or share_frequency or share_educational or share_analytics then 'partially_consented'
+    else 'not_consented' end;
+
+  if r.consent_status <> 'not_consented' then
+    r.children_count := cardinality(players);
+    select
+      case when share_progress then count(*)::int end,
+      case when share_progress then (count(*) filter (where p.completed))::int end,
+      case when share_progress then coalesce((count(*) filter (where p.completed))::float8 / nullif(count(*), 0), 0) end,
+      case when share_progress then (avg(extract(epoch from p.completed_at - p.started_at)) filter (where p.completed))::int end,
+      case when share_progress then sum(p.nodes_completed)::int end,
+      case when share_progress then round(avg(p.completion_percentage))::int end,
+      case when share_frequency then max(p.last_played_at) end,
+      case when share_frequency then sum(p.session_count)::int end,
+      case when share_frequency then sum(p.total_time_minutes)::float8 end,
+      case when share_educational and count(*) = 1 then max(p.educational_progress::text)::jsonb end,
+      case when share_analytics then avg(p.xp_earned)::float8 end,
+      case when share_analytics then coalesce((count(*) filter (where p.reveal_moments_viewed > 0))::float8 / nullif(count(*), 0), 0) end
+    into r.total_starts, r.total_completions, r.completion_rate, r.avg_completion_time, r.nodes_completed,
+         r.completion_percentage, r.last_played, r.play_count, r.total_time_minutes, r.educational_progress,
+         r.avg_xp_earned, r.reveal_view_rate
+    from app_public.quest_progress p
+    where p.quest_id = q.id and p.child_id = any (players);
+  end if;
+
+  perform app_private.audit('get_quest_analytics', 'quests', q.id, q.child_id, 'analytics',
+                            case when r.consent_status = 'not_consented' then 'denied' else 'allowed' end,
+                            jsonb_build_object('consent_status', r.consent_status));
+  return r;
+end;
+$$;
+
+ALTER FUNCTION app_public.get_quest_analytics(quest_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION get_quest_analytics(quest_id uuid); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.get_quest_analytics(quest_id uuid) IS 'Aggregates of a quest''s play for its author: only what the child consented to share (the rest null), with a consent_status; cross-child figures need at least 5 consenting children. Audited.';
+
+--
+-- Name: my_children(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.my_children() RETURNS SETOF app_public.child_summary
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select u.id, u.display_name from app_public.users u
+  where u.id in (select app_hidden.my_child_ids()) order by u.display_name, u.id
+$$;
+
+ALTER FUNCTION app_public.my_children() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION my_children(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.my_children() IS 'The acting parent''s linked children: id and display name only.';
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    db_role text NOT NULL,
+    acting_user_id uuid,
+    action text NOT NULL,
+    subject_table text,
+    subject_id uuid,
+    child_id uuid,
+    data_type text,
+    decision text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT audit_log_decision_known CHECK ((decision = ANY (ARRAY['allowed'::text, 'denied'::text])))
+);
+
+ALTER TABLE app_private.audit_log OWNER TO app_owner;
+
+--
+-- Name: TABLE audit_log; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.audit_log IS 'Who did what to privacy-relevant data, as which role, and whether a consent check allowed it. Append-only.';
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: achievements; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -588,7 +1025,7 @@ SET default_table_access_method = heap;
 
 CREATE TABLE app_public.achievements (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    child_id uuid NOT NULL,
+    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid,
     achievement_type text NOT NULL,
     title text NOT NULL,
@@ -788,7 +1225,7 @@ COMMENT ON COLUMN app_public.child_privacy.version IS 'Optimistic-locking versio
 
 CREATE TABLE app_public.child_progress (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    child_id uuid NOT NULL,
+    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid NOT NULL,
     node_key text NOT NULL,
     event_type app_public.play_event_type NOT NULL,
@@ -953,7 +1390,7 @@ COMMENT ON COLUMN app_public.consent_events.created_at IS 'When the change happe
 
 CREATE TABLE app_public.creative_projects (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     project_type app_public.creative_project_type NOT NULL,
     quest_id uuid,
     letter_id uuid,
@@ -1064,7 +1501,7 @@ COMMENT ON COLUMN app_public.creative_projects.version IS 'Optimistic-locking ve
 
 CREATE TABLE app_public.data_deletion_requests (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid,
+    user_id uuid DEFAULT app_public.current_user_id(),
     status app_public.deletion_request_status DEFAULT 'pending'::app_public.deletion_request_status NOT NULL,
     reason text,
     verification_token_hash text,
@@ -1208,7 +1645,7 @@ COMMENT ON COLUMN app_public.family_links.created_at IS 'When the link was made.
 
 CREATE TABLE app_public.goals (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     track_type app_public.track_type,
     title text NOT NULL,
     specific text,
@@ -1334,7 +1771,7 @@ COMMENT ON COLUMN app_public.goals.version IS 'Optimistic-locking version: send 
 
 CREATE TABLE app_public.letters (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     child_id uuid,
     title text,
     content text DEFAULT ''::text NOT NULL,
@@ -1424,7 +1861,7 @@ COMMENT ON COLUMN app_public.letters.version IS 'Optimistic-locking version: sen
 
 CREATE TABLE app_public.messages (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     session_id uuid,
     role app_public.message_role NOT NULL,
     content text NOT NULL,
@@ -1484,7 +1921,7 @@ COMMENT ON COLUMN app_public.messages.created_at IS 'When it was sent.';
 
 CREATE TABLE app_public.metrics_snapshots (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     snapshot_date date NOT NULL,
     mood_average double precision,
     sessions_count integer DEFAULT 0 NOT NULL,
@@ -1585,7 +2022,7 @@ COMMENT ON COLUMN app_public.metrics_snapshots.created_at IS 'When the snapshot 
 
 CREATE TABLE app_public.milestones (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     track_id uuid NOT NULL,
     milestone_type text NOT NULL,
     title text NOT NULL,
@@ -1682,7 +2119,7 @@ COMMENT ON COLUMN app_public.milestones.created_at IS 'When the row was stored.'
 
 CREATE TABLE app_public.notifications (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     kind text NOT NULL,
     title text NOT NULL,
     body text,
@@ -1757,7 +2194,7 @@ COMMENT ON COLUMN app_public.notifications.created_at IS 'When it was created.';
 --
 
 CREATE TABLE app_public.psychological_profiles (
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     emotional_trends jsonb DEFAULT '[]'::jsonb NOT NULL,
     crisis_history jsonb DEFAULT '[]'::jsonb NOT NULL,
     primary_coping_strategies jsonb DEFAULT '[]'::jsonb NOT NULL,
@@ -1879,7 +2316,7 @@ CREATE TABLE app_public.psychologist_reviews (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     quest_id uuid NOT NULL,
     psychologist_id uuid,
-    parent_id uuid NOT NULL,
+    parent_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     status app_public.review_status DEFAULT 'pending'::app_public.review_status NOT NULL,
     emotional_safety_score integer,
     therapeutic_correctness_score integer,
@@ -2251,7 +2688,7 @@ COMMENT ON COLUMN app_public.quest_analytics.created_at IS 'When the row was cre
 
 CREATE TABLE app_public.quest_builder_sessions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid,
     current_stage app_public.builder_stage DEFAULT 'greeting'::app_public.builder_stage NOT NULL,
     conversation_history jsonb DEFAULT '[]'::jsonb NOT NULL,
@@ -2446,7 +2883,7 @@ COMMENT ON COLUMN app_public.quest_nodes.updated_at IS 'When the node last chang
 
 CREATE TABLE app_public.quest_privacy (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    child_id uuid NOT NULL,
+    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid NOT NULL,
     share_progress boolean DEFAULT false NOT NULL,
     share_educational_progress boolean DEFAULT false NOT NULL,
@@ -2563,7 +3000,7 @@ COMMENT ON COLUMN app_public.quest_privacy.version IS 'Optimistic-locking versio
 
 CREATE TABLE app_public.quest_progress (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    child_id uuid NOT NULL,
+    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid NOT NULL,
     current_node_id text,
     current_step integer DEFAULT 0 NOT NULL,
@@ -2747,7 +3184,7 @@ COMMENT ON COLUMN app_public.quest_progress.version IS 'Optimistic-locking versi
 
 CREATE TABLE app_public.quest_ratings (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid NOT NULL,
     rating integer NOT NULL,
     review_text text,
@@ -2822,7 +3259,7 @@ COMMENT ON COLUMN app_public.quest_ratings.version IS 'Optimistic-locking versio
 
 CREATE TABLE app_public.quests (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    author_id uuid NOT NULL,
+    author_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     child_id uuid,
     title text NOT NULL,
     description text,
@@ -2871,7 +3308,7 @@ CREATE TABLE app_public.quests (
     CONSTRAINT quests_estimated_duration_positive CHECK ((estimated_duration > 0)),
     CONSTRAINT quests_family_memories_count_non_negative CHECK ((family_memories_count >= 0)),
     CONSTRAINT quests_family_photos_count_non_negative CHECK ((family_photos_count >= 0)),
-    CONSTRAINT quests_graph_structure_is_a_graph CHECK ((app_private.quest_graph_problem(graph_structure) IS NULL)),
+    CONSTRAINT quests_graph_structure_is_a_graph CHECK ((app_hidden.quest_graph_problem(graph_structure) IS NULL)),
     CONSTRAINT quests_location_length CHECK (((length(location) >= 1) AND (length(location) <= 100))),
     CONSTRAINT quests_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
     CONSTRAINT quests_plays_count_non_negative CHECK ((plays_count >= 0)),
@@ -3141,7 +3578,7 @@ COMMENT ON COLUMN app_public.quests.version IS 'Optimistic-locking version: send
 
 CREATE TABLE app_public.therapy_sessions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     status app_public.therapy_session_status DEFAULT 'active'::app_public.therapy_session_status NOT NULL,
     topic text,
     state jsonb DEFAULT '{}'::jsonb NOT NULL,
@@ -3262,7 +3699,7 @@ COMMENT ON COLUMN app_public.therapy_sessions.version IS 'Optimistic-locking ver
 
 CREATE TABLE app_public.user_quest_library (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     quest_id uuid NOT NULL,
     folder text,
     notes text,
@@ -3322,7 +3759,7 @@ COMMENT ON COLUMN app_public.user_quest_library.created_at IS 'When it was added
 
 CREATE TABLE app_public.user_tracks (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
     track_type app_public.track_type NOT NULL,
     current_phase app_public.track_phase DEFAULT 'awareness'::app_public.track_phase NOT NULL,
     completion_percentage integer DEFAULT 0 NOT NULL,
@@ -3616,6 +4053,13 @@ COMMENT ON COLUMN app_public.users.data_retention_days IS 'How many days the use
 COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user last did something in either app.';
 
 --
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
 -- Name: achievements achievements_once_per_child_type_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
 --
 
@@ -3894,6 +4338,18 @@ ALTER TABLE ONLY app_public.users
 
 ALTER TABLE ONLY app_public.users
     ADD CONSTRAINT users_telegram_id_unique UNIQUE (telegram_id);
+
+--
+-- Name: audit_log_acting_user_id_at_idx; Type: INDEX; Schema: app_private; Owner: app_owner
+--
+
+CREATE INDEX audit_log_acting_user_id_at_idx ON app_private.audit_log USING btree (acting_user_id, at);
+
+--
+-- Name: audit_log_child_id_at_idx; Type: INDEX; Schema: app_private; Owner: app_owner
+--
+
+CREATE INDEX audit_log_child_id_at_idx ON app_private.audit_log USING btree (child_id, at) WHERE (child_id IS NOT NULL);
 
 --
 -- Name: achievements_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -4202,6 +4658,24 @@ CREATE INDEX user_tracks_current_phase_idx ON app_public.user_tracks USING btree
 CREATE INDEX users_mode_idx ON app_public.users USING btree (mode);
 
 --
+-- Name: audit_log _100_append_only; Type: TRIGGER; Schema: app_private; Owner: app_owner
+--
+
+CREATE TRIGGER _100_append_only BEFORE DELETE OR UPDATE ON app_private.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__append_only();
+
+--
+-- Name: audit_log _100_no_truncate; Type: TRIGGER; Schema: app_private; Owner: app_owner
+--
+
+CREATE TRIGGER _100_no_truncate BEFORE TRUNCATE ON app_private.audit_log FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_audit_log__append_only();
+
+--
+-- Name: consent_events _100_append_only; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_append_only BEFORE DELETE OR UPDATE ON app_public.consent_events FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent_events__append_only();
+
+--
 -- Name: family_links _100_check_kinds; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
@@ -4298,10 +4772,82 @@ CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.user_tracks FOR EAC
 CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
 
 --
+-- Name: quests _150_lifecycle_timestamps; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _150_lifecycle_timestamps BEFORE INSERT OR UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__lifecycle_timestamps();
+
+--
 -- Name: quests _200_derive_from_graph; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
 CREATE TRIGGER _200_derive_from_graph BEFORE INSERT OR UPDATE OF graph_structure, title, yaml_content ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__derive_from_graph();
+
+--
+-- Name: child_privacy _200_stamp; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _200_stamp BEFORE INSERT OR UPDATE ON app_public.child_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent__stamp();
+
+--
+-- Name: quest_privacy _200_stamp; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _200_stamp BEFORE INSERT OR UPDATE ON app_public.quest_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent__stamp();
+
+--
+-- Name: users _500_create_child_privacy; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _500_create_child_privacy AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_child_privacy();
+
+--
+-- Name: child_privacy _800_record_events; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _800_record_events AFTER INSERT OR UPDATE ON app_public.child_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent__record_events();
+
+--
+-- Name: quest_privacy _800_record_events; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _800_record_events AFTER INSERT OR UPDATE ON app_public.quest_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent__record_events();
+
+--
+-- Name: child_privacy _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.child_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+
+--
+-- Name: family_links _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.family_links FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+
+--
+-- Name: psychologist_reviews _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.psychologist_reviews FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+
+--
+-- Name: quest_privacy _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.quest_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+
+--
+-- Name: quests _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+
+--
+-- Name: users _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
 
 --
 -- Name: quests _900_sync_nodes; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -4624,6 +5170,12 @@ ALTER TABLE ONLY app_public.user_tracks
 ALTER TABLE app_public.achievements ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: letters child_is_mine; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY child_is_mine ON app_public.letters AS RESTRICTIVE TO pas_bot_user USING (true) WITH CHECK (((child_id IS NULL) OR (child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids))));
+
+--
 -- Name: child_privacy; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
 --
 
@@ -4666,10 +5218,50 @@ ALTER TABLE app_public.family_links ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.goals ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: achievements insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY insert_own ON app_public.achievements FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND ((quest_id IS NULL) OR (quest_id IN ( SELECT quests.id
+   FROM app_public.quests)))));
+
+--
+-- Name: child_progress insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY insert_own ON app_public.child_progress FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
+   FROM app_public.quests))));
+
+--
+-- Name: quest_progress insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY insert_own ON app_public.quest_progress FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
+   FROM app_public.quests))));
+
+--
+-- Name: quests insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY insert_own ON app_public.quests FOR INSERT TO pas_bot_user WITH CHECK (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND ((child_id IS NULL) OR (child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids)))));
+
+--
+-- Name: quest_privacy insert_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY insert_own_as_child ON app_public.quest_privacy FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
+   FROM app_public.quests))));
+
+--
 -- Name: letters; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
 --
 
 ALTER TABLE app_public.letters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notifications mark_own_read; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY mark_own_read ON app_public.notifications FOR UPDATE TO pas_bot_user, inner_edu_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: messages; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
@@ -4696,6 +5288,92 @@ ALTER TABLE app_public.milestones ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.notifications ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: creative_projects own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.creative_projects TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: data_deletion_requests own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.data_deletion_requests FOR SELECT TO pas_bot_user, inner_edu_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: goals own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.goals TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: letters own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.letters TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: messages own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.messages TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: metrics_snapshots own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.metrics_snapshots TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: milestones own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.milestones TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: notifications own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.notifications FOR SELECT TO pas_bot_user, inner_edu_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: psychological_profiles own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.psychological_profiles TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quest_builder_sessions own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.quest_builder_sessions TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quest_ratings own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.quest_ratings TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK (((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
+   FROM app_public.quests))));
+
+--
+-- Name: therapy_sessions own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.therapy_sessions TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: user_quest_library own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.user_quest_library TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK (((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
+   FROM app_public.quests))));
+
+--
+-- Name: user_tracks own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY own_rows ON app_public.user_tracks TO pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
 -- Name: psychological_profiles; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
 --
 
@@ -4718,6 +5396,14 @@ ALTER TABLE app_public.quest_analytics ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_public.quest_builder_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quest_builder_sessions quest_is_mine; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY quest_is_mine ON app_public.quest_builder_sessions AS RESTRICTIVE TO pas_bot_user USING (true) WITH CHECK (((quest_id IS NULL) OR (quest_id IN ( SELECT quests.id
+   FROM app_public.quests
+  WHERE (quests.author_id = ( SELECT app_public.current_user_id() AS current_user_id))))));
 
 --
 -- Name: quest_nodes; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
@@ -4750,10 +5436,36 @@ ALTER TABLE app_public.quest_ratings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.quests ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: psychologist_reviews request_for_own_quest; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY request_for_own_quest ON app_public.psychologist_reviews FOR INSERT TO pas_bot_user WITH CHECK (((parent_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
+   FROM app_public.quests
+  WHERE (quests.author_id = ( SELECT app_public.current_user_id() AS current_user_id))))));
+
+--
+-- Name: data_deletion_requests request_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY request_own ON app_public.data_deletion_requests FOR INSERT TO pas_bot_user, inner_edu_user WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: psychologist_reviews review_as_psychologist; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY review_as_psychologist ON app_public.psychologist_reviews FOR UPDATE TO pas_bot_user USING ((psychologist_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((psychologist_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
 -- Name: family_links select_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
 CREATE POLICY select_as_child ON app_public.family_links FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quests select_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_as_child ON app_public.quests FOR SELECT TO inner_edu_user USING ((((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (status = 'deployed'::app_public.quest_status)) OR (is_public AND (moderation_status = 'approved'::app_public.moderation_status) AND (status <> 'deleted'::app_public.quest_status))));
 
 --
 -- Name: family_links select_as_parent; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -4762,10 +5474,84 @@ CREATE POLICY select_as_child ON app_public.family_links FOR SELECT TO inner_edu
 CREATE POLICY select_as_parent ON app_public.family_links FOR SELECT TO pas_bot_user USING ((parent_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
+-- Name: quests select_as_parent; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_as_parent ON app_public.quests FOR SELECT TO pas_bot_user USING (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR (is_public AND (moderation_status = 'approved'::app_public.moderation_status) AND (status <> 'deleted'::app_public.quest_status)) OR (id IN ( SELECT app_hidden.my_review_quest_ids() AS my_review_quest_ids))));
+
+--
+-- Name: psychologist_reviews select_as_parent_or_reviewer; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_as_parent_or_reviewer ON app_public.psychologist_reviews FOR SELECT TO pas_bot_user USING (((parent_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR (psychologist_id = ( SELECT app_public.current_user_id() AS current_user_id))));
+
+--
+-- Name: child_privacy select_linked_as_parent; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_linked_as_parent ON app_public.child_privacy FOR SELECT TO pas_bot_user USING ((child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids)));
+
+--
+-- Name: quest_privacy select_linked_as_parent; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_linked_as_parent ON app_public.quest_privacy FOR SELECT TO pas_bot_user USING ((child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids)));
+
+--
+-- Name: achievements select_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own ON app_public.achievements FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: child_progress select_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own ON app_public.child_progress FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quest_progress select_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own ON app_public.quest_progress FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
 -- Name: users select_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
 CREATE POLICY select_own ON app_public.users FOR SELECT TO pas_bot_user, inner_edu_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: child_privacy select_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own_as_child ON app_public.child_privacy FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: consent_events select_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own_as_child ON app_public.consent_events FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quest_privacy select_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_own_as_child ON app_public.quest_privacy FOR SELECT TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quest_nodes select_visible; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY select_visible ON app_public.quest_nodes FOR SELECT TO pas_bot_user, inner_edu_user USING ((quest_id IN ( SELECT quests.id
+   FROM app_public.quests)));
+
+--
+-- Name: messages session_is_mine; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY session_is_mine ON app_public.messages AS RESTRICTIVE FOR INSERT TO pas_bot_user WITH CHECK (((session_id IS NULL) OR (session_id IN ( SELECT therapy_sessions.id
+   FROM app_public.therapy_sessions))));
 
 --
 -- Name: therapy_sessions; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
@@ -4774,10 +5560,34 @@ CREATE POLICY select_own ON app_public.users FOR SELECT TO pas_bot_user, inner_e
 ALTER TABLE app_public.therapy_sessions ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: quest_progress update_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY update_own ON app_public.quest_progress FOR UPDATE TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quests update_own; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY update_own ON app_public.quests FOR UPDATE TO pas_bot_user USING ((author_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND ((child_id IS NULL) OR (child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids)))));
+
+--
 -- Name: users update_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
 CREATE POLICY update_own ON app_public.users FOR UPDATE TO pas_bot_user, inner_edu_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: child_privacy update_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY update_own_as_child ON app_public.child_privacy FOR UPDATE TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+--
+-- Name: quest_privacy update_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY update_own_as_child ON app_public.quest_privacy FOR UPDATE TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: user_quest_library; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
@@ -4805,22 +5615,58 @@ GRANT USAGE ON SCHEMA app_public TO pas_bot_user;
 GRANT USAGE ON SCHEMA app_public TO inner_edu_user;
 
 --
--- Name: FUNCTION quest_graph_problem(graph jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+-- Name: FUNCTION acting_role(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_private.quest_graph_problem(graph jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.acting_role() FROM PUBLIC;
 
 --
--- Name: FUNCTION quest_yaml(title text, graph jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+-- Name: FUNCTION audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_private.quest_yaml(title text, graph jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION consent_flag(child_id uuid, flag text, quest_id uuid); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__audit_write(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__audit_write() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__row_metadata(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__row_metadata() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_audit_log__append_only(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_consent__record_events(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_consent__record_events() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_consent__stamp(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_consent__stamp() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_consent_events__append_only(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_consent_events__append_only() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_family_links__check_kinds(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -4835,16 +5681,30 @@ REVOKE ALL ON FUNCTION app_private.tg_family_links__check_kinds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.tg_quests__derive_from_graph() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_quests__lifecycle_timestamps(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quests__lifecycle_timestamps() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_quests__sync_nodes(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_quests__sync_nodes() FROM PUBLIC;
 
 --
--- Name: FUNCTION yaml_scalar(value jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+-- Name: FUNCTION tg_users__create_child_privacy(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_private.yaml_scalar(value jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.tg_users__create_child_privacy() FROM PUBLIC;
+
+--
+-- Name: FUNCTION can_share_with_parent(child_id uuid, data_type text, quest_id uuid); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) TO inner_edu_user;
 
 --
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: app_owner
@@ -4855,11 +5715,957 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO pas_bot_user;
 GRANT ALL ON FUNCTION app_public.current_user_id() TO inner_edu_user;
 
 --
+-- Name: FUNCTION get_quest_analytics(quest_id uuid); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION my_children(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.my_children() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_children() TO pas_bot_user;
+
+--
+-- Name: TABLE achievements; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.achievement_type; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(achievement_type) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.title; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(title) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.description; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(description) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.badge; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(badge) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.xp_reward; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(xp_reward) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: COLUMN achievements.unlocked_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(unlocked_at) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: TABLE child_privacy; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.child_privacy TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.share_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(share_progress) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.share_educational_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(share_educational_progress) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.share_play_frequency; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(share_play_frequency) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.share_quest_details; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(share_quest_details) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.share_emotional_state; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(share_emotional_state) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.share_analytics; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(share_analytics) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.consent_given_by_child; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(consent_given_by_child) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.consent_version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(consent_version) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN child_privacy.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.child_privacy TO inner_edu_user;
+
+--
+-- Name: TABLE child_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.node_key; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(node_key) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.event_type; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(event_type) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.duration_seconds; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(duration_seconds) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.xp_earned; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(xp_earned) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.payload; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(payload) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.occurred_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(occurred_at) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: TABLE consent_events; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.consent_events TO inner_edu_user;
+
+--
+-- Name: TABLE creative_projects; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(status) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(progress) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(completed_at) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: TABLE data_deletion_requests; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.data_deletion_requests TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.data_deletion_requests TO inner_edu_user;
+
+--
+-- Name: COLUMN data_deletion_requests.reason; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(reason) ON TABLE app_public.data_deletion_requests TO pas_bot_user;
+GRANT INSERT(reason) ON TABLE app_public.data_deletion_requests TO inner_edu_user;
+
+--
 -- Name: TABLE family_links; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
 GRANT SELECT ON TABLE app_public.family_links TO pas_bot_user;
 GRANT SELECT ON TABLE app_public.family_links TO inner_edu_user;
+
+--
+-- Name: TABLE goals; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.track_type; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(track_type),UPDATE(track_type) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.title; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.specific; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(specific),UPDATE(specific) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.measurable; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(measurable),UPDATE(measurable) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.achievable; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(achievable),UPDATE(achievable) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.relevant; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(relevant),UPDATE(relevant) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.time_bound; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(time_bound),UPDATE(time_bound) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(progress),UPDATE(progress) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completed_at),UPDATE(completed_at) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: COLUMN goals.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.goals TO pas_bot_user;
+
+--
+-- Name: TABLE letters; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.child_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(child_id),UPDATE(child_id) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.title; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.content; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(content),UPDATE(content) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.sent_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(sent_at),UPDATE(sent_at) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: TABLE messages; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: COLUMN messages.session_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(session_id) ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: COLUMN messages.role; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(role) ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: COLUMN messages.content; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(content) ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: TABLE metrics_snapshots; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.metrics_snapshots TO pas_bot_user;
+
+--
+-- Name: TABLE milestones; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.milestones TO pas_bot_user;
+
+--
+-- Name: COLUMN milestones.acknowledged; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(acknowledged) ON TABLE app_public.milestones TO pas_bot_user;
+
+--
+-- Name: TABLE notifications; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.notifications TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.notifications TO inner_edu_user;
+
+--
+-- Name: COLUMN notifications.read_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(read_at) ON TABLE app_public.notifications TO pas_bot_user;
+GRANT UPDATE(read_at) ON TABLE app_public.notifications TO inner_edu_user;
+
+--
+-- Name: TABLE psychological_profiles; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.psychological_profiles TO pas_bot_user;
+
+--
+-- Name: COLUMN psychological_profiles.communication_style; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(communication_style),UPDATE(communication_style) ON TABLE app_public.psychological_profiles TO pas_bot_user;
+
+--
+-- Name: COLUMN psychological_profiles.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.psychological_profiles TO pas_bot_user;
+
+--
+-- Name: TABLE psychologist_reviews; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.psychologist_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(psychologist_id) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(status) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.emotional_safety_score; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(emotional_safety_score) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.therapeutic_correctness_score; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(therapeutic_correctness_score) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.age_appropriateness_score; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(age_appropriateness_score) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.reveal_timing_score; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(reveal_timing_score) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.overall_rating; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(overall_rating) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.is_approved; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(is_approved) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.feedback_text; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(feedback_text) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.strengths; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(strengths) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.improvements; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(improvements) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.red_flags; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(red_flags) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.notes_for_parent; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(notes_for_parent) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.notes_for_community; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(notes_for_community) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.playthrough_duration_minutes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(playthrough_duration_minutes) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.started_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(started_at) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(completed_at) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: COLUMN psychologist_reviews.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
+
+--
+-- Name: TABLE quest_builder_sessions; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(quest_id) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.current_stage; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_stage),UPDATE(current_stage) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.conversation_history; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(conversation_history),UPDATE(conversation_history) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.current_graph; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_graph),UPDATE(current_graph) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_context; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_context),UPDATE(quest_context) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: TABLE quest_nodes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.quest_nodes TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.quest_nodes TO inner_edu_user;
+
+--
+-- Name: TABLE quest_privacy; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.quest_privacy TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.share_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(share_progress),UPDATE(share_progress) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.share_educational_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(share_educational_progress),UPDATE(share_educational_progress) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.share_play_frequency; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(share_play_frequency),UPDATE(share_play_frequency) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.share_quest_details; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(share_quest_details),UPDATE(share_quest_details) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.share_emotional_state; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(share_emotional_state),UPDATE(share_emotional_state) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.share_analytics; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(share_analytics),UPDATE(share_analytics) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.consent_version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(consent_version),UPDATE(consent_version) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_privacy.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quest_privacy TO inner_edu_user;
+
+--
+-- Name: TABLE quest_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.current_node_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_node_id),UPDATE(current_node_id) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.current_step; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_step),UPDATE(current_step) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.nodes_completed; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(nodes_completed),UPDATE(nodes_completed) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.total_nodes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(total_nodes),UPDATE(total_nodes) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.completion_percentage; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completion_percentage),UPDATE(completion_percentage) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.completed; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completed),UPDATE(completed) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.session_data; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(session_data),UPDATE(session_data) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.educational_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(educational_progress),UPDATE(educational_progress) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.xp_earned; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(xp_earned),UPDATE(xp_earned) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.badges_earned; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(badges_earned),UPDATE(badges_earned) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.reveal_moments_viewed; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(reveal_moments_viewed),UPDATE(reveal_moments_viewed) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.session_count; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(session_count),UPDATE(session_count) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.total_time_minutes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(total_time_minutes),UPDATE(total_time_minutes) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completed_at),UPDATE(completed_at) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.last_played_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(last_played_at),UPDATE(last_played_at) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: TABLE quest_ratings; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.quest_ratings TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_ratings.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.quest_ratings TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_ratings.rating; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(rating),UPDATE(rating) ON TABLE app_public.quest_ratings TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_ratings.review_text; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(review_text),UPDATE(review_text) ON TABLE app_public.quest_ratings TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_ratings.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quest_ratings TO pas_bot_user;
+
+--
+-- Name: TABLE quests; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.quests TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.quests TO inner_edu_user;
+
+--
+-- Name: COLUMN quests.child_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(child_id),UPDATE(child_id) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.title; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.description; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.graph_structure; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(graph_structure),UPDATE(graph_structure) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.psychological_module; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(psychological_module),UPDATE(psychological_module) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.location; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(location),UPDATE(location) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.difficulty; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(difficulty),UPDATE(difficulty) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.age_range; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(age_range),UPDATE(age_range) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.estimated_duration; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(estimated_duration),UPDATE(estimated_duration) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.tags; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(tags),UPDATE(tags) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(status) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.is_public; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(is_public),UPDATE(is_public) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: TABLE therapy_sessions; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.topic; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(topic),UPDATE(topic) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.state; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(state),UPDATE(state) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.mood_before; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(mood_before),UPDATE(mood_before) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.mood_after; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(mood_after),UPDATE(mood_after) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.summary; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(summary),UPDATE(summary) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.ended_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(ended_at),UPDATE(ended_at) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: TABLE user_quest_library; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.user_quest_library TO pas_bot_user;
+
+--
+-- Name: COLUMN user_quest_library.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.user_quest_library TO pas_bot_user;
+
+--
+-- Name: COLUMN user_quest_library.folder; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(folder),UPDATE(folder) ON TABLE app_public.user_quest_library TO pas_bot_user;
+
+--
+-- Name: COLUMN user_quest_library.notes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.user_quest_library TO pas_bot_user;
+
+--
+-- Name: TABLE user_tracks; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.user_tracks TO pas_bot_user;
 
 --
 -- Name: TABLE users; Type: ACL; Schema: app_public; Owner: app_owner

@@ -34,7 +34,7 @@ const cases: Case[] = [
   ["deploying before moderation approved", (w) => `update app_public.quests set status = 'deployed', deployed_at = now() where id = '${w.quest}'`, "23514", /quests_deployed_only_when_approved/],
   ["a public quest for one child", (w) => `update app_public.quests set is_public = true where id = '${w.quest}'`, "23514", /quests_public_quest_has_no_child/],
   ["an age range upside down", (w) => `update app_public.quests set age_range = '12-7' where id = '${w.quest}'`, "23514", /quests_age_range_shape/],
-  ["a soft delete without deleted_at", (w) => `update app_public.quests set status = 'deleted' where id = '${w.quest}'`, "23514", /quests_deleted_at_iff_deleted/],
+  ["a deleted_at on a quest that is not deleted", (w) => `alter table app_public.quests disable trigger _150_lifecycle_timestamps; update app_public.quests set deleted_at = now() where id = '${w.quest}'`, "23514", /quests_deleted_at_iff_deleted/],
   ["more completions than plays", (w) => `update app_public.quests set plays_count = 1, completion_count = 2 where id = '${w.quest}'`, "23514", /quests_completion_count_within_plays/],
   ["a completion rate above 1", (w) => `update app_public.quests set completion_rate = 1.5 where id = '${w.quest}'`, "23514", /quests_completion_rate_range/],
   ["a rating of 6 stars", (w) => `insert into app_public.quest_ratings (user_id, quest_id, rating) values ('${w.parent.id}', '${w.quest}', 6)`, "23514", /quest_ratings_rating_range/],

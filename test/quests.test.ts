@@ -1,4 +1,4 @@
-import { becomeRoot, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
+import { withRootDb } from "./helpers/db.ts";
 import { createUser } from "./helpers/fixtures.ts";
 import { createQuest, SMALL_GRAPH } from "./helpers/quests.ts";
 
@@ -79,21 +79,19 @@ test("quest_nodes stays in step with graph_structure", async () => {
   });
 });
 
-test("no app role can read any table but users and family_links yet (owner-only until their policies)", async () => {
+test("the quest's timestamps follow its status: deleting, restoring, deploying, publishing", async () => {
   await withRootDb(async (client) => {
-    const { rows } = await client.query(
-      `select relname from pg_class where relnamespace = 'app_public'::regnamespace and relkind = 'r'
-       and relname not in ('users', 'family_links') order by 1`,
-    );
-    expect(rows.length).toBe(24);
-    for (const role of ["pas_bot_user", "inner_edu_user"] as const) {
-      await becomeUser(client, role, null);
-      for (const { relname } of rows) {
-        const error = await expectError(client, `select 1 from app_public.${relname} limit 1`);
-        expect(error.message).toBe(`permission denied for table ${relname}`);
-      }
-      await becomeRoot(client);
-    }
+    const parent = await createUser(client, "parent");
+    const { id } = await createQuest(client, parent);
+    const stamps = async (set: string) =>
+      (await client.query(`update app_public.quests set ${set} where id = $1
+                           returning deleted_at is not null as deleted, deployed_at is not null as deployed,
+                                     published_at is not null as published`, [id])).rows[0];
+    expect(await stamps("status = 'deleted'")).toEqual({ deleted: true, deployed: false, published: false });
+    expect(await stamps("status = 'draft'")).toEqual({ deleted: false, deployed: false, published: false });
+    expect(await stamps("moderation_status = 'approved', status = 'deployed'")).toEqual({ deleted: false, deployed: true, published: false });
+    expect(await stamps("status = 'draft', is_public = true")).toEqual({ deleted: false, deployed: true, published: true });
+    expect(await stamps("is_public = false")).toEqual({ deleted: false, deployed: true, published: false });
   });
 });
 
