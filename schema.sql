@@ -554,10 +554,11 @@ declare
   result boolean;
 begin
   if quest_id is not null then
+    -- (EXECUTE does not set FOUND; the flags are NOT NULL, so null means no override row.)
     execute format('select %I from app_public.quest_privacy where child_id = $1 and quest_id = $2', flag)
       into result using child_id, quest_id;
-    if found then
-      return coalesce(result, false);
+    if result is not null then
+      return result;
     end if;
   end if;
   execute format('select %I from app_public.child_privacy where child_id = $1', flag) into result using child_id;

@@ -64,3 +64,51 @@ test("every table the contract names exists", async () => {
     expect(rows.map((r) => r.relname).sort()).toEqual([...contract].sort());
   });
 });
+
+test("every security-definer function pins its search_path", async () => {
+  await withRootDb(async (client) => {
+    const { rows } = await client.query(`
+      select p.oid::regprocedure::text as function from pg_proc p
+      where p.prosecdef and p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace)
+        and not exists (select 1 from unnest(p.proconfig) c where c like 'search_path=%')
+      order by 1`);
+    expect(rows).toEqual([]);
+  });
+});
+
+test("no function of ours is executable by PUBLIC", async () => {
+  await withRootDb(async (client) => {
+    const { rows } = await client.query(`
+      select p.oid::regprocedure::text as function from pg_proc p
+      where p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace)
+        and has_function_privilege('public', p.oid, 'execute')
+      order by 1`);
+    expect(rows).toEqual([]);
+  });
+});
+
+test("every view in app_public runs with the invoker's rights", async () => {
+  await withRootDb(async (client) => {
+    const { rows } = await client.query(`
+      select c.relname as view from pg_class c
+      where c.relnamespace = 'app_public'::regnamespace and c.relkind = 'v'
+        and not coalesce('security_invoker=true' = any (c.reloptions), false)`);
+    expect(rows).toEqual([]);
+  });
+});
+
+test("no app role holds any privilege on app_private", async () => {
+  await withRootDb(async (client) => {
+    const { rows } = await client.query(`
+      select r.rolname, c.relname from pg_class c cross join pg_roles r
+      where c.relnamespace = 'app_private'::regnamespace and c.relkind in ('r', 'S', 'v')
+        and r.rolname in ('pas_bot_user', 'inner_edu_user', 'app_authenticator', 'app_worker')
+        and (has_table_privilege(r.oid, c.oid, 'select') or has_table_privilege(r.oid, c.oid, 'insert')
+             or has_table_privilege(r.oid, c.oid, 'update') or has_table_privilege(r.oid, c.oid, 'delete'))`);
+    expect(rows).toEqual([]);
+    const { rows: usage } = await client.query(`
+      select rolname from pg_roles where rolname in ('pas_bot_user', 'inner_edu_user', 'app_authenticator', 'app_worker')
+        and has_schema_privilege(oid, 'app_private', 'usage')`);
+    expect(usage).toEqual([]);
+  });
+});

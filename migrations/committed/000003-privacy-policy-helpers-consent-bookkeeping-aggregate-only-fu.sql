@@ -1,5 +1,5 @@
 --! Previous: sha1:7855f7683aa4b530ffd89e413423869d9242c561
---! Hash: sha1:66d2247617d8710705830113e15193fc5c727188
+--! Hash: sha1:d7e7299ab126594beffa65c38784d587193d15f6
 --! Message: Privacy: policy helpers, consent bookkeeping, aggregate-only functions, audit log
 
 -- Privacy inside Postgres: helpers the policies use, consent bookkeeping,
@@ -249,10 +249,11 @@ declare
   result boolean;
 begin
   if quest_id is not null then
+    -- (EXECUTE does not set FOUND; the flags are NOT NULL, so null means no override row.)
     execute format('select %I from app_public.quest_privacy where child_id = $1 and quest_id = $2', flag)
       into result using child_id, quest_id;
-    if found then
-      return coalesce(result, false);
+    if result is not null then
+      return result;
     end if;
   end if;
   execute format('select %I from app_public.child_privacy where child_id = $1', flag) into result using child_id;
