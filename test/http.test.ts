@@ -106,6 +106,24 @@ test("a broken rule reaches the GraphQL client by its name; a stale version by i
   expect(stale.body.errors[0].extensions).toEqual({ code: "STALE_VERSION" });
 });
 
+test("cross-app isolation over GraphQL: inner_edu_user reaches no PAS data by any field", async () => {
+  const token = signAppToken("inner_edu", child.id, server.secrets);
+  for (const field of ["letters", "messages", "therapySessions", "goals", "metricsSnapshots", "psychologicalProfiles", "questBuilderSessions"]) {
+    const { body } = await graphql(server, `{ ${field} { totalCount } }`, { token });
+    expect(body.data?.[field] ?? null).toBeNull();
+    expect(body.errors[0].extensions.code).toBe("PERMISSION_DENIED");
+  }
+  const { body } = await graphql(server, "{ myChildren { nodes { id } } }", { token });
+  expect(body.errors[0].extensions.code).toBe("PERMISSION_DENIED");
+});
+
+test("a parent sees a linked child's id and name through myChildren, and nothing of the child's row", async () => {
+  const token = signAppToken("pas_bot", parent.id, server.secrets);
+  const { body } = await graphql(server, "{ myChildren { nodes { id displayName } } users { nodes { id } } }", { token });
+  expect(body.data.myChildren.nodes).toEqual([{ id: child.id, displayName: "Child" }]);
+  expect(body.data.users.nodes).toEqual([{ id: parent.id }]);
+});
+
 describe("/healthz", () => {
   test("200 when the database answers", async () => {
     const response = await fetch(`${server.url}/healthz`);
