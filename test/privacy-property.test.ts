@@ -18,6 +18,7 @@ const childArb = fc.record({
   completed: fc.boolean(),
   xp: fc.nat(1000),
 });
+type ChildSpec = typeof childArb extends fc.Arbitrary<infer T> ? T : never;
 const worldArb = fc.record({ mine: fc.array(childArb, { minLength: 1, maxLength: 3 }), others: fc.array(childArb, { minLength: 1, maxLength: 2 }) });
 
 const setFlags = (flags: Flags) => TYPES.map((t) => `share_${t} = ${flags[t]}`).join(", ");
@@ -29,7 +30,7 @@ const FIGURES: Record<string, (typeof TYPES)[number]> = {
   total_time_minutes: "play_frequency", educational_progress: "educational_progress", avg_xp_earned: "analytics", reveal_view_rate: "analytics",
 };
 
-async function family(client: pg.ClientBase, children: Array<fc.Infer<typeof childArb>>) {
+async function family(client: pg.ClientBase, children: ChildSpec[]) {
   const parent = await createUser(client, "parent");
   const made = [];
   for (const spec of children) {
