@@ -5262,7 +5262,7 @@ ALTER TABLE app_public.letters ENABLE ROW LEVEL SECURITY;
 -- Name: notifications mark_own_read; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY mark_own_read ON app_public.notifications FOR UPDATE TO pas_bot_user, inner_edu_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY mark_own_read ON app_public.notifications FOR UPDATE TO inner_edu_user, pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: messages; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
@@ -5298,7 +5298,7 @@ CREATE POLICY own_rows ON app_public.creative_projects TO pas_bot_user USING ((u
 -- Name: data_deletion_requests own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY own_rows ON app_public.data_deletion_requests FOR SELECT TO pas_bot_user, inner_edu_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY own_rows ON app_public.data_deletion_requests FOR SELECT TO inner_edu_user, pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: goals own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -5334,7 +5334,7 @@ CREATE POLICY own_rows ON app_public.milestones TO pas_bot_user USING ((user_id 
 -- Name: notifications own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY own_rows ON app_public.notifications FOR SELECT TO pas_bot_user, inner_edu_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY own_rows ON app_public.notifications FOR SELECT TO inner_edu_user, pas_bot_user USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: psychological_profiles own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -5448,7 +5448,7 @@ CREATE POLICY request_for_own_quest ON app_public.psychologist_reviews FOR INSER
 -- Name: data_deletion_requests request_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY request_own ON app_public.data_deletion_requests FOR INSERT TO pas_bot_user, inner_edu_user WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY request_own ON app_public.data_deletion_requests FOR INSERT TO inner_edu_user, pas_bot_user WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: psychologist_reviews review_as_psychologist; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -5520,7 +5520,7 @@ CREATE POLICY select_own ON app_public.quest_progress FOR SELECT TO inner_edu_us
 -- Name: users select_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY select_own ON app_public.users FOR SELECT TO pas_bot_user, inner_edu_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY select_own ON app_public.users FOR SELECT TO inner_edu_user, pas_bot_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: child_privacy select_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -5544,7 +5544,7 @@ CREATE POLICY select_own_as_child ON app_public.quest_privacy FOR SELECT TO inne
 -- Name: quest_nodes select_visible; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY select_visible ON app_public.quest_nodes FOR SELECT TO pas_bot_user, inner_edu_user USING ((quest_id IN ( SELECT quests.id
+CREATE POLICY select_visible ON app_public.quest_nodes FOR SELECT TO inner_edu_user, pas_bot_user USING ((quest_id IN ( SELECT quests.id
    FROM app_public.quests)));
 
 --
@@ -5576,7 +5576,7 @@ CREATE POLICY update_own ON app_public.quests FOR UPDATE TO pas_bot_user USING (
 -- Name: users update_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY update_own ON app_public.users FOR UPDATE TO pas_bot_user, inner_edu_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY update_own ON app_public.users FOR UPDATE TO inner_edu_user, pas_bot_user USING ((id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT app_public.current_user_id() AS current_user_id)));
 
 --
 -- Name: child_privacy update_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner

@@ -35,6 +35,12 @@ export async function dumpSchema(pgDump: string, url: string, major: number): Pr
     .split("\n")
     // Versions and the per-run random \restrict key change between runs; the schema does not.
     .filter((line) => !/^-- Dumped (from|by)|^\\(un)?restrict /.test(line))
+    // A policy's roles come out in pg_authid's physical order, which ALTER ROLE reshuffles.
+    .map((line) =>
+      line.startsWith("CREATE POLICY ")
+        ? line.replace(/ TO ((?:\w+, )*\w+)(?= USING| WITH CHECK|;)/, (_, roles: string) => ` TO ${roles.split(", ").sort().join(", ")}`)
+        : line,
+    )
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
