@@ -529,6 +529,60 @@ CREATE FUNCTION app_private.acting_role() RETURNS text
 ALTER FUNCTION app_private.acting_role() OWNER TO app_owner;
 
 --
+-- Name: acting_user(app_public.user_kind); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.acting_user(expected app_public.user_kind) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_public.current_user_id();
+  actual app_public.user_kind;
+begin
+  select kind into actual from app_public.users where id = me;
+  if actual is distinct from expected then
+    raise exception 'Only a % can do this (you are %).', expected, coalesce(actual::text, 'nobody')
+      using errcode = '42501';
+  end if;
+  return me;
+end;
+$$;
+
+ALTER FUNCTION app_private.acting_user(expected app_public.user_kind) OWNER TO app_owner;
+
+--
+-- Name: advance_track(uuid, app_public.track_type); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.advance_track(parent uuid, track app_public.track_type) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  t record;
+  quests_made integer;
+begin
+  insert into app_public.user_tracks (user_id, track_type, total_actions, last_activity_at)
+  values (parent, track, 1, now())
+  on conflict (user_id, track_type) do update
+    set total_actions = user_tracks.total_actions + 1, last_activity_at = now()
+  returning id, user_id into t;
+  select count(*) into quests_made from app_public.quests where author_id = parent and status <> 'deleted';
+  insert into app_public.milestones (user_id, track_id, milestone_type, title, xp_reward)
+  select parent, t.id, m.kind, m.title, m.xp
+  from (values (1, 'first_quest', 'Your first quest!', 50), (10, '10_quests', 'Ten quests for your child', 200)) as m(needed, kind, title, xp)
+  where quests_made >= m.needed
+  on conflict (track_id, milestone_type) do nothing;
+  update app_public.user_tracks
+    set milestones_completed = (select coalesce(array_agg(milestone_type order by achieved_at), '{}') from app_public.milestones where track_id = t.id)
+  where id = t.id;
+end;
+$$;
+
+ALTER FUNCTION app_private.advance_track(parent uuid, track app_public.track_type) OWNER TO app_owner;
+
+--
 -- Name: audit(text, text, uuid, uuid, text, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -864,6 +918,375 @@ ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
 
 COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: quests; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    author_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    child_id uuid,
+    title text NOT NULL,
+    description text,
+    graph_structure jsonb NOT NULL,
+    yaml_content text,
+    psychological_module text,
+    location text,
+    difficulty app_public.quest_difficulty,
+    age_range text,
+    estimated_duration integer,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    status app_public.quest_status DEFAULT 'draft'::app_public.quest_status NOT NULL,
+    is_public boolean DEFAULT false NOT NULL,
+    moderation_status app_public.moderation_status DEFAULT 'pending'::app_public.moderation_status NOT NULL,
+    moderation_reason text,
+    moderation_issues jsonb,
+    moderated_at timestamp with time zone,
+    psychologist_reviewed boolean DEFAULT false NOT NULL,
+    psychologist_review_id uuid,
+    reviewed_at timestamp with time zone,
+    reveal_count integer DEFAULT 0 NOT NULL,
+    last_reveal_at timestamp with time zone,
+    family_photos_count integer DEFAULT 0 NOT NULL,
+    family_memories_count integer DEFAULT 0 NOT NULL,
+    rating double precision DEFAULT 0 NOT NULL,
+    rating_count integer DEFAULT 0 NOT NULL,
+    plays_count integer DEFAULT 0 NOT NULL,
+    completion_count integer DEFAULT 0 NOT NULL,
+    completion_rate double precision DEFAULT 0 NOT NULL,
+    average_completion_time integer,
+    deployed_to_inner_edu boolean DEFAULT false NOT NULL,
+    inner_edu_quest_id text,
+    deployed_at timestamp with time zone,
+    published_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quests_age_range_shape CHECK (((age_range ~ '^\d{1,2}-\d{1,2}$'::text) AND ((split_part(age_range, '-'::text, 1))::integer <= (split_part(age_range, '-'::text, 2))::integer))),
+    CONSTRAINT quests_average_completion_time_non_negative CHECK ((average_completion_time >= 0)),
+    CONSTRAINT quests_completion_count_within_plays CHECK (((completion_count >= 0) AND (completion_count <= plays_count))),
+    CONSTRAINT quests_completion_rate_range CHECK (((completion_rate >= (0)::double precision) AND (completion_rate <= (1)::double precision))),
+    CONSTRAINT quests_deleted_at_iff_deleted CHECK (((status = 'deleted'::app_public.quest_status) = (deleted_at IS NOT NULL))),
+    CONSTRAINT quests_deployed_at_set_when_deployed CHECK (((status <> 'deployed'::app_public.quest_status) OR (deployed_at IS NOT NULL))),
+    CONSTRAINT quests_deployed_only_when_approved CHECK (((status <> 'deployed'::app_public.quest_status) OR (moderation_status = 'approved'::app_public.moderation_status))),
+    CONSTRAINT quests_estimated_duration_positive CHECK ((estimated_duration > 0)),
+    CONSTRAINT quests_family_memories_count_non_negative CHECK ((family_memories_count >= 0)),
+    CONSTRAINT quests_family_photos_count_non_negative CHECK ((family_photos_count >= 0)),
+    CONSTRAINT quests_graph_structure_is_a_graph CHECK ((app_hidden.quest_graph_problem(graph_structure) IS NULL)),
+    CONSTRAINT quests_location_length CHECK (((length(location) >= 1) AND (length(location) <= 100))),
+    CONSTRAINT quests_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
+    CONSTRAINT quests_plays_count_non_negative CHECK ((plays_count >= 0)),
+    CONSTRAINT quests_psychological_module_length CHECK (((length(psychological_module) >= 1) AND (length(psychological_module) <= 100))),
+    CONSTRAINT quests_public_quest_has_no_child CHECK (((NOT is_public) OR (child_id IS NULL))),
+    CONSTRAINT quests_published_only_when_public CHECK (((published_at IS NULL) OR is_public)),
+    CONSTRAINT quests_rating_count_non_negative CHECK ((rating_count >= 0)),
+    CONSTRAINT quests_rating_range CHECK (((rating = (0)::double precision) OR ((rating >= (1)::double precision) AND (rating <= (5)::double precision)))),
+    CONSTRAINT quests_reveal_count_non_negative CHECK ((reveal_count >= 0)),
+    CONSTRAINT quests_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT quests_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.quests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quests OWNER TO app_owner;
+
+--
+-- Name: TABLE quests; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quests IS 'A quest a parent builds for their child (personal, child_id set) or for everyone (public). The graph is the primary storage; YAML and quest_nodes follow it.';
+
+--
+-- Name: COLUMN quests.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.id IS 'The quest''s id.';
+
+--
+-- Name: COLUMN quests.author_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.author_id IS 'The parent who wrote the quest.';
+
+--
+-- Name: COLUMN quests.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.child_id IS 'The child a personal quest is for; null for a public quest.';
+
+--
+-- Name: COLUMN quests.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.title IS 'Title (1 to 255 characters).';
+
+--
+-- Name: COLUMN quests.description; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.description IS 'What the quest is about.';
+
+--
+-- Name: COLUMN quests.graph_structure; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.graph_structure IS 'PRIMARY storage: {"nodes": [{"id", "type", "position", "data"}], "edges": [{"id", "source", "target", "label"}]}; edges must join existing nodes.';
+
+--
+-- Name: COLUMN quests.yaml_content; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.yaml_content IS 'GENERATED from graph_structure (for compatibility); never written directly.';
+
+--
+-- Name: COLUMN quests.psychological_module; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.psychological_module IS 'The therapy module the quest belongs to (IFS_Level1, DBT_Basics, Emotional_Literacy, ...).';
+
+--
+-- Name: COLUMN quests.location; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.location IS 'Where in the game world the quest happens (tower_confusion, forest_memory, ...).';
+
+--
+-- Name: COLUMN quests.difficulty; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.difficulty IS 'Beginner, intermediate or advanced.';
+
+--
+-- Name: COLUMN quests.age_range; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.age_range IS 'Ages the quest suits, as "7-9".';
+
+--
+-- Name: COLUMN quests.estimated_duration; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.estimated_duration IS 'Minutes to complete.';
+
+--
+-- Name: COLUMN quests.tags; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.tags IS 'Free tags (math, logic, family, emotions, ...).';
+
+--
+-- Name: COLUMN quests.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.status IS 'Draft, deployed (visible in the child''s app), archived, or deleted (soft delete).';
+
+--
+-- Name: COLUMN quests.is_public; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.is_public IS 'Offered in the public marketplace (then it has no child).';
+
+--
+-- Name: COLUMN quests.moderation_status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderation_status IS 'Pending, approved, rejected or flagged by moderation.';
+
+--
+-- Name: COLUMN quests.moderation_reason; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderation_reason IS 'Why moderation decided as it did.';
+
+--
+-- Name: COLUMN quests.moderation_issues; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderation_issues IS 'Moderation findings: [{"category", "severity", "message"}].';
+
+--
+-- Name: COLUMN quests.moderated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.moderated_at IS 'When moderation last decided.';
+
+--
+-- Name: COLUMN quests.psychologist_reviewed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.psychologist_reviewed IS 'Whether a psychologist has approved the quest.';
+
+--
+-- Name: COLUMN quests.psychologist_review_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.psychologist_review_id IS 'The psychologist review that decided, if any.';
+
+--
+-- Name: COLUMN quests.reviewed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.reviewed_at IS 'When the psychologist review was completed.';
+
+--
+-- Name: COLUMN quests.reveal_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.reveal_count IS 'How many family "reveal" moments the quest has been viewed at (counter kept by jobs).';
+
+--
+-- Name: COLUMN quests.last_reveal_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.last_reveal_at IS 'When a reveal moment was last viewed.';
+
+--
+-- Name: COLUMN quests.family_photos_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.family_photos_count IS 'Family photos used in the quest.';
+
+--
+-- Name: COLUMN quests.family_memories_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.family_memories_count IS 'Family memories used in the quest.';
+
+--
+-- Name: COLUMN quests.rating; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.rating IS 'Average rating 1-5 (0 while unrated); kept by jobs from quest_ratings.';
+
+--
+-- Name: COLUMN quests.rating_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.rating_count IS 'Number of ratings; kept by jobs.';
+
+--
+-- Name: COLUMN quests.plays_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.plays_count IS 'Number of plays; kept by jobs.';
+
+--
+-- Name: COLUMN quests.completion_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.completion_count IS 'Number of completed plays; kept by jobs.';
+
+--
+-- Name: COLUMN quests.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.completion_rate IS 'completion_count / plays_count (0 to 1); kept by jobs.';
+
+--
+-- Name: COLUMN quests.average_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.average_completion_time IS 'Average seconds to complete; kept by jobs.';
+
+--
+-- Name: COLUMN quests.deployed_to_inner_edu; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.deployed_to_inner_edu IS 'Whether the quest was sent to inner_edu.';
+
+--
+-- Name: COLUMN quests.inner_edu_quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.inner_edu_quest_id IS 'The quest''s id in inner_edu''s own systems, if it has one.';
+
+--
+-- Name: COLUMN quests.deployed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.deployed_at IS 'When the quest was deployed to the child.';
+
+--
+-- Name: COLUMN quests.published_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.published_at IS 'When the quest was published to the marketplace.';
+
+--
+-- Name: COLUMN quests.deleted_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.deleted_at IS 'When the author deleted the quest (soft delete).';
+
+--
+-- Name: COLUMN quests.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.created_at IS 'When the quest was created.';
+
+--
+-- Name: COLUMN quests.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quests.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: create_quest(text, jsonb, uuid, text, text, text, app_public.quest_difficulty, text, integer, text[], boolean); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid DEFAULT NULL::uuid, description text DEFAULT NULL::text, psychological_module text DEFAULT NULL::text, location text DEFAULT NULL::text, difficulty app_public.quest_difficulty DEFAULT NULL::app_public.quest_difficulty, age_range text DEFAULT NULL::text, estimated_duration integer DEFAULT NULL::integer, tags text[] DEFAULT '{}'::text[], is_public boolean DEFAULT false) RETURNS app_public.quests
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('parent');
+  quest app_public.quests;
+begin
+  if child_id is not null and child_id not in (select app_hidden.my_child_ids()) then
+    raise exception 'You can make a personal quest only for a child linked to you.' using errcode = '42501';
+  end if;
+  insert into app_public.quests (author_id, child_id, title, description, graph_structure, psychological_module, location,
+                                 difficulty, age_range, estimated_duration, tags, is_public)
+  values (me, create_quest.child_id, create_quest.title, create_quest.description, create_quest.graph_structure,
+          create_quest.psychological_module, create_quest.location, create_quest.difficulty, create_quest.age_range,
+          create_quest.estimated_duration, coalesce(create_quest.tags, '{}'), create_quest.is_public)
+  returning * into quest;
+  insert into app_public.creative_projects (user_id, project_type, quest_id) values (me, 'quest', quest.id);
+  perform app_private.advance_track(me, 'child_connection');
+  return quest;
+end;
+$$;
+
+ALTER FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean) IS '@arg title Title, 1 to 255 characters.
+@arg graph_structure The quest graph: {"nodes": [{"id", "type", "data"}], "edges": [{"source", "target", "label"}]}.
+@arg child_id The linked child a personal quest is for; omit for a public quest.
+@arg description What the quest is about.
+@arg psychological_module The therapy module (IFS_Level1, DBT_Basics, ...).
+@arg location Where in the game world it happens.
+@arg difficulty beginner, intermediate or advanced.
+@arg age_range Ages it suits, as "7-9".
+@arg estimated_duration Minutes to complete.
+@arg tags Free tags.
+@arg is_public Offer it in the marketplace (then no child).
+Creates a quest as a draft pending moderation (graph as primary storage, YAML generated), its creative project, and advances the parent''s child-connection track, recording the first-quest and ten-quests milestones.';
+
 --
 -- Name: get_quest_analytics(uuid); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
@@ -957,6 +1380,46 @@ ALTER FUNCTION app_public.get_quest_analytics(quest_id uuid) OWNER TO app_owner;
 COMMENT ON FUNCTION app_public.get_quest_analytics(quest_id uuid) IS 'Aggregates of a quest''s play for its author: only what the child consented to share (the rest null), with a consent_status; cross-child figures need at least 5 consenting children. Audited.';
 
 --
+-- Name: moderate_quest(uuid, app_public.moderation_status, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text DEFAULT NULL::text, issues jsonb DEFAULT NULL::jsonb) RETURNS app_public.quests
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  quest app_public.quests;
+begin
+  perform app_private.acting_user('admin');
+  if decision = 'pending' then
+    raise exception 'A moderation decision is approved, rejected or flagged.' using errcode = '22023';
+  end if;
+  update app_public.quests q
+    set moderation_status = decision, moderation_reason = reason, moderation_issues = issues, moderated_at = now(),
+        -- A quest that fails moderation leaves the child's app.
+        status = case when decision <> 'approved' and q.status = 'deployed' then 'draft' else q.status end
+  where q.id = moderate_quest.quest_id
+  returning * into quest;
+  if not found then
+    raise exception 'No quest %.', quest_id using errcode = 'P0002';
+  end if;
+  return quest;
+end;
+$$;
+
+ALTER FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) IS '@arg quest_id The quest.
+@arg decision approved, rejected or flagged.
+@arg reason Why, for the author.
+@arg issues Findings: [{"category", "severity", "message"}].
+An admin approves, rejects or flags a quest, with a reason and issues ([{"category", "severity", "message"}]). A deployed quest that is not approved goes back to draft.';
+
+--
 -- Name: my_children(); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -975,50 +1438,6 @@ ALTER FUNCTION app_public.my_children() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_public.my_children() IS 'The acting parent''s linked children: id and display name only.';
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: audit_log; Type: TABLE; Schema: app_private; Owner: app_owner
---
-
-CREATE TABLE app_private.audit_log (
-    id bigint NOT NULL,
-    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    db_role text NOT NULL,
-    acting_user_id uuid,
-    action text NOT NULL,
-    subject_table text,
-    subject_id uuid,
-    child_id uuid,
-    data_type text,
-    decision text,
-    details jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT audit_log_decision_known CHECK ((decision = ANY (ARRAY['allowed'::text, 'denied'::text])))
-);
-
-ALTER TABLE app_private.audit_log OWNER TO app_owner;
-
---
--- Name: TABLE audit_log; Type: COMMENT; Schema: app_private; Owner: app_owner
---
-
-COMMENT ON TABLE app_private.audit_log IS 'Who did what to privacy-relevant data, as which role, and whether a consent check allowed it. Append-only.';
-
---
--- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_private; Owner: app_owner
---
-
-ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME app_private.audit_log_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
 
 --
 -- Name: achievements; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -1109,6 +1528,386 @@ COMMENT ON COLUMN app_public.achievements.unlocked_at IS 'When it was unlocked.'
 --
 
 COMMENT ON COLUMN app_public.achievements.created_at IS 'When the row was stored.';
+
+--
+-- Name: record_achievement(uuid, text, text, text, text, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text DEFAULT NULL::text, badge text DEFAULT NULL::text, xp_reward integer DEFAULT 0) RETURNS app_public.achievements
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('child');
+  result app_public.achievements;
+begin
+  if quest_id is not null and not exists (
+      select 1 from app_public.quests q where q.id = record_achievement.quest_id
+        and ((q.child_id = me and q.status = 'deployed') or (q.is_public and q.moderation_status = 'approved' and q.status <> 'deleted'))) then
+    raise exception 'No quest % for you to play.', quest_id using errcode = 'P0002';
+  end if;
+  insert into app_public.achievements as a (child_id, quest_id, achievement_type, title, description, badge, xp_reward)
+  values (me, record_achievement.quest_id, record_achievement.achievement_type, record_achievement.title,
+          record_achievement.description, record_achievement.badge, coalesce(record_achievement.xp_reward, 0))
+  on conflict on constraint achievements_once_per_child_type_and_quest do update set title = a.title
+  returning * into result;
+  return result;
+end;
+$$;
+
+ALTER FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) IS '@arg quest_id The quest it was earned in, if any.
+@arg achievement_type Kind of achievement.
+@arg title Title shown to the child.
+@arg description What the child did.
+@arg badge Badge image or code.
+@arg xp_reward Experience points awarded.
+The child records an achievement (once per type and quest; recording it again returns the first one).';
+
+--
+-- Name: set_quest_status(uuid, app_public.quest_status, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer DEFAULT NULL::integer) RETURNS app_public.quests
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  quest app_public.quests;
+begin
+  -- Security invoker: the quests policies decide whose quest this is.
+  update app_public.quests q
+    set status = set_quest_status.status, version = coalesce(set_quest_status.version, q.version)
+  where q.id = set_quest_status.quest_id
+  returning * into quest;
+  if not found then
+    raise exception 'No quest % of yours.', quest_id using errcode = 'P0002';
+  end if;
+  return quest;
+end;
+$$;
+
+ALTER FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION set_quest_status(quest_id uuid, status app_public.quest_status, version integer); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) IS '@arg quest_id The quest (one of yours).
+@arg status draft, deployed, archived or deleted.
+@arg version The version you read; a stale one is refused.
+The author moves a quest to draft, deployed (only once moderation approved it: then the child''s app sees it), archived, or deleted (soft delete). Pass the version you read to refuse a stale change.';
+
+--
+-- Name: quest_progress; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_progress (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    quest_id uuid NOT NULL,
+    current_node_id text,
+    current_step integer DEFAULT 0 NOT NULL,
+    nodes_completed integer DEFAULT 0 NOT NULL,
+    total_nodes integer DEFAULT 0 NOT NULL,
+    completion_percentage integer DEFAULT 0 NOT NULL,
+    completed boolean DEFAULT false NOT NULL,
+    session_data jsonb,
+    educational_progress jsonb,
+    xp_earned integer DEFAULT 0 NOT NULL,
+    badges_earned text[] DEFAULT '{}'::text[] NOT NULL,
+    reveal_moments_viewed integer DEFAULT 0 NOT NULL,
+    session_count integer DEFAULT 0 NOT NULL,
+    total_time_minutes double precision DEFAULT 0 NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    last_played_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quest_progress_completed_at_iff_completed CHECK ((completed = (completed_at IS NOT NULL))),
+    CONSTRAINT quest_progress_completion_percentage_range CHECK (((completion_percentage >= 0) AND (completion_percentage <= 100))),
+    CONSTRAINT quest_progress_current_step_non_negative CHECK ((current_step >= 0)),
+    CONSTRAINT quest_progress_educational_progress_is_object CHECK ((jsonb_typeof(educational_progress) = 'object'::text)),
+    CONSTRAINT quest_progress_nodes_completed_non_negative CHECK ((nodes_completed >= 0)),
+    CONSTRAINT quest_progress_nodes_completed_within_total CHECK (((nodes_completed <= total_nodes) OR (total_nodes = 0))),
+    CONSTRAINT quest_progress_reveal_moments_viewed_non_negative CHECK ((reveal_moments_viewed >= 0)),
+    CONSTRAINT quest_progress_session_count_non_negative CHECK ((session_count >= 0)),
+    CONSTRAINT quest_progress_session_data_is_object CHECK ((jsonb_typeof(session_data) = 'object'::text)),
+    CONSTRAINT quest_progress_total_nodes_non_negative CHECK ((total_nodes >= 0)),
+    CONSTRAINT quest_progress_total_time_minutes_non_negative CHECK ((total_time_minutes >= (0)::double precision)),
+    CONSTRAINT quest_progress_version_positive CHECK ((version > 0)),
+    CONSTRAINT quest_progress_xp_earned_non_negative CHECK ((xp_earned >= 0))
+);
+
+ALTER TABLE ONLY app_public.quest_progress FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_progress OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_progress IS 'A child''s progress in one quest (one row per child and quest). Raw play: only the child and aggregate-only functions read it.';
+
+--
+-- Name: COLUMN quest_progress.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.id IS 'The progress row''s id.';
+
+--
+-- Name: COLUMN quest_progress.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.child_id IS 'The child playing.';
+
+--
+-- Name: COLUMN quest_progress.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.quest_id IS 'The quest played.';
+
+--
+-- Name: COLUMN quest_progress.current_node_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.current_node_id IS 'The graph node the child is at.';
+
+--
+-- Name: COLUMN quest_progress.current_step; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.current_step IS 'Linear step counter.';
+
+--
+-- Name: COLUMN quest_progress.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.nodes_completed IS 'Nodes completed so far.';
+
+--
+-- Name: COLUMN quest_progress.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.total_nodes IS 'Nodes in the quest when play started.';
+
+--
+-- Name: COLUMN quest_progress.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.completion_percentage IS 'Percent complete, 0-100.';
+
+--
+-- Name: COLUMN quest_progress.completed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.completed IS 'Whether the child finished the quest.';
+
+--
+-- Name: COLUMN quest_progress.session_data; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.session_data IS 'Play state: visited nodes, choices made, XP, badges, reveal moments seen.';
+
+--
+-- Name: COLUMN quest_progress.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.educational_progress IS 'Educational progress by skill.';
+
+--
+-- Name: COLUMN quest_progress.xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.xp_earned IS 'Experience points earned.';
+
+--
+-- Name: COLUMN quest_progress.badges_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.badges_earned IS 'Badges earned.';
+
+--
+-- Name: COLUMN quest_progress.reveal_moments_viewed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.reveal_moments_viewed IS 'Family reveal moments the child has seen.';
+
+--
+-- Name: COLUMN quest_progress.session_count; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.session_count IS 'Play sessions.';
+
+--
+-- Name: COLUMN quest_progress.total_time_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.total_time_minutes IS 'Total time played, in minutes.';
+
+--
+-- Name: COLUMN quest_progress.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.started_at IS 'When the child started.';
+
+--
+-- Name: COLUMN quest_progress.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.completed_at IS 'When the child finished (set exactly when completed).';
+
+--
+-- Name: COLUMN quest_progress.last_played_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.last_played_at IS 'Last activity (seed 001''s last_activity_at, seed 002''s last_played_at).';
+
+--
+-- Name: COLUMN quest_progress.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN quest_progress.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quest_progress.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_progress.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: update_quest_progress(uuid, integer, text, boolean, integer, text[], integer, jsonb, double precision); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text DEFAULT NULL::text, completed boolean DEFAULT false, xp_earned integer DEFAULT NULL::integer, badges_earned text[] DEFAULT NULL::text[], reveal_moments_viewed integer DEFAULT NULL::integer, educational_progress jsonb DEFAULT NULL::jsonb, minutes_played double precision DEFAULT 0) RETURNS app_public.quest_progress
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('child');
+  quest record;
+  progress app_public.quest_progress;
+  was_completed boolean;
+  total integer;
+begin
+  select q.id, q.title, q.author_id, jsonb_array_length(q.graph_structure -> 'nodes') as nodes into quest
+  from app_public.quests q
+  where q.id = update_quest_progress.quest_id
+    and ((q.child_id = me and q.status = 'deployed') or (q.is_public and q.moderation_status = 'approved' and q.status <> 'deleted'));
+  if not found then
+    raise exception 'No quest % for you to play.', quest_id using errcode = 'P0002';
+  end if;
+  if nodes_completed < 0 or nodes_completed > quest.nodes then
+    raise exception 'nodes_completed must be between 0 and % (the quest''s nodes), got %.', quest.nodes, nodes_completed
+      using errcode = '22023';
+  end if;
+  total := greatest(quest.nodes, 0);
+  select p.completed into was_completed from app_public.quest_progress p where p.child_id = me and p.quest_id = quest.id for update;
+
+  insert into app_public.quest_progress as p (child_id, quest_id, current_node_id, current_step, nodes_completed, total_nodes,
+      completion_percentage, completed, completed_at, xp_earned, badges_earned, reveal_moments_viewed, educational_progress,
+      session_count, total_time_minutes, last_played_at)
+  values (me, quest.id, current_node_id, nodes_completed, nodes_completed, total,
+      case when total = 0 then 0 else nodes_completed * 100 / total end, completed, case when completed then now() end,
+      coalesce(xp_earned, 0), coalesce(badges_earned, '{}'), coalesce(reveal_moments_viewed, 0), educational_progress,
+      1, greatest(minutes_played, 0), now())
+  on conflict on constraint quest_progress_one_per_child_and_quest do update set
+      current_node_id = coalesce(excluded.current_node_id, p.current_node_id),
+      current_step = excluded.current_step,
+      nodes_completed = excluded.nodes_completed,
+      total_nodes = excluded.total_nodes,
+      completion_percentage = excluded.completion_percentage,
+      completed = p.completed or excluded.completed,
+      completed_at = coalesce(p.completed_at, excluded.completed_at),
+      xp_earned = coalesce(update_quest_progress.xp_earned, p.xp_earned),
+      badges_earned = coalesce(update_quest_progress.badges_earned, p.badges_earned),
+      reveal_moments_viewed = coalesce(update_quest_progress.reveal_moments_viewed, p.reveal_moments_viewed),
+      educational_progress = coalesce(excluded.educational_progress, p.educational_progress),
+      session_count = p.session_count + 1,
+      total_time_minutes = p.total_time_minutes + excluded.total_time_minutes,
+      last_played_at = now()
+  returning * into progress;
+
+  -- Seed 000: "if sharing enabled → notifications sent". Only the fact, to linked parents, once.
+  if progress.completed and not coalesce(was_completed, false)
+     and app_private.consent_flag(me, 'share_progress', quest.id) then
+    insert into app_public.notifications (user_id, kind, title, data)
+    select fl.parent_id, 'quest_completed', format('Your child finished "%s"', quest.title),
+           jsonb_build_object('quest_id', quest.id, 'child_id', me)
+    from app_public.family_links fl where fl.child_id = me;
+  end if;
+  return progress;
+end;
+$$;
+
+ALTER FUNCTION app_public.update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text, completed boolean, xp_earned integer, badges_earned text[], reveal_moments_viewed integer, educational_progress jsonb, minutes_played double precision) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text, completed boolean, xp_earned integer, badges_earned text[], reveal_moments_viewed integer, educational_progress jsonb, minutes_played double precision); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text, completed boolean, xp_earned integer, badges_earned text[], reveal_moments_viewed integer, educational_progress jsonb, minutes_played double precision) IS '@arg quest_id The quest being played.
+@arg nodes_completed Nodes completed so far (0 to the quest''s nodes).
+@arg current_node_id The node the child is at.
+@arg completed Whether the child finished.
+@arg xp_earned Experience points so far.
+@arg badges_earned Badges so far.
+@arg reveal_moments_viewed Reveal moments seen so far.
+@arg educational_progress Progress by skill.
+@arg minutes_played Minutes played in this session.
+The child records progress in a quest they can play (one row per child and quest; each call is a play session). On first completion, linked parents are notified if the child shares completion.';
+
+--
+-- Name: audit_log; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    db_role text NOT NULL,
+    acting_user_id uuid,
+    action text NOT NULL,
+    subject_table text,
+    subject_id uuid,
+    child_id uuid,
+    data_type text,
+    decision text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT audit_log_decision_known CHECK ((decision = ANY (ARRAY['allowed'::text, 'denied'::text])))
+);
+
+ALTER TABLE app_private.audit_log OWNER TO app_owner;
+
+--
+-- Name: TABLE audit_log; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.audit_log IS 'Who did what to privacy-relevant data, as which role, and whether a consent check allowed it. Append-only.';
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: child_privacy; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -2996,190 +3795,6 @@ COMMENT ON COLUMN app_public.quest_privacy.updated_at IS 'When the row last chan
 COMMENT ON COLUMN app_public.quest_privacy.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
 
 --
--- Name: quest_progress; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.quest_progress (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    quest_id uuid NOT NULL,
-    current_node_id text,
-    current_step integer DEFAULT 0 NOT NULL,
-    nodes_completed integer DEFAULT 0 NOT NULL,
-    total_nodes integer DEFAULT 0 NOT NULL,
-    completion_percentage integer DEFAULT 0 NOT NULL,
-    completed boolean DEFAULT false NOT NULL,
-    session_data jsonb,
-    educational_progress jsonb,
-    xp_earned integer DEFAULT 0 NOT NULL,
-    badges_earned text[] DEFAULT '{}'::text[] NOT NULL,
-    reveal_moments_viewed integer DEFAULT 0 NOT NULL,
-    session_count integer DEFAULT 0 NOT NULL,
-    total_time_minutes double precision DEFAULT 0 NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    completed_at timestamp with time zone,
-    last_played_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT quest_progress_completed_at_iff_completed CHECK ((completed = (completed_at IS NOT NULL))),
-    CONSTRAINT quest_progress_completion_percentage_range CHECK (((completion_percentage >= 0) AND (completion_percentage <= 100))),
-    CONSTRAINT quest_progress_current_step_non_negative CHECK ((current_step >= 0)),
-    CONSTRAINT quest_progress_educational_progress_is_object CHECK ((jsonb_typeof(educational_progress) = 'object'::text)),
-    CONSTRAINT quest_progress_nodes_completed_non_negative CHECK ((nodes_completed >= 0)),
-    CONSTRAINT quest_progress_nodes_completed_within_total CHECK (((nodes_completed <= total_nodes) OR (total_nodes = 0))),
-    CONSTRAINT quest_progress_reveal_moments_viewed_non_negative CHECK ((reveal_moments_viewed >= 0)),
-    CONSTRAINT quest_progress_session_count_non_negative CHECK ((session_count >= 0)),
-    CONSTRAINT quest_progress_session_data_is_object CHECK ((jsonb_typeof(session_data) = 'object'::text)),
-    CONSTRAINT quest_progress_total_nodes_non_negative CHECK ((total_nodes >= 0)),
-    CONSTRAINT quest_progress_total_time_minutes_non_negative CHECK ((total_time_minutes >= (0)::double precision)),
-    CONSTRAINT quest_progress_version_positive CHECK ((version > 0)),
-    CONSTRAINT quest_progress_xp_earned_non_negative CHECK ((xp_earned >= 0))
-);
-
-ALTER TABLE ONLY app_public.quest_progress FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.quest_progress OWNER TO app_owner;
-
---
--- Name: TABLE quest_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.quest_progress IS 'A child''s progress in one quest (one row per child and quest). Raw play: only the child and aggregate-only functions read it.';
-
---
--- Name: COLUMN quest_progress.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.id IS 'The progress row''s id.';
-
---
--- Name: COLUMN quest_progress.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.child_id IS 'The child playing.';
-
---
--- Name: COLUMN quest_progress.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.quest_id IS 'The quest played.';
-
---
--- Name: COLUMN quest_progress.current_node_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.current_node_id IS 'The graph node the child is at.';
-
---
--- Name: COLUMN quest_progress.current_step; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.current_step IS 'Linear step counter.';
-
---
--- Name: COLUMN quest_progress.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.nodes_completed IS 'Nodes completed so far.';
-
---
--- Name: COLUMN quest_progress.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.total_nodes IS 'Nodes in the quest when play started.';
-
---
--- Name: COLUMN quest_progress.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.completion_percentage IS 'Percent complete, 0-100.';
-
---
--- Name: COLUMN quest_progress.completed; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.completed IS 'Whether the child finished the quest.';
-
---
--- Name: COLUMN quest_progress.session_data; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.session_data IS 'Play state: visited nodes, choices made, XP, badges, reveal moments seen.';
-
---
--- Name: COLUMN quest_progress.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.educational_progress IS 'Educational progress by skill.';
-
---
--- Name: COLUMN quest_progress.xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.xp_earned IS 'Experience points earned.';
-
---
--- Name: COLUMN quest_progress.badges_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.badges_earned IS 'Badges earned.';
-
---
--- Name: COLUMN quest_progress.reveal_moments_viewed; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.reveal_moments_viewed IS 'Family reveal moments the child has seen.';
-
---
--- Name: COLUMN quest_progress.session_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.session_count IS 'Play sessions.';
-
---
--- Name: COLUMN quest_progress.total_time_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.total_time_minutes IS 'Total time played, in minutes.';
-
---
--- Name: COLUMN quest_progress.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.started_at IS 'When the child started.';
-
---
--- Name: COLUMN quest_progress.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.completed_at IS 'When the child finished (set exactly when completed).';
-
---
--- Name: COLUMN quest_progress.last_played_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.last_played_at IS 'Last activity (seed 001''s last_activity_at, seed 002''s last_played_at).';
-
---
--- Name: COLUMN quest_progress.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.created_at IS 'When the row was created.';
-
---
--- Name: COLUMN quest_progress.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN quest_progress.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_progress.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
 -- Name: quest_ratings; Type: TABLE; Schema: app_public; Owner: app_owner
 --
 
@@ -3253,325 +3868,6 @@ COMMENT ON COLUMN app_public.quest_ratings.updated_at IS 'When the row last chan
 --
 
 COMMENT ON COLUMN app_public.quest_ratings.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
--- Name: quests; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.quests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    author_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    child_id uuid,
-    title text NOT NULL,
-    description text,
-    graph_structure jsonb NOT NULL,
-    yaml_content text,
-    psychological_module text,
-    location text,
-    difficulty app_public.quest_difficulty,
-    age_range text,
-    estimated_duration integer,
-    tags text[] DEFAULT '{}'::text[] NOT NULL,
-    status app_public.quest_status DEFAULT 'draft'::app_public.quest_status NOT NULL,
-    is_public boolean DEFAULT false NOT NULL,
-    moderation_status app_public.moderation_status DEFAULT 'pending'::app_public.moderation_status NOT NULL,
-    moderation_reason text,
-    moderation_issues jsonb,
-    moderated_at timestamp with time zone,
-    psychologist_reviewed boolean DEFAULT false NOT NULL,
-    psychologist_review_id uuid,
-    reviewed_at timestamp with time zone,
-    reveal_count integer DEFAULT 0 NOT NULL,
-    last_reveal_at timestamp with time zone,
-    family_photos_count integer DEFAULT 0 NOT NULL,
-    family_memories_count integer DEFAULT 0 NOT NULL,
-    rating double precision DEFAULT 0 NOT NULL,
-    rating_count integer DEFAULT 0 NOT NULL,
-    plays_count integer DEFAULT 0 NOT NULL,
-    completion_count integer DEFAULT 0 NOT NULL,
-    completion_rate double precision DEFAULT 0 NOT NULL,
-    average_completion_time integer,
-    deployed_to_inner_edu boolean DEFAULT false NOT NULL,
-    inner_edu_quest_id text,
-    deployed_at timestamp with time zone,
-    published_at timestamp with time zone,
-    deleted_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT quests_age_range_shape CHECK (((age_range ~ '^\d{1,2}-\d{1,2}$'::text) AND ((split_part(age_range, '-'::text, 1))::integer <= (split_part(age_range, '-'::text, 2))::integer))),
-    CONSTRAINT quests_average_completion_time_non_negative CHECK ((average_completion_time >= 0)),
-    CONSTRAINT quests_completion_count_within_plays CHECK (((completion_count >= 0) AND (completion_count <= plays_count))),
-    CONSTRAINT quests_completion_rate_range CHECK (((completion_rate >= (0)::double precision) AND (completion_rate <= (1)::double precision))),
-    CONSTRAINT quests_deleted_at_iff_deleted CHECK (((status = 'deleted'::app_public.quest_status) = (deleted_at IS NOT NULL))),
-    CONSTRAINT quests_deployed_at_set_when_deployed CHECK (((status <> 'deployed'::app_public.quest_status) OR (deployed_at IS NOT NULL))),
-    CONSTRAINT quests_deployed_only_when_approved CHECK (((status <> 'deployed'::app_public.quest_status) OR (moderation_status = 'approved'::app_public.moderation_status))),
-    CONSTRAINT quests_estimated_duration_positive CHECK ((estimated_duration > 0)),
-    CONSTRAINT quests_family_memories_count_non_negative CHECK ((family_memories_count >= 0)),
-    CONSTRAINT quests_family_photos_count_non_negative CHECK ((family_photos_count >= 0)),
-    CONSTRAINT quests_graph_structure_is_a_graph CHECK ((app_hidden.quest_graph_problem(graph_structure) IS NULL)),
-    CONSTRAINT quests_location_length CHECK (((length(location) >= 1) AND (length(location) <= 100))),
-    CONSTRAINT quests_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
-    CONSTRAINT quests_plays_count_non_negative CHECK ((plays_count >= 0)),
-    CONSTRAINT quests_psychological_module_length CHECK (((length(psychological_module) >= 1) AND (length(psychological_module) <= 100))),
-    CONSTRAINT quests_public_quest_has_no_child CHECK (((NOT is_public) OR (child_id IS NULL))),
-    CONSTRAINT quests_published_only_when_public CHECK (((published_at IS NULL) OR is_public)),
-    CONSTRAINT quests_rating_count_non_negative CHECK ((rating_count >= 0)),
-    CONSTRAINT quests_rating_range CHECK (((rating = (0)::double precision) OR ((rating >= (1)::double precision) AND (rating <= (5)::double precision)))),
-    CONSTRAINT quests_reveal_count_non_negative CHECK ((reveal_count >= 0)),
-    CONSTRAINT quests_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
-    CONSTRAINT quests_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.quests FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.quests OWNER TO app_owner;
-
---
--- Name: TABLE quests; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.quests IS 'A quest a parent builds for their child (personal, child_id set) or for everyone (public). The graph is the primary storage; YAML and quest_nodes follow it.';
-
---
--- Name: COLUMN quests.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.id IS 'The quest''s id.';
-
---
--- Name: COLUMN quests.author_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.author_id IS 'The parent who wrote the quest.';
-
---
--- Name: COLUMN quests.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.child_id IS 'The child a personal quest is for; null for a public quest.';
-
---
--- Name: COLUMN quests.title; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.title IS 'Title (1 to 255 characters).';
-
---
--- Name: COLUMN quests.description; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.description IS 'What the quest is about.';
-
---
--- Name: COLUMN quests.graph_structure; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.graph_structure IS 'PRIMARY storage: {"nodes": [{"id", "type", "position", "data"}], "edges": [{"id", "source", "target", "label"}]}; edges must join existing nodes.';
-
---
--- Name: COLUMN quests.yaml_content; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.yaml_content IS 'GENERATED from graph_structure (for compatibility); never written directly.';
-
---
--- Name: COLUMN quests.psychological_module; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.psychological_module IS 'The therapy module the quest belongs to (IFS_Level1, DBT_Basics, Emotional_Literacy, ...).';
-
---
--- Name: COLUMN quests.location; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.location IS 'Where in the game world the quest happens (tower_confusion, forest_memory, ...).';
-
---
--- Name: COLUMN quests.difficulty; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.difficulty IS 'Beginner, intermediate or advanced.';
-
---
--- Name: COLUMN quests.age_range; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.age_range IS 'Ages the quest suits, as "7-9".';
-
---
--- Name: COLUMN quests.estimated_duration; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.estimated_duration IS 'Minutes to complete.';
-
---
--- Name: COLUMN quests.tags; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.tags IS 'Free tags (math, logic, family, emotions, ...).';
-
---
--- Name: COLUMN quests.status; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.status IS 'Draft, deployed (visible in the child''s app), archived, or deleted (soft delete).';
-
---
--- Name: COLUMN quests.is_public; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.is_public IS 'Offered in the public marketplace (then it has no child).';
-
---
--- Name: COLUMN quests.moderation_status; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.moderation_status IS 'Pending, approved, rejected or flagged by moderation.';
-
---
--- Name: COLUMN quests.moderation_reason; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.moderation_reason IS 'Why moderation decided as it did.';
-
---
--- Name: COLUMN quests.moderation_issues; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.moderation_issues IS 'Moderation findings: [{"category", "severity", "message"}].';
-
---
--- Name: COLUMN quests.moderated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.moderated_at IS 'When moderation last decided.';
-
---
--- Name: COLUMN quests.psychologist_reviewed; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.psychologist_reviewed IS 'Whether a psychologist has approved the quest.';
-
---
--- Name: COLUMN quests.psychologist_review_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.psychologist_review_id IS 'The psychologist review that decided, if any.';
-
---
--- Name: COLUMN quests.reviewed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.reviewed_at IS 'When the psychologist review was completed.';
-
---
--- Name: COLUMN quests.reveal_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.reveal_count IS 'How many family "reveal" moments the quest has been viewed at (counter kept by jobs).';
-
---
--- Name: COLUMN quests.last_reveal_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.last_reveal_at IS 'When a reveal moment was last viewed.';
-
---
--- Name: COLUMN quests.family_photos_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.family_photos_count IS 'Family photos used in the quest.';
-
---
--- Name: COLUMN quests.family_memories_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.family_memories_count IS 'Family memories used in the quest.';
-
---
--- Name: COLUMN quests.rating; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.rating IS 'Average rating 1-5 (0 while unrated); kept by jobs from quest_ratings.';
-
---
--- Name: COLUMN quests.rating_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.rating_count IS 'Number of ratings; kept by jobs.';
-
---
--- Name: COLUMN quests.plays_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.plays_count IS 'Number of plays; kept by jobs.';
-
---
--- Name: COLUMN quests.completion_count; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.completion_count IS 'Number of completed plays; kept by jobs.';
-
---
--- Name: COLUMN quests.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.completion_rate IS 'completion_count / plays_count (0 to 1); kept by jobs.';
-
---
--- Name: COLUMN quests.average_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.average_completion_time IS 'Average seconds to complete; kept by jobs.';
-
---
--- Name: COLUMN quests.deployed_to_inner_edu; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.deployed_to_inner_edu IS 'Whether the quest was sent to inner_edu.';
-
---
--- Name: COLUMN quests.inner_edu_quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.inner_edu_quest_id IS 'The quest''s id in inner_edu''s own systems, if it has one.';
-
---
--- Name: COLUMN quests.deployed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.deployed_at IS 'When the quest was deployed to the child.';
-
---
--- Name: COLUMN quests.published_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.published_at IS 'When the quest was published to the marketplace.';
-
---
--- Name: COLUMN quests.deleted_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.deleted_at IS 'When the author deleted the quest (soft delete).';
-
---
--- Name: COLUMN quests.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.created_at IS 'When the quest was created.';
-
---
--- Name: COLUMN quests.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN quests.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
 
 --
 -- Name: therapy_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -5622,6 +5918,18 @@ GRANT USAGE ON SCHEMA app_public TO inner_edu_user;
 REVOKE ALL ON FUNCTION app_private.acting_role() FROM PUBLIC;
 
 --
+-- Name: FUNCTION acting_user(expected app_public.user_kind); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.acting_user(expected app_public.user_kind) FROM PUBLIC;
+
+--
+-- Name: FUNCTION advance_track(parent uuid, track app_public.track_type); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.advance_track(parent uuid, track app_public.track_type) FROM PUBLIC;
+
+--
 -- Name: FUNCTION audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -5716,11 +6024,110 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO pas_bot_user;
 GRANT ALL ON FUNCTION app_public.current_user_id() TO inner_edu_user;
 
 --
+-- Name: TABLE quests; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.quests TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.quests TO inner_edu_user;
+
+--
+-- Name: COLUMN quests.child_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(child_id),UPDATE(child_id) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.title; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.description; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.graph_structure; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(graph_structure),UPDATE(graph_structure) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.psychological_module; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(psychological_module),UPDATE(psychological_module) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.location; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(location),UPDATE(location) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.difficulty; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(difficulty),UPDATE(difficulty) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.age_range; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(age_range),UPDATE(age_range) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.estimated_duration; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(estimated_duration),UPDATE(estimated_duration) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.tags; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(tags),UPDATE(tags) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(status) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.is_public; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(is_public),UPDATE(is_public) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: COLUMN quests.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quests TO pas_bot_user;
+
+--
+-- Name: FUNCTION create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean) TO pas_bot_user;
+
+--
 -- Name: FUNCTION get_quest_analytics(quest_id uuid); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) TO pas_bot_user;
 
 --
 -- Name: FUNCTION my_children(); Type: ACL; Schema: app_public; Owner: app_owner
@@ -5776,6 +6183,135 @@ GRANT INSERT(xp_reward) ON TABLE app_public.achievements TO inner_edu_user;
 --
 
 GRANT INSERT(unlocked_at) ON TABLE app_public.achievements TO inner_edu_user;
+
+--
+-- Name: FUNCTION record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) TO inner_edu_user;
+
+--
+-- Name: FUNCTION set_quest_status(quest_id uuid, status app_public.quest_status, version integer); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) TO pas_bot_user;
+
+--
+-- Name: TABLE quest_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.current_node_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_node_id),UPDATE(current_node_id) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.current_step; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_step),UPDATE(current_step) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.nodes_completed; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(nodes_completed),UPDATE(nodes_completed) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.total_nodes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(total_nodes),UPDATE(total_nodes) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.completion_percentage; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completion_percentage),UPDATE(completion_percentage) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.completed; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completed),UPDATE(completed) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.session_data; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(session_data),UPDATE(session_data) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.educational_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(educational_progress),UPDATE(educational_progress) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.xp_earned; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(xp_earned),UPDATE(xp_earned) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.badges_earned; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(badges_earned),UPDATE(badges_earned) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.reveal_moments_viewed; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(reveal_moments_viewed),UPDATE(reveal_moments_viewed) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.session_count; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(session_count),UPDATE(session_count) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.total_time_minutes; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(total_time_minutes),UPDATE(total_time_minutes) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(completed_at),UPDATE(completed_at) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.last_played_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(last_played_at),UPDATE(last_played_at) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN quest_progress.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quest_progress TO inner_edu_user;
+
+--
+-- Name: FUNCTION update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text, completed boolean, xp_earned integer, badges_earned text[], reveal_moments_viewed integer, educational_progress jsonb, minutes_played double precision); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text, completed boolean, xp_earned integer, badges_earned text[], reveal_moments_viewed integer, educational_progress jsonb, minutes_played double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_quest_progress(quest_id uuid, nodes_completed integer, current_node_id text, completed boolean, xp_earned integer, badges_earned text[], reveal_moments_viewed integer, educational_progress jsonb, minutes_played double precision) TO inner_edu_user;
 
 --
 -- Name: TABLE child_privacy; Type: ACL; Schema: app_public; Owner: app_owner
@@ -6362,114 +6898,6 @@ GRANT INSERT(consent_version),UPDATE(consent_version) ON TABLE app_public.quest_
 GRANT UPDATE(version) ON TABLE app_public.quest_privacy TO inner_edu_user;
 
 --
--- Name: TABLE quest_progress; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(quest_id) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.current_node_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(current_node_id),UPDATE(current_node_id) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.current_step; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(current_step),UPDATE(current_step) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.nodes_completed; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(nodes_completed),UPDATE(nodes_completed) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.total_nodes; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(total_nodes),UPDATE(total_nodes) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.completion_percentage; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(completion_percentage),UPDATE(completion_percentage) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.completed; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(completed),UPDATE(completed) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.session_data; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(session_data),UPDATE(session_data) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.educational_progress; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(educational_progress),UPDATE(educational_progress) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.xp_earned; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(xp_earned),UPDATE(xp_earned) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.badges_earned; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(badges_earned),UPDATE(badges_earned) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.reveal_moments_viewed; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(reveal_moments_viewed),UPDATE(reveal_moments_viewed) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.session_count; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(session_count),UPDATE(session_count) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.total_time_minutes; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(total_time_minutes),UPDATE(total_time_minutes) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(completed_at),UPDATE(completed_at) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.last_played_at; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(last_played_at),UPDATE(last_played_at) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
--- Name: COLUMN quest_progress.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.quest_progress TO inner_edu_user;
-
---
 -- Name: TABLE quest_ratings; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -6498,91 +6926,6 @@ GRANT INSERT(review_text),UPDATE(review_text) ON TABLE app_public.quest_ratings 
 --
 
 GRANT UPDATE(version) ON TABLE app_public.quest_ratings TO pas_bot_user;
-
---
--- Name: TABLE quests; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT ON TABLE app_public.quests TO pas_bot_user;
-GRANT SELECT ON TABLE app_public.quests TO inner_edu_user;
-
---
--- Name: COLUMN quests.child_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(child_id),UPDATE(child_id) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.title; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(title),UPDATE(title) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.description; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(description),UPDATE(description) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.graph_structure; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(graph_structure),UPDATE(graph_structure) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.psychological_module; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(psychological_module),UPDATE(psychological_module) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.location; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(location),UPDATE(location) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.difficulty; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(difficulty),UPDATE(difficulty) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.age_range; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(age_range),UPDATE(age_range) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.estimated_duration; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(estimated_duration),UPDATE(estimated_duration) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.tags; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(tags),UPDATE(tags) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.status; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(status) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.is_public; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(is_public),UPDATE(is_public) ON TABLE app_public.quests TO pas_bot_user;
-
---
--- Name: COLUMN quests.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.quests TO pas_bot_user;
 
 --
 -- Name: TABLE therapy_sessions; Type: ACL; Schema: app_public; Owner: app_owner

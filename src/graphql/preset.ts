@@ -8,6 +8,8 @@ import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import type pg from "pg";
 import { identityOf } from "../http/auth.ts";
+import { BehaviorsPlugin } from "./behaviors.ts";
+import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { maskError } from "./maskError.ts";
 
 /** Aggregates expose a child's play if left on: a table gets them only by an explicit `+aggregates` behavior. */
@@ -33,7 +35,7 @@ export function makePreset(options: { pool: pg.Pool; production: boolean }): Gra
     // Rows are identified by their uuid `id`, the same value direct SQL and JWT `sub` use;
     // Relay global node ids would hide it, so the Node interface is off (as in graphile/starter).
     disablePlugins: ["NodePlugin"],
-    plugins: [KeepIdColumnNamePlugin],
+    plugins: [KeepIdColumnNamePlugin, FunctionDocsPlugin, BehaviorsPlugin],
     pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
     schema: {
       defaultBehavior: DEFAULT_BEHAVIOR,

@@ -1,0 +1,12 @@
+-- Seed 000's flows (migration 000004). Each function checks who acts; execute
+-- goes only to the app whose users run the flow.
+grant execute on function
+  app_public.create_quest(text, jsonb, uuid, text, text, text, app_public.quest_difficulty, text, integer, text[], boolean),
+  app_public.set_quest_status(uuid, app_public.quest_status, integer),
+  app_public.moderate_quest(uuid, app_public.moderation_status, text, jsonb)
+  to pas_bot_user;
+
+grant execute on function
+  app_public.update_quest_progress(uuid, integer, text, boolean, integer, text[], integer, jsonb, double precision),
+  app_public.record_achievement(uuid, text, text, text, text, integer)
+  to inner_edu_user;
