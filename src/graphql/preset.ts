@@ -10,6 +10,9 @@ import type pg from "pg";
 import { identityOf } from "../http/auth.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
+import { makeHardeningPlugin } from "./hardening.ts";
+
+export { MAX_QUERY_DEPTH } from "./hardening.ts";
 import { maskError } from "./maskError.ts";
 
 /** Aggregates expose a child's play if left on: a table gets them only by an explicit `+aggregates` behavior. */
@@ -29,13 +32,16 @@ const KeepIdColumnNamePlugin: GraphileConfig.Plugin = {
   },
 };
 
+export const MAX_REQUEST_BYTES = 256 * 1024;
+export const STATEMENT_TIMEOUT = "10s";
+
 export function makePreset(options: { pool: pg.Pool; production: boolean }): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
     // Rows are identified by their uuid `id`, the same value direct SQL and JWT `sub` use;
     // Relay global node ids would hide it, so the Node interface is off (as in graphile/starter).
     disablePlugins: ["NodePlugin"],
-    plugins: [KeepIdColumnNamePlugin, FunctionDocsPlugin, BehaviorsPlugin],
+    plugins: [KeepIdColumnNamePlugin, FunctionDocsPlugin, BehaviorsPlugin, makeHardeningPlugin(options)],
     pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
     schema: {
       defaultBehavior: DEFAULT_BEHAVIOR,
@@ -45,6 +51,10 @@ export function makePreset(options: { pool: pg.Pool; production: boolean }): Gra
       graphiql: !options.production,
       graphiqlPath: "/graphiql",
       graphiqlOnGraphQLGET: false,
+      // GET requests could be forged from other sites; the apps POST.
+      graphqlOverGET: false,
+      // Bytes of request body; a quest graph is far smaller.
+      maxRequestLength: MAX_REQUEST_BYTES,
       watch: false,
       maskError,
     },
@@ -57,7 +67,12 @@ export function makePreset(options: { pool: pg.Pool; production: boolean }): Gra
           throw new Error("GraphQL request without a verified identity");
         }
         return {
-          pgSettings: { role: identity.role, "app.user_id": identity.userId },
+          pgSettings: {
+            role: identity.role,
+            "app.user_id": identity.userId,
+            // No request holds the database longer than this.
+            statement_timeout: STATEMENT_TIMEOUT,
+          },
         };
       },
     },

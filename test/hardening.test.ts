@@ -1,0 +1,53 @@
+import { signAppToken } from "../src/http/auth.ts";
+import { MAX_QUERY_DEPTH, MAX_REQUEST_BYTES } from "../src/graphql/preset.ts";
+import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
+
+let development: TestServer;
+let production: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  development = await startTestServer();
+  production = await startTestServer({ production: true });
+  token = signAppToken("pas_bot", crypto.randomUUID(), development.secrets);
+});
+afterAll(async () => {
+  await development?.close();
+  await production?.close();
+});
+
+const nested = (depth: number) => "{ " + "query { ".repeat(depth - 1) + "currentUserId" + " }".repeat(depth);
+
+test(`an operation deeper than ${MAX_QUERY_DEPTH} levels is refused before it runs`, async () => {
+  expect((await graphql(development, nested(MAX_QUERY_DEPTH), { token })).body.errors).toBeUndefined();
+  const { body } = await graphql(development, nested(MAX_QUERY_DEPTH + 1), { token });
+  expect(body.errors[0]).toMatchObject({
+    message: `This operation is ${MAX_QUERY_DEPTH + 1} levels deep; the limit is ${MAX_QUERY_DEPTH}.`,
+    extensions: { code: "DEPTH_LIMIT_EXCEEDED" },
+  });
+  // Fragments count too.
+  const viaFragment = `query { ...deep } fragment deep on Query ${nested(MAX_QUERY_DEPTH + 1)}`;
+  expect((await graphql(development, viaFragment, { token })).body.errors[0].extensions.code).toBe("DEPTH_LIMIT_EXCEEDED");
+});
+
+test("introspection works in development and is refused in production", async () => {
+  const query = "{ __schema { queryType { name } } }";
+  expect((await graphql(development, query, { token })).body.data.__schema.queryType.name).toBe("Query");
+  const { body } = await graphql(production, query, { token: signAppToken("pas_bot", crypto.randomUUID(), production.secrets) });
+  expect(body.errors[0].message).toMatch(/introspection/i);
+  expect(body.data).toBeUndefined();
+});
+
+test("an oversized request is refused, and GraphQL over GET is not served", async () => {
+  const big = `{ currentUserId } # ${"x".repeat(MAX_REQUEST_BYTES)}`;
+  const response = await fetch(`${development.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: big }),
+  });
+  expect(response.status).toBe(413);
+  const get = await fetch(`${development.url}/graphql?query=${encodeURIComponent("{ currentUserId }")}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(get.status).toBe(405);
+});
