@@ -785,6 +785,47 @@ $$;
 ALTER FUNCTION app_private.tg_family_links__check_kinds() OWNER TO app_owner;
 
 --
+-- Name: tg_psychologist_reviews__overall_rating(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_psychologist_reviews__overall_rating() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  new.overall_rating := case
+    when num_nulls(new.emotional_safety_score, new.therapeutic_correctness_score, new.age_appropriateness_score, new.reveal_timing_score) = 0
+    then round((new.emotional_safety_score + new.therapeutic_correctness_score + new.age_appropriateness_score + new.reveal_timing_score) / 4.0)
+    end;
+  if new.status in ('completed', 'declined') and new.completed_at is null then new.completed_at := now(); end if;
+  if new.status = 'in_progress' and new.started_at is null then new.started_at := now(); end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_psychologist_reviews__overall_rating() OWNER TO app_owner;
+
+--
+-- Name: tg_psychologist_reviews__show_on_quest(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_psychologist_reviews__show_on_quest() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if new.status = 'completed' then
+    update app_public.quests
+      set psychologist_reviewed = new.is_approved, psychologist_review_id = new.id, reviewed_at = new.completed_at
+    where id = new.quest_id;
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_psychologist_reviews__show_on_quest() OWNER TO app_owner;
+
+--
 -- Name: tg_quests__derive_from_graph(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -1378,6 +1419,26 @@ ALTER FUNCTION app_public.get_quest_analytics(quest_id uuid) OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_public.get_quest_analytics(quest_id uuid) IS 'Aggregates of a quest''s play for its author: only what the child consented to share (the rest null), with a consent_status; cross-child figures need at least 5 consenting children. Audited.';
+
+--
+-- Name: marketplace_quests(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.marketplace_quests() RETURNS SETOF app_public.quests
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select q.* from app_public.quests q
+  where q.is_public and q.moderation_status = 'approved' and q.psychologist_reviewed and q.status <> 'deleted'
+$$;
+
+ALTER FUNCTION app_public.marketplace_quests() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION marketplace_quests(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.marketplace_quests() IS 'The public library: quests that are public, approved by moderation and approved by a psychologist''s review. Sort by rating or plays with orderBy.';
 
 --
 -- Name: moderate_quest(uuid, app_public.moderation_status, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -5081,6 +5142,12 @@ CREATE TRIGGER _150_lifecycle_timestamps BEFORE INSERT OR UPDATE ON app_public.q
 CREATE TRIGGER _200_derive_from_graph BEFORE INSERT OR UPDATE OF graph_structure, title, yaml_content ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__derive_from_graph();
 
 --
+-- Name: psychologist_reviews _200_overall_rating; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _200_overall_rating BEFORE INSERT OR UPDATE ON app_public.psychologist_reviews FOR EACH ROW EXECUTE FUNCTION app_private.tg_psychologist_reviews__overall_rating();
+
+--
 -- Name: child_privacy _200_stamp; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
@@ -5109,6 +5176,12 @@ CREATE TRIGGER _800_record_events AFTER INSERT OR UPDATE ON app_public.child_pri
 --
 
 CREATE TRIGGER _800_record_events AFTER INSERT OR UPDATE ON app_public.quest_privacy FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent__record_events();
+
+--
+-- Name: psychologist_reviews _800_show_on_quest; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _800_show_on_quest AFTER INSERT OR UPDATE OF status, is_approved ON app_public.psychologist_reviews FOR EACH ROW EXECUTE FUNCTION app_private.tg_psychologist_reviews__show_on_quest();
 
 --
 -- Name: child_privacy _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -5465,6 +5538,12 @@ ALTER TABLE ONLY app_public.user_tracks
 --
 
 ALTER TABLE app_public.achievements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: psychologist_reviews assign_only_psychologists; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY assign_only_psychologists ON app_public.psychologist_reviews AS RESTRICTIVE TO pas_bot_user USING (true) WITH CHECK (((psychologist_id IS NULL) OR app_hidden.is_psychologist(psychologist_id)));
 
 --
 -- Name: letters child_is_mine; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -5984,6 +6063,18 @@ REVOKE ALL ON FUNCTION app_private.tg_consent_events__append_only() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.tg_family_links__check_kinds() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_psychologist_reviews__overall_rating(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__overall_rating() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_psychologist_reviews__show_on_quest(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__show_on_quest() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_quests__derive_from_graph(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -6121,6 +6212,14 @@ GRANT ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb,
 
 REVOKE ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION marketplace_quests(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.marketplace_quests() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.marketplace_quests() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.marketplace_quests() TO inner_edu_user;
 
 --
 -- Name: FUNCTION moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb); Type: ACL; Schema: app_public; Owner: app_owner
