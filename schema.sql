@@ -4896,6 +4896,12 @@ CREATE INDEX quest_builder_sessions_quest_id_idx ON app_public.quest_builder_ses
 CREATE INDEX quest_builder_sessions_user_id_created_at_idx ON app_public.quest_builder_sessions USING btree (user_id, created_at);
 
 --
+-- Name: quest_nodes_quest_id_position_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX quest_nodes_quest_id_position_idx ON app_public.quest_nodes USING btree (quest_id, "position");
+
+--
 -- Name: quest_privacy_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
 --
 

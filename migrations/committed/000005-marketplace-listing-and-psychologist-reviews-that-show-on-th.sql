@@ -1,5 +1,5 @@
 --! Previous: sha1:1b58cacdf5396c4ae26cea7103e3ef8ed171078f
---! Hash: sha1:e30394253386c8c99e8cda3614cbe9384a4b2aa8
+--! Hash: sha1:d73ec20c4805f0cb22238441ec30069c170edcbe
 --! Message: Marketplace listing and psychologist reviews that show on their quest
 
 -- The marketplace and psychologist reviews (seeds 001, 002): what the public
@@ -60,3 +60,7 @@ end;
 $$;
 create trigger _800_show_on_quest after insert or update of status, is_approved on app_public.psychologist_reviews
   for each row execute function app_private.tg_psychologist_reviews__show_on_quest();
+
+-- Apps read a quest's nodes in graph order.
+drop index if exists app_public.quest_nodes_quest_id_position_idx;
+create index quest_nodes_quest_id_position_idx on app_public.quest_nodes (quest_id, position);
