@@ -407,6 +407,35 @@ ALTER TYPE app_public.quest_status OWNER TO app_owner;
 COMMENT ON TYPE app_public.quest_status IS 'A quest''s life: draft (being built), deployed (in the child''s app), archived, deleted (soft delete: rows and analytics are kept).';
 
 --
+-- Name: recommendation; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.recommendation AS (
+	code text,
+	message text
+);
+
+ALTER TYPE app_public.recommendation OWNER TO app_owner;
+
+--
+-- Name: TYPE recommendation; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.recommendation IS 'A suggestion for the parent, derived from their profile by documented rules.';
+
+--
+-- Name: COLUMN recommendation.code; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.recommendation.code IS 'Stable identifier of the rule that produced it.';
+
+--
+-- Name: COLUMN recommendation.message; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.recommendation.message IS 'The suggestion, for display.';
+
+--
 -- Name: review_status; Type: TYPE; Schema: app_public; Owner: app_owner
 --
 
@@ -912,6 +941,179 @@ $$;
 ALTER FUNCTION app_private.tg_users__create_child_privacy() OWNER TO app_owner;
 
 --
+-- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ select nullif(current_setting('app.user_id', true), '')::uuid $$;
+
+ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: psychological_profiles; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.psychological_profiles (
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    emotional_trends jsonb DEFAULT '[]'::jsonb NOT NULL,
+    crisis_history jsonb DEFAULT '[]'::jsonb NOT NULL,
+    primary_coping_strategies jsonb DEFAULT '[]'::jsonb NOT NULL,
+    triggers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    communication_style text,
+    toxic_patterns jsonb DEFAULT '[]'::jsonb NOT NULL,
+    growth_areas jsonb DEFAULT '[]'::jsonb NOT NULL,
+    quests_created integer DEFAULT 0 NOT NULL,
+    child_engagement double precision,
+    recommended_techniques jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT psychological_profiles_child_engagement_range CHECK (((child_engagement >= (0)::double precision) AND (child_engagement <= (1)::double precision))),
+    CONSTRAINT psychological_profiles_lists_are_arrays CHECK (((jsonb_typeof(emotional_trends) = 'array'::text) AND (jsonb_typeof(crisis_history) = 'array'::text) AND (jsonb_typeof(primary_coping_strategies) = 'array'::text) AND (jsonb_typeof(triggers) = 'array'::text) AND (jsonb_typeof(toxic_patterns) = 'array'::text) AND (jsonb_typeof(growth_areas) = 'array'::text) AND (jsonb_typeof(recommended_techniques) = 'array'::text))),
+    CONSTRAINT psychological_profiles_quests_created_non_negative CHECK ((quests_created >= 0)),
+    CONSTRAINT psychological_profiles_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.psychological_profiles FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.psychological_profiles OWNER TO app_owner;
+
+--
+-- Name: TABLE psychological_profiles; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.psychological_profiles IS 'A parent''s unified psychological profile (one per user), fed by every source for analytics and recommendations.';
+
+--
+-- Name: COLUMN psychological_profiles.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.user_id IS 'The user the profile describes.';
+
+--
+-- Name: COLUMN psychological_profiles.emotional_trends; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.emotional_trends IS 'Emotional readings over time.';
+
+--
+-- Name: COLUMN psychological_profiles.crisis_history; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.crisis_history IS 'Crises recorded.';
+
+--
+-- Name: COLUMN psychological_profiles.primary_coping_strategies; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.primary_coping_strategies IS 'Coping strategies that work.';
+
+--
+-- Name: COLUMN psychological_profiles.triggers; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.triggers IS 'Known triggers.';
+
+--
+-- Name: COLUMN psychological_profiles.communication_style; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.communication_style IS 'How the user communicates.';
+
+--
+-- Name: COLUMN psychological_profiles.toxic_patterns; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.toxic_patterns IS 'Patterns to work on.';
+
+--
+-- Name: COLUMN psychological_profiles.growth_areas; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.growth_areas IS 'Areas of growth.';
+
+--
+-- Name: COLUMN psychological_profiles.quests_created; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.quests_created IS 'Quests the user has created.';
+
+--
+-- Name: COLUMN psychological_profiles.child_engagement; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.child_engagement IS 'How much the child engages with the parent''s quests, 0-1.';
+
+--
+-- Name: COLUMN psychological_profiles.recommended_techniques; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.recommended_techniques IS 'Techniques recommended from the profile.';
+
+--
+-- Name: COLUMN psychological_profiles.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.created_at IS 'When the profile was created.';
+
+--
+-- Name: COLUMN psychological_profiles.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN psychological_profiles.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: add_coping_strategy(text); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.add_coping_strategy(strategy text) RETURNS app_public.psychological_profiles
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('parent');
+  profile app_public.psychological_profiles;
+begin
+  if length(trim(coalesce(strategy, ''))) = 0 then
+    raise exception 'A coping strategy needs a name.' using errcode = '22023';
+  end if;
+  perform app_public.get_or_create_profile();
+  update app_public.psychological_profiles
+    set primary_coping_strategies = case when primary_coping_strategies ? trim(strategy) then primary_coping_strategies
+                                         else primary_coping_strategies || to_jsonb(trim(strategy)) end
+  where user_id = me
+  returning * into profile;
+  return profile;
+end;
+$$;
+
+ALTER FUNCTION app_public.add_coping_strategy(strategy text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION add_coping_strategy(strategy text); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.add_coping_strategy(strategy text) IS '@arg strategy What helps (journaling, walks, ...); recorded once.
+Records a coping strategy that works for the acting parent.';
+
+--
 -- Name: can_share_with_parent(uuid, text, uuid); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -944,24 +1146,152 @@ ALTER FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, q
 COMMENT ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) IS 'Whether the child consented to share this kind of data (progress, educational_progress, play_frequency, quest_details, emotional_state, analytics) with their parents, for a quest (its override wins) or by default. False for anyone but the child and their linked parents. Every call is audited.';
 
 --
--- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+-- Name: creative_projects; Type: TABLE; Schema: app_public; Owner: app_owner
 --
 
-CREATE FUNCTION app_public.current_user_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ select nullif(current_setting('app.user_id', true), '')::uuid $$;
+CREATE TABLE app_public.creative_projects (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    project_type app_public.creative_project_type NOT NULL,
+    quest_id uuid,
+    letter_id uuid,
+    goal_id uuid,
+    status app_public.creative_project_status DEFAULT 'in_progress'::app_public.creative_project_status NOT NULL,
+    progress integer DEFAULT 0 NOT NULL,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT creative_projects_completed_at_iff_completed CHECK (((status = 'completed'::app_public.creative_project_status) = (completed_at IS NOT NULL))),
+    CONSTRAINT creative_projects_links_exactly_its_type CHECK (((num_nonnulls(quest_id, letter_id, goal_id) = 1) AND
+CASE project_type
+    WHEN 'quest'::app_public.creative_project_type THEN (quest_id IS NOT NULL)
+    WHEN 'letter'::app_public.creative_project_type THEN (letter_id IS NOT NULL)
+    WHEN 'goal'::app_public.creative_project_type THEN (goal_id IS NOT NULL)
+    ELSE NULL::boolean
+END)),
+    CONSTRAINT creative_projects_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
+    CONSTRAINT creative_projects_version_positive CHECK ((version > 0))
+);
 
-ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
+ALTER TABLE ONLY app_public.creative_projects FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.creative_projects OWNER TO app_owner;
 
 --
--- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: app_owner
+-- Name: TABLE creative_projects; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
+COMMENT ON TABLE app_public.creative_projects IS 'A parent''s creative work across kinds (quest, letter, goal): one row per object, linked to exactly the object its type names.';
 
-SET default_tablespace = '';
+--
+-- Name: COLUMN creative_projects.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
 
-SET default_table_access_method = heap;
+COMMENT ON COLUMN app_public.creative_projects.id IS 'The project''s id.';
+
+--
+-- Name: COLUMN creative_projects.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN creative_projects.project_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.project_type IS 'Quest, letter or goal.';
+
+--
+-- Name: COLUMN creative_projects.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.quest_id IS 'The quest, when the project is a quest.';
+
+--
+-- Name: COLUMN creative_projects.letter_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.letter_id IS 'The letter, when the project is a letter.';
+
+--
+-- Name: COLUMN creative_projects.goal_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.goal_id IS 'The goal, when the project is a goal.';
+
+--
+-- Name: COLUMN creative_projects.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.status IS 'In progress, completed or abandoned.';
+
+--
+-- Name: COLUMN creative_projects.progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.progress IS 'Percent done, 0-100.';
+
+--
+-- Name: COLUMN creative_projects.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.completed_at IS 'When it was completed (set exactly when completed).';
+
+--
+-- Name: COLUMN creative_projects.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.created_at IS 'When the project started.';
+
+--
+-- Name: COLUMN creative_projects.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN creative_projects.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.creative_projects.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: create_creative_project(app_public.creative_project_type, uuid, uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.create_creative_project(project_type app_public.creative_project_type, quest_id uuid DEFAULT NULL::uuid, letter_id uuid DEFAULT NULL::uuid, goal_id uuid DEFAULT NULL::uuid) RETURNS app_public.creative_projects
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('parent');
+  project app_public.creative_projects;
+begin
+  -- The linked object must be the parent's own (the CHECK then demands exactly the one its type names).
+  if (quest_id is not null and not exists (select 1 from app_public.quests q where q.id = create_creative_project.quest_id and q.author_id = me))
+     or (letter_id is not null and not exists (select 1 from app_public.letters l where l.id = create_creative_project.letter_id and l.user_id = me))
+     or (goal_id is not null and not exists (select 1 from app_public.goals g where g.id = create_creative_project.goal_id and g.user_id = me)) then
+    raise exception 'A creative project links only to your own quest, letter or goal.' using errcode = '42501';
+  end if;
+  insert into app_public.creative_projects (user_id, project_type, quest_id, letter_id, goal_id)
+  values (me, project_type, create_creative_project.quest_id, create_creative_project.letter_id, create_creative_project.goal_id)
+  returning * into project;
+  return project;
+end;
+$$;
+
+ALTER FUNCTION app_public.create_creative_project(project_type app_public.creative_project_type, quest_id uuid, letter_id uuid, goal_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION create_creative_project(project_type app_public.creative_project_type, quest_id uuid, letter_id uuid, goal_id uuid); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.create_creative_project(project_type app_public.creative_project_type, quest_id uuid, letter_id uuid, goal_id uuid) IS '@arg project_type quest, letter or goal.
+@arg quest_id Your quest, for a quest project.
+@arg letter_id Your letter, for a letter project.
+@arg goal_id Your goal, for a goal project.
+Starts a creative project for one of your quests, letters or goals (one project per object).';
 
 --
 -- Name: quests; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -1329,6 +1659,32 @@ COMMENT ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, c
 Creates a quest as a draft pending moderation (graph as primary storage, YAML generated), its creative project, and advances the parent''s child-connection track, recording the first-quest and ten-quests milestones.';
 
 --
+-- Name: get_or_create_profile(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.get_or_create_profile() RETURNS app_public.psychological_profiles
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('parent');
+  profile app_public.psychological_profiles;
+begin
+  insert into app_public.psychological_profiles (user_id) values (me) on conflict do nothing;
+  select * into profile from app_public.psychological_profiles where user_id = me;
+  return profile;
+end;
+$$;
+
+ALTER FUNCTION app_public.get_or_create_profile() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION get_or_create_profile(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.get_or_create_profile() IS 'The acting parent''s psychological profile, created empty on first use.';
+
+--
 -- Name: get_quest_analytics(uuid); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -1419,6 +1775,53 @@ ALTER FUNCTION app_public.get_quest_analytics(quest_id uuid) OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_public.get_quest_analytics(quest_id uuid) IS 'Aggregates of a quest''s play for its author: only what the child consented to share (the rest null), with a consent_status; cross-child figures need at least 5 consenting children. Audited.';
+
+--
+-- Name: get_recommendations(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.get_recommendations() RETURNS SETOF app_public.recommendation
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with me as (select app_private.acting_user('parent') as id),
+  profile as (
+    select p.*, (select count(*) from app_public.quests q where q.author_id = me.id and q.status <> 'deleted') as quests
+    from me left join app_public.psychological_profiles p on p.user_id = me.id
+  ),
+  recent as (
+    select avg((reading ->> 'mood')::numeric) as mood
+    from (select r.reading from profile, jsonb_array_elements(coalesce(profile.emotional_trends, '[]')) with ordinality as r(reading, n)
+          order by r.n desc limit 3) last3
+  ),
+  rules as (
+    select 1 as ord, 'low_mood' as code, 'Your recent mood has been low: try a grounding exercise, or talk it through in a session.' as message
+      from recent where recent.mood < 4
+    union all
+    select 2, 'first_quest', 'Create your first quest for your child: it takes about fifteen minutes with the builder.'
+      from profile where profile.quests = 0
+    union all
+    select 3, 'shorter_quests', 'Your child engages little with long quests: try a short one with a reveal early on.'
+      from profile where profile.child_engagement < 0.3
+    union all
+    select 4, 'find_coping', 'Note what helps you when things are hard: a walk, a call, a letter.'
+      from profile where jsonb_array_length(coalesce(profile.primary_coping_strategies, '[]')) = 0
+  )
+  select code, message from (
+    select ord, code, message from rules
+    union all
+    select 5, 'keep_going', 'You are on your way: keep the rhythm that works for you.' where not exists (select 1 from rules)
+  ) chosen
+  order by ord
+$$;
+
+ALTER FUNCTION app_public.get_recommendations() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION get_recommendations(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.get_recommendations() IS 'Suggestions for the acting parent from their profile: low_mood (last 3 moods average below 4), first_quest (no quest yet), shorter_quests (child engagement below 0.3), find_coping (no coping strategy), else keep_going.';
 
 --
 -- Name: marketplace_quests(); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -1663,6 +2066,75 @@ COMMENT ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public
 @arg status draft, deployed, archived or deleted.
 @arg version The version you read; a stale one is refused.
 The author moves a quest to draft, deployed (only once moderation approved it: then the child''s app sees it), archived, or deleted (soft delete). Pass the version you read to refuse a stale change.';
+
+--
+-- Name: update_profile_emotions(jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.update_profile_emotions(emotional_data jsonb) RETURNS app_public.psychological_profiles
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_private.acting_user('parent');
+  profile app_public.psychological_profiles;
+begin
+  if jsonb_typeof(emotional_data) is distinct from 'object' or jsonb_typeof(emotional_data -> 'mood') is distinct from 'number'
+     or (emotional_data ->> 'mood')::numeric not between 1 and 10 then
+    raise exception 'emotional_data must be an object with a "mood" from 1 to 10 (and any other readings).' using errcode = '22023';
+  end if;
+  perform app_public.get_or_create_profile();
+  update app_public.psychological_profiles
+    set emotional_trends = emotional_trends || jsonb_build_array(emotional_data || jsonb_build_object('at', now()))
+  where user_id = me
+  returning * into profile;
+  return profile;
+end;
+$$;
+
+ALTER FUNCTION app_public.update_profile_emotions(emotional_data jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION update_profile_emotions(emotional_data jsonb); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.update_profile_emotions(emotional_data jsonb) IS '@arg emotional_data A reading: {"mood": 1-10, ...}; the time is added.
+Appends an emotional reading to the acting parent''s profile.';
+
+--
+-- Name: update_project_progress(uuid, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.update_project_progress(project_id uuid, progress integer) RETURNS app_public.creative_projects
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  project app_public.creative_projects;
+begin
+  -- Security invoker: the policies decide whose project it is. 100% completes it.
+  update app_public.creative_projects p
+    set progress = update_project_progress.progress,
+        status = (case when update_project_progress.progress = 100 then 'completed' else 'in_progress' end)::app_public.creative_project_status,
+        completed_at = case when update_project_progress.progress = 100 then coalesce(p.completed_at, now()) end
+  where p.id = project_id
+  returning * into project;
+  if not found then
+    raise exception 'No project % of yours.', project_id using errcode = 'P0002';
+  end if;
+  return project;
+end;
+$$;
+
+ALTER FUNCTION app_public.update_project_progress(project_id uuid, progress integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION update_project_progress(project_id uuid, progress integer); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.update_project_progress(project_id uuid, progress integer) IS '@arg project_id The project (one of yours).
+@arg progress Percent done, 0-100; 100 completes the project.
+Sets a creative project''s progress.';
 
 --
 -- Name: quest_progress; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -2244,117 +2716,6 @@ COMMENT ON COLUMN app_public.consent_events.consent_version IS 'Version of the c
 --
 
 COMMENT ON COLUMN app_public.consent_events.created_at IS 'When the change happened.';
-
---
--- Name: creative_projects; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.creative_projects (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    project_type app_public.creative_project_type NOT NULL,
-    quest_id uuid,
-    letter_id uuid,
-    goal_id uuid,
-    status app_public.creative_project_status DEFAULT 'in_progress'::app_public.creative_project_status NOT NULL,
-    progress integer DEFAULT 0 NOT NULL,
-    completed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT creative_projects_completed_at_iff_completed CHECK (((status = 'completed'::app_public.creative_project_status) = (completed_at IS NOT NULL))),
-    CONSTRAINT creative_projects_links_exactly_its_type CHECK (((num_nonnulls(quest_id, letter_id, goal_id) = 1) AND
-CASE project_type
-    WHEN 'quest'::app_public.creative_project_type THEN (quest_id IS NOT NULL)
-    WHEN 'letter'::app_public.creative_project_type THEN (letter_id IS NOT NULL)
-    WHEN 'goal'::app_public.creative_project_type THEN (goal_id IS NOT NULL)
-    ELSE NULL::boolean
-END)),
-    CONSTRAINT creative_projects_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
-    CONSTRAINT creative_projects_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.creative_projects FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.creative_projects OWNER TO app_owner;
-
---
--- Name: TABLE creative_projects; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.creative_projects IS 'A parent''s creative work across kinds (quest, letter, goal): one row per object, linked to exactly the object its type names.';
-
---
--- Name: COLUMN creative_projects.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.id IS 'The project''s id.';
-
---
--- Name: COLUMN creative_projects.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.user_id IS 'The parent.';
-
---
--- Name: COLUMN creative_projects.project_type; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.project_type IS 'Quest, letter or goal.';
-
---
--- Name: COLUMN creative_projects.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.quest_id IS 'The quest, when the project is a quest.';
-
---
--- Name: COLUMN creative_projects.letter_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.letter_id IS 'The letter, when the project is a letter.';
-
---
--- Name: COLUMN creative_projects.goal_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.goal_id IS 'The goal, when the project is a goal.';
-
---
--- Name: COLUMN creative_projects.status; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.status IS 'In progress, completed or abandoned.';
-
---
--- Name: COLUMN creative_projects.progress; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.progress IS 'Percent done, 0-100.';
-
---
--- Name: COLUMN creative_projects.completed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.completed_at IS 'When it was completed (set exactly when completed).';
-
---
--- Name: COLUMN creative_projects.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.created_at IS 'When the project started.';
-
---
--- Name: COLUMN creative_projects.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN creative_projects.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.creative_projects.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
 
 --
 -- Name: data_deletion_requests; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -3049,125 +3410,6 @@ COMMENT ON COLUMN app_public.notifications.read_at IS 'When the recipient read i
 --
 
 COMMENT ON COLUMN app_public.notifications.created_at IS 'When it was created.';
-
---
--- Name: psychological_profiles; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.psychological_profiles (
-    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    emotional_trends jsonb DEFAULT '[]'::jsonb NOT NULL,
-    crisis_history jsonb DEFAULT '[]'::jsonb NOT NULL,
-    primary_coping_strategies jsonb DEFAULT '[]'::jsonb NOT NULL,
-    triggers jsonb DEFAULT '[]'::jsonb NOT NULL,
-    communication_style text,
-    toxic_patterns jsonb DEFAULT '[]'::jsonb NOT NULL,
-    growth_areas jsonb DEFAULT '[]'::jsonb NOT NULL,
-    quests_created integer DEFAULT 0 NOT NULL,
-    child_engagement double precision,
-    recommended_techniques jsonb DEFAULT '[]'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT psychological_profiles_child_engagement_range CHECK (((child_engagement >= (0)::double precision) AND (child_engagement <= (1)::double precision))),
-    CONSTRAINT psychological_profiles_lists_are_arrays CHECK (((jsonb_typeof(emotional_trends) = 'array'::text) AND (jsonb_typeof(crisis_history) = 'array'::text) AND (jsonb_typeof(primary_coping_strategies) = 'array'::text) AND (jsonb_typeof(triggers) = 'array'::text) AND (jsonb_typeof(toxic_patterns) = 'array'::text) AND (jsonb_typeof(growth_areas) = 'array'::text) AND (jsonb_typeof(recommended_techniques) = 'array'::text))),
-    CONSTRAINT psychological_profiles_quests_created_non_negative CHECK ((quests_created >= 0)),
-    CONSTRAINT psychological_profiles_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.psychological_profiles FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.psychological_profiles OWNER TO app_owner;
-
---
--- Name: TABLE psychological_profiles; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.psychological_profiles IS 'A parent''s unified psychological profile (one per user), fed by every source for analytics and recommendations.';
-
---
--- Name: COLUMN psychological_profiles.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.user_id IS 'The user the profile describes.';
-
---
--- Name: COLUMN psychological_profiles.emotional_trends; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.emotional_trends IS 'Emotional readings over time.';
-
---
--- Name: COLUMN psychological_profiles.crisis_history; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.crisis_history IS 'Crises recorded.';
-
---
--- Name: COLUMN psychological_profiles.primary_coping_strategies; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.primary_coping_strategies IS 'Coping strategies that work.';
-
---
--- Name: COLUMN psychological_profiles.triggers; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.triggers IS 'Known triggers.';
-
---
--- Name: COLUMN psychological_profiles.communication_style; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.communication_style IS 'How the user communicates.';
-
---
--- Name: COLUMN psychological_profiles.toxic_patterns; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.toxic_patterns IS 'Patterns to work on.';
-
---
--- Name: COLUMN psychological_profiles.growth_areas; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.growth_areas IS 'Areas of growth.';
-
---
--- Name: COLUMN psychological_profiles.quests_created; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.quests_created IS 'Quests the user has created.';
-
---
--- Name: COLUMN psychological_profiles.child_engagement; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.child_engagement IS 'How much the child engages with the parent''s quests, 0-1.';
-
---
--- Name: COLUMN psychological_profiles.recommended_techniques; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.recommended_techniques IS 'Techniques recommended from the profile.';
-
---
--- Name: COLUMN psychological_profiles.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.created_at IS 'When the profile was created.';
-
---
--- Name: COLUMN psychological_profiles.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN psychological_profiles.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.psychological_profiles.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
 
 --
 -- Name: psychologist_reviews; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -6105,6 +6347,39 @@ REVOKE ALL ON FUNCTION app_private.tg_quests__sync_nodes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.tg_users__create_child_privacy() FROM PUBLIC;
 
 --
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO inner_edu_user;
+
+--
+-- Name: TABLE psychological_profiles; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.psychological_profiles TO pas_bot_user;
+
+--
+-- Name: COLUMN psychological_profiles.communication_style; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(communication_style),UPDATE(communication_style) ON TABLE app_public.psychological_profiles TO pas_bot_user;
+
+--
+-- Name: COLUMN psychological_profiles.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.psychological_profiles TO pas_bot_user;
+
+--
+-- Name: FUNCTION add_coping_strategy(strategy text); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.add_coping_strategy(strategy text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.add_coping_strategy(strategy text) TO pas_bot_user;
+
+--
 -- Name: FUNCTION can_share_with_parent(child_id uuid, data_type text, quest_id uuid); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -6113,12 +6388,41 @@ GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type 
 GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) TO inner_edu_user;
 
 --
--- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: app_owner
+-- Name: TABLE creative_projects; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_public.current_user_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.current_user_id() TO pas_bot_user;
-GRANT ALL ON FUNCTION app_public.current_user_id() TO inner_edu_user;
+GRANT SELECT ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(status) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(progress) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(completed_at) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: COLUMN creative_projects.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.creative_projects TO pas_bot_user;
+
+--
+-- Name: FUNCTION create_creative_project(project_type app_public.creative_project_type, quest_id uuid, letter_id uuid, goal_id uuid); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.create_creative_project(project_type app_public.creative_project_type, quest_id uuid, letter_id uuid, goal_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_creative_project(project_type app_public.creative_project_type, quest_id uuid, letter_id uuid, goal_id uuid) TO pas_bot_user;
 
 --
 -- Name: TABLE quests; Type: ACL; Schema: app_public; Owner: app_owner
@@ -6213,11 +6517,25 @@ REVOKE ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb
 GRANT ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean) TO pas_bot_user;
 
 --
+-- Name: FUNCTION get_or_create_profile(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.get_or_create_profile() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.get_or_create_profile() TO pas_bot_user;
+
+--
 -- Name: FUNCTION get_quest_analytics(quest_id uuid); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.get_quest_analytics(quest_id uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION get_recommendations(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.get_recommendations() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.get_recommendations() TO pas_bot_user;
 
 --
 -- Name: FUNCTION marketplace_quests(); Type: ACL; Schema: app_public; Owner: app_owner
@@ -6302,6 +6620,20 @@ GRANT ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_t
 
 REVOKE ALL ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) TO pas_bot_user;
+
+--
+-- Name: FUNCTION update_profile_emotions(emotional_data jsonb); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.update_profile_emotions(emotional_data jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_profile_emotions(emotional_data jsonb) TO pas_bot_user;
+
+--
+-- Name: FUNCTION update_project_progress(project_id uuid, progress integer); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.update_project_progress(project_id uuid, progress integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_project_progress(project_id uuid, progress integer) TO pas_bot_user;
 
 --
 -- Name: TABLE quest_progress; Type: ACL; Schema: app_public; Owner: app_owner
@@ -6534,36 +6866,6 @@ GRANT INSERT(occurred_at) ON TABLE app_public.child_progress TO inner_edu_user;
 GRANT SELECT ON TABLE app_public.consent_events TO inner_edu_user;
 
 --
--- Name: TABLE creative_projects; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT ON TABLE app_public.creative_projects TO pas_bot_user;
-
---
--- Name: COLUMN creative_projects.status; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(status) ON TABLE app_public.creative_projects TO pas_bot_user;
-
---
--- Name: COLUMN creative_projects.progress; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(progress) ON TABLE app_public.creative_projects TO pas_bot_user;
-
---
--- Name: COLUMN creative_projects.completed_at; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(completed_at) ON TABLE app_public.creative_projects TO pas_bot_user;
-
---
--- Name: COLUMN creative_projects.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.creative_projects TO pas_bot_user;
-
---
 -- Name: TABLE data_deletion_requests; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -6753,24 +7055,6 @@ GRANT SELECT ON TABLE app_public.notifications TO inner_edu_user;
 
 GRANT UPDATE(read_at) ON TABLE app_public.notifications TO pas_bot_user;
 GRANT UPDATE(read_at) ON TABLE app_public.notifications TO inner_edu_user;
-
---
--- Name: TABLE psychological_profiles; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT ON TABLE app_public.psychological_profiles TO pas_bot_user;
-
---
--- Name: COLUMN psychological_profiles.communication_style; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(communication_style),UPDATE(communication_style) ON TABLE app_public.psychological_profiles TO pas_bot_user;
-
---
--- Name: COLUMN psychological_profiles.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.psychological_profiles TO pas_bot_user;
 
 --
 -- Name: TABLE psychologist_reviews; Type: ACL; Schema: app_public; Owner: app_owner
