@@ -1,20 +1,14 @@
 import type pg from "pg";
-import { becomeRoot, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
+import { actingAs, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
 import { buildWorld, W } from "./helpers/world.ts";
 
 async function canShare(client: pg.ClientBase, asUser: string, child: string, dataType: string, quest: string | null = null) {
-  await becomeUser(client, "pas_bot_user", asUser);
-  const { rows } = await client.query("select app_public.can_share_with_parent($1, $2, $3) as ok", [child, dataType, quest]);
-  await becomeRoot(client);
-  return rows[0].ok as boolean;
+  return actingAs(client, "pas_bot_user", asUser, async () =>
+    (await client.query("select app_public.can_share_with_parent($1, $2, $3) as ok", [child, dataType, quest])).rows[0].ok as boolean);
 }
 
-async function asChild(client: pg.ClientBase, sql: string, params: unknown[] = []) {
-  await becomeUser(client, "inner_edu_user", W.childA);
-  const result = await client.query(sql, params);
-  await becomeRoot(client);
-  return result;
-}
+const asChild = (client: pg.ClientBase, sql: string, params: unknown[] = []) =>
+  actingAs(client, "inner_edu_user", W.childA, () => client.query(sql, params));
 
 test("a new child shares nothing: every flag false", async () => {
   await withRootDb(async (client) => {

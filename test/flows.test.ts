@@ -1,25 +1,16 @@
 // Seed 000's three flows, in SQL as the apps' roles run them.
-import type pg from "pg";
-import { becomeRoot, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
+import { actingAs, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
 import { createUser } from "./helpers/fixtures.ts";
 import { SMALL_GRAPH } from "./helpers/quests.ts";
 import { buildWorld, W } from "./helpers/world.ts";
 
 const GRAPH = JSON.stringify(SMALL_GRAPH);
 
-async function as<T>(client: pg.ClientBase, role: "pas_bot_user" | "inner_edu_user", user: string, fn: () => Promise<T>) {
-  await becomeUser(client, role, user);
-  try {
-    return await fn();
-  } finally {
-    await becomeRoot(client);
-  }
-}
 
 test("quest creation: a draft pending moderation, its project, the track advanced, first-quest milestone", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    const quest = await as(client, "pas_bot_user", W.parentA, async () =>
+    const quest = await actingAs(client, "pas_bot_user", W.parentA, async () =>
       (await client.query("select * from app_public.create_quest('The tower', $1, child_id => $2)", [GRAPH, W.childA])).rows[0],
     );
     expect(quest).toMatchObject({ author_id: W.parentA, child_id: W.childA, status: "draft", moderation_status: "pending" });
@@ -39,7 +30,7 @@ test("quest creation: a draft pending moderation, its project, the track advance
 test("ten quests reach the ten-quests milestone, once", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    await as(client, "pas_bot_user", W.parentB, async () => {
+    await actingAs(client, "pas_bot_user", W.parentB, async () => {
       for (let i = 0; i < 11; i++) await client.query("select app_public.create_quest($1, $2)", [`Q${i}`, GRAPH]);
     });
     const { rows } = await client.query(
@@ -71,32 +62,32 @@ test("moderation, then deployment: the child sees the quest only once it is appr
     await buildWorld(client);
     const admin = await createUser(client, "admin");
     const childSees = async (quest: string) =>
-      as(client, "inner_edu_user", W.childA, async () =>
+      actingAs(client, "inner_edu_user", W.childA, async () =>
         (await client.query("select count(*)::int as n from app_public.quests where id = $1", [quest])).rows[0].n);
-    const quest = await as(client, "pas_bot_user", W.parentA, async () =>
+    const quest = await actingAs(client, "pas_bot_user", W.parentA, async () =>
       (await client.query("select id from app_public.create_quest('New', $1, child_id => $2)", [GRAPH, W.childA])).rows[0].id);
 
     expect(await childSees(quest)).toBe(0);
-    const early = await as(client, "pas_bot_user", W.parentA, () =>
+    const early = await actingAs(client, "pas_bot_user", W.parentA, () =>
       expectError(client, "select app_public.set_quest_status($1, 'deployed')", [quest]));
     expect(early.message).toMatch(/quests_deployed_only_when_approved/);
 
-    await as(client, "pas_bot_user", admin.id, () =>
+    await actingAs(client, "pas_bot_user", admin.id, () =>
       client.query("select app_public.moderate_quest($1, 'approved', 'Looks warm')", [quest]));
-    const deployed = await as(client, "pas_bot_user", W.parentA, async () =>
+    const deployed = await actingAs(client, "pas_bot_user", W.parentA, async () =>
       (await client.query("select status, deployed_at is not null as stamped from app_public.set_quest_status($1, 'deployed')", [quest])).rows[0]);
     expect(deployed).toEqual({ status: "deployed", stamped: true });
     expect(await childSees(quest)).toBe(1);
 
     // Flagged later: back to draft, out of the child's app.
-    await as(client, "pas_bot_user", admin.id, () =>
+    await actingAs(client, "pas_bot_user", admin.id, () =>
       client.query(`select app_public.moderate_quest($1, 'flagged', 'Reported', '[{"category": "manipulation", "severity": "high", "message": "..."}]')`, [quest]));
     expect(await childSees(quest)).toBe(0);
 
-    const notMine = await as(client, "pas_bot_user", W.parentB, () =>
+    const notMine = await actingAs(client, "pas_bot_user", W.parentB, () =>
       expectError(client, "select app_public.set_quest_status($1, 'archived')", [quest]));
     expect(notMine.message).toBe(`No quest ${quest} of yours.`);
-    const notAdmin = await as(client, "pas_bot_user", W.parentA, () =>
+    const notAdmin = await actingAs(client, "pas_bot_user", W.parentA, () =>
       expectError(client, "select app_public.moderate_quest($1, 'approved')", [quest]));
     expect(notAdmin.message).toBe("Only a admin can do this (you are parent).");
   });
@@ -105,7 +96,7 @@ test("moderation, then deployment: the child sees the quest only once it is appr
 test("a stale version refuses the status change", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    const error = await as(client, "pas_bot_user", W.parentA, () =>
+    const error = await actingAs(client, "pas_bot_user", W.parentA, () =>
       expectError(client, "select app_public.set_quest_status($1, 'archived', 99)", [W.questA]));
     expect(error.code).toBe("STALE");
   });
@@ -115,7 +106,7 @@ test("the child plays: progress per session, an achievement once, and the parent
   await withRootDb(async (client) => {
     await buildWorld(client);
     const play = (nodes: number, completed = false) =>
-      as(client, "inner_edu_user", W.childA, async () =>
+      actingAs(client, "inner_edu_user", W.childA, async () =>
         (await client.query(
           "select * from app_public.update_quest_progress($1, $2, current_node_id => 'n2', completed => $3, minutes_played => 5)",
           [W.questA, nodes, completed],
@@ -129,14 +120,14 @@ test("the child plays: progress per session, an achievement once, and the parent
     expect(await notifications()).toBe(0); // no consent to share completion
 
     await client.query("update app_public.quest_progress set completed = false, completed_at = null where child_id = $1", [W.childA]);
-    await as(client, "inner_edu_user", W.childA, () => client.query("update app_public.quest_privacy set share_progress = true where quest_id = $1", [W.questA]));
+    await actingAs(client, "inner_edu_user", W.childA, () => client.query("update app_public.quest_privacy set share_progress = true where quest_id = $1", [W.questA]));
     await play(2, true);
     await play(2, true);
     expect(await notifications()).toBe(1); // once, on the first completion
 
-    const first = await as(client, "inner_edu_user", W.childA, async () =>
+    const first = await actingAs(client, "inner_edu_user", W.childA, async () =>
       (await client.query("select id from app_public.record_achievement($1, 'explorer', 'Explorer')", [W.questA])).rows[0].id);
-    const again = await as(client, "inner_edu_user", W.childA, async () =>
+    const again = await actingAs(client, "inner_edu_user", W.childA, async () =>
       (await client.query("select id from app_public.record_achievement($1, 'explorer', 'Explorer again')", [W.questA])).rows[0].id);
     expect(again).toBe(first);
   });

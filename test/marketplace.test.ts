@@ -1,18 +1,10 @@
 import type pg from "pg";
-import { becomeRoot, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
+import { actingAs, expectError, withRootDb } from "./helpers/db.ts";
 import { buildWorld, W } from "./helpers/world.ts";
 
-async function as<T>(client: pg.ClientBase, role: "pas_bot_user" | "inner_edu_user", user: string, fn: () => Promise<T>) {
-  await becomeUser(client, role, user);
-  try {
-    return await fn();
-  } finally {
-    await becomeRoot(client);
-  }
-}
 
 const listing = (client: pg.ClientBase, user: string) =>
-  as(client, "pas_bot_user", user, async () =>
+  actingAs(client, "pas_bot_user", user, async () =>
     (await client.query("select id from app_public.marketplace_quests() order by rating desc, plays_count desc")).rows.map((r) => r.id));
 
 test("a review requested, scored and approved puts the public quest in the marketplace", async () => {
@@ -20,9 +12,9 @@ test("a review requested, scored and approved puts the public quest in the marke
     await buildWorld(client);
     expect(await listing(client, W.parentA)).toEqual([]); // public and approved, but not yet reviewed
 
-    const review = await as(client, "pas_bot_user", W.parentB, async () =>
+    const review = await actingAs(client, "pas_bot_user", W.parentB, async () =>
       (await client.query("insert into app_public.psychologist_reviews (quest_id, psychologist_id) values ($1, $2) returning id", [W.publicB, W.psychologist])).rows[0].id);
-    const done = await as(client, "pas_bot_user", W.psychologist, async () =>
+    const done = await actingAs(client, "pas_bot_user", W.psychologist, async () =>
       (await client.query(
         `update app_public.psychologist_reviews
            set emotional_safety_score = 5, therapeutic_correctness_score = 4, age_appropriateness_score = 5, reveal_timing_score = 4,
@@ -39,16 +31,16 @@ test("a review requested, scored and approved puts the public quest in the marke
 test("a declined or rejected review keeps the quest out; only a psychologist can be assigned", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    const error = await as(client, "pas_bot_user", W.parentB, () =>
+    const error = await actingAs(client, "pas_bot_user", W.parentB, () =>
       expectError(client, "insert into app_public.psychologist_reviews (quest_id, psychologist_id) values ($1, $2)", [W.publicB, W.parentA]));
     expect(error.message).toMatch(/new row violates row-level security policy "assign_only_psychologists"/);
 
-    const review = await as(client, "pas_bot_user", W.parentB, async () =>
+    const review = await actingAs(client, "pas_bot_user", W.parentB, async () =>
       (await client.query("insert into app_public.psychologist_reviews (quest_id, psychologist_id) values ($1, $2) returning id", [W.publicB, W.psychologist])).rows[0].id);
-    await as(client, "pas_bot_user", W.psychologist, () =>
+    await actingAs(client, "pas_bot_user", W.psychologist, () =>
       client.query("update app_public.psychologist_reviews set status = 'completed', red_flags = '{\"Pressure on the child\"}' where id = $1", [review]));
     expect(await listing(client, W.parentA)).toEqual([]);
-    const approveWithoutScores = await as(client, "pas_bot_user", W.psychologist, () =>
+    const approveWithoutScores = await actingAs(client, "pas_bot_user", W.psychologist, () =>
       expectError(client, "update app_public.psychologist_reviews set is_approved = true where id = $1", [review]));
     expect(approveWithoutScores.message).toMatch(/psychologist_reviews_approval_needs_all_scores/);
   });
@@ -57,7 +49,7 @@ test("a declined or rejected review keeps the quest out; only a psychologist can
 test("one rating per user and quest; a second one is refused by name", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    const error = await as(client, "pas_bot_user", W.parentA, () =>
+    const error = await actingAs(client, "pas_bot_user", W.parentA, () =>
       expectError(client, "insert into app_public.quest_ratings (quest_id, rating) values ($1, 3)", [W.publicB]));
     expect(error.message).toBe('duplicate key value violates unique constraint "quest_ratings_one_per_user_and_quest"');
   });

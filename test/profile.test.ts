@@ -1,17 +1,9 @@
 import type pg from "pg";
-import { becomeRoot, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
+import { actingAs, becomeUser, expectError, withRootDb } from "./helpers/db.ts";
 import { buildWorld, W } from "./helpers/world.ts";
 
-async function asParent<T>(client: pg.ClientBase, user: string, fn: () => Promise<T>) {
-  await becomeUser(client, "pas_bot_user", user);
-  try {
-    return await fn();
-  } finally {
-    await becomeRoot(client);
-  }
-}
 const recommendations = async (client: pg.ClientBase, user: string) =>
-  asParent(client, user, async () => (await client.query("select code from app_public.get_recommendations()")).rows.map((r) => r.code));
+  actingAs(client, "pas_bot_user", user, async () => (await client.query("select code from app_public.get_recommendations()")).rows.map((r) => r.code));
 
 test("a parent's profile: created on first use, emotions and coping strategies recorded, recommendations follow", async () => {
   await withRootDb(async (client) => {
@@ -20,10 +12,10 @@ test("a parent's profile: created on first use, emotions and coping strategies r
     const newcomer = fresh.rows[0].id;
     expect(await recommendations(client, newcomer)).toEqual(["first_quest", "find_coping"]);
 
-    const profile = await asParent(client, newcomer, async () => (await client.query("select * from app_public.get_or_create_profile()")).rows[0]);
+    const profile = await actingAs(client, "pas_bot_user", newcomer, async () => (await client.query("select * from app_public.get_or_create_profile()")).rows[0]);
     expect(profile).toMatchObject({ user_id: newcomer, emotional_trends: [], primary_coping_strategies: [] });
 
-    await asParent(client, newcomer, async () => {
+    await actingAs(client, "pas_bot_user", newcomer, async () => {
       for (const mood of [3, 2, 4]) await client.query("select app_public.update_profile_emotions($1)", [JSON.stringify({ mood })]);
       await client.query("select app_public.add_coping_strategy('walks')");
       await client.query("select app_public.add_coping_strategy(' walks ')");
@@ -33,7 +25,7 @@ test("a parent's profile: created on first use, emotions and coping strategies r
     expect(rows[0].primary_coping_strategies).toEqual(["walks"]);
     expect(await recommendations(client, newcomer)).toEqual(["low_mood", "first_quest"]);
 
-    await asParent(client, newcomer, () => client.query("select app_public.update_profile_emotions('{\"mood\": 9}'), app_public.update_profile_emotions('{\"mood\": 8}')"));
+    await actingAs(client, "pas_bot_user", newcomer, () => client.query("select app_public.update_profile_emotions('{\"mood\": 9}'), app_public.update_profile_emotions('{\"mood\": 8}')"));
     await client.query("insert into app_public.quests (author_id, title, graph_structure) values ($1, 'Q', '{\"nodes\": [], \"edges\": []}')", [newcomer]);
     expect(await recommendations(client, newcomer)).toEqual(["keep_going"]);
   });
@@ -55,19 +47,19 @@ test("bad readings are refused clearly; a child has no profile", async () => {
 test("creative projects: only for one's own objects; progress 100 completes", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    const project = await asParent(client, W.parentA, async () => {
+    const project = await actingAs(client, "pas_bot_user", W.parentA, async () => {
       const letter = (await client.query("insert into app_public.letters (content) values ('Dear') returning id")).rows[0].id;
       return (await client.query("select id, project_type, status from app_public.create_creative_project('letter', letter_id => $1)", [letter])).rows[0];
     });
     expect(project).toMatchObject({ project_type: "letter", status: "in_progress" });
-    const done = await asParent(client, W.parentA, async () =>
+    const done = await actingAs(client, "pas_bot_user", W.parentA, async () =>
       (await client.query("select status, progress, completed_at is not null as stamped from app_public.update_project_progress($1, 100)", [project.id])).rows[0]);
     expect(done).toEqual({ status: "completed", progress: 100, stamped: true });
 
-    const foreign = await asParent(client, W.parentB, () =>
+    const foreign = await actingAs(client, "pas_bot_user", W.parentB, () =>
       expectError(client, "select app_public.create_creative_project('quest', quest_id => $1)", [W.questA]));
     expect(foreign.message).toBe("A creative project links only to your own quest, letter or goal.");
-    const notMine = await asParent(client, W.parentB, () => expectError(client, "select app_public.update_project_progress($1, 50)", [project.id]));
+    const notMine = await actingAs(client, "pas_bot_user", W.parentB, () => expectError(client, "select app_public.update_project_progress($1, 50)", [project.id]));
     expect(notMine.message).toBe(`No project ${project.id} of yours.`);
   });
 });

@@ -35,6 +35,10 @@ export function poolFor(url: string): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
     pool = new pg.Pool({ connectionString: url, max: 4 });
+    // A client still closing when afterAll drops the database (WITH FORCE) gets 57P01; anything else is news.
+    pool.on("error", (e) => {
+      if ((e as pg.DatabaseError).code !== "57P01") console.error("test pool client error:", e);
+    });
     pools.set(url, pool);
   }
   return pool;
@@ -95,4 +99,19 @@ export async function expectError(client: pg.ClientBase, sql: string, params: un
   }
   await client.query("release savepoint expect_error");
   throw new Error(`Expected an error from: ${sql}`);
+}
+
+/** Runs `fn` as an app role acting as a user, then returns to the superuser (also when `fn` throws). */
+export async function actingAs<T>(
+  client: pg.ClientBase,
+  role: RoleName,
+  userId: string | null,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await becomeUser(client, role, userId);
+  try {
+    return await fn();
+  } finally {
+    await becomeRoot(client);
+  }
 }
