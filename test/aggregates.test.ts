@@ -1,23 +1,19 @@
 // pg-aggregates is off by default; a table opts in with a behavior. This file's
 // own database gets a throwaway table that opts in, to prove the switch works.
-import pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
-import { ownerUrl } from "./helpers/db.ts";
+import { withOwnerDb } from "./helpers/db.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
 
 let server: TestServer;
 
 beforeAll(async () => {
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  await owner.query(`
+  await withOwnerDb((owner) => owner.query(`
     create table app_public.opt_in_probes (id uuid primary key default gen_random_uuid(), score int not null);
     alter table app_public.opt_in_probes enable row level security;
     alter table app_public.opt_in_probes force row level security;
     comment on table app_public.opt_in_probes is E'@behavior +aggregates\\nA table that opts in to aggregates.';
     grant select on app_public.opt_in_probes to pas_bot_user;
-  `);
-  await owner.end();
+  `));
   server = await startTestServer();
 });
 

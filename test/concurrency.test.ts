@@ -1,7 +1,7 @@
 // Both apps writing at once, on separate connections as the apps would: no lost
 // update, no deadlock, no error.
 import pg from "pg";
-import { ownerUrl, roleUrl } from "./helpers/db.ts";
+import { roleUrl, withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { createQuest } from "./helpers/quests.ts";
 
@@ -11,14 +11,13 @@ let personal: string;
 let publicQuest: string;
 
 beforeAll(async () => {
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  parent = await createUser(owner, "parent");
-  kids = [await createUser(owner, "child"), await createUser(owner, "child")];
-  for (const kid of kids) await linkFamily(owner, parent, kid);
-  personal = (await createQuest(owner, parent, { child_id: kids[0]!.id, status: "deployed", moderation_status: "approved" })).id;
-  publicQuest = (await createQuest(owner, parent, { is_public: true, moderation_status: "approved" })).id;
-  await owner.end();
+  await withOwnerDb(async (owner) => {
+    parent = await createUser(owner, "parent");
+    kids = [await createUser(owner, "child"), await createUser(owner, "child")];
+    for (const kid of kids) await linkFamily(owner, parent, kid);
+    personal = (await createQuest(owner, parent, { child_id: kids[0]!.id, status: "deployed", moderation_status: "approved" })).id;
+    publicQuest = (await createQuest(owner, parent, { is_public: true, moderation_status: "approved" })).id;
+  });
 });
 
 /** Runs `fn` in its own transaction on a fresh connection, as `role` acting as `userId`. */
@@ -44,13 +43,12 @@ test("two children playing a public quest at once, and one child in two sessions
   await Promise.all(
     Array.from({ length: rounds }, () => [play(kids[0]!, publicQuest), play(kids[1]!, publicQuest), play(kids[1]!, publicQuest)]).flat(),
   );
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  const { rows } = await owner.query(
-    "select child_id, session_count, total_time_minutes from app_public.quest_progress where quest_id = $1 order by session_count",
-    [publicQuest],
+  const { rows } = await withOwnerDb((owner) =>
+    owner.query(
+      "select child_id, session_count, total_time_minutes from app_public.quest_progress where quest_id = $1 order by session_count",
+      [publicQuest],
+    ),
   );
-  await owner.end();
   expect(rows).toEqual([
     { child_id: kids[0]!.id, session_count: rounds, total_time_minutes: rounds },
     { child_id: kids[1]!.id, session_count: 2 * rounds, total_time_minutes: 2 * rounds },
@@ -65,16 +63,15 @@ test("the parent edits a quest while the child plays it: both land, and a stale 
   await Promise.all([...edits, ...plays]);
 
   // Two editors who both read version v: the second write names a stale version and fails clearly.
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  const { rows: [{ version }] } = await owner.query("select version from app_public.quests where id = $1", [personal]);
+  const { rows: [{ version }] } = await withOwnerDb((owner) =>
+    owner.query("select version from app_public.quests where id = $1", [personal]));
   await asApp("pas_bot_user", parent.id, (c) => c.query("update app_public.quests set title = 'First', version = $2 where id = $1", [personal, version]));
   await expect(
     asApp("pas_bot_user", parent.id, (c) => c.query("update app_public.quests set title = 'Second', version = $2 where id = $1", [personal, version])),
   ).rejects.toMatchObject({ code: "STALE" });
-  const { rows } = await owner.query(
-    `select q.title, q.version, p.session_count from app_public.quests q
-     join app_public.quest_progress p on p.quest_id = q.id where q.id = $1`, [personal]);
-  await owner.end();
+  const { rows } = await withOwnerDb((owner) =>
+    owner.query(
+      `select q.title, q.version, p.session_count from app_public.quests q
+       join app_public.quest_progress p on p.quest_id = q.id where q.id = $1`, [personal]));
   expect(rows).toEqual([{ title: "First", version: version + 1, session_count: 10 }]);
 });

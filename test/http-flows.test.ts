@@ -1,7 +1,6 @@
 // Seed 000's three flows end to end over HTTP, with both apps' tokens.
-import pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
-import { ownerUrl } from "./helpers/db.ts";
+import { withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
 import { SMALL_GRAPH } from "./helpers/quests.ts";
@@ -14,13 +13,12 @@ const tokens = {} as Record<"parent" | "child" | "admin", string>;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  parent = await createUser(owner, "parent", "Parent");
-  child = await createUser(owner, "child", "Child");
-  admin = await createUser(owner, "admin", "Moderator");
-  await linkFamily(owner, parent, child);
-  await owner.end();
+  await withOwnerDb(async (owner) => {
+    parent = await createUser(owner, "parent", "Parent");
+    child = await createUser(owner, "child", "Child");
+    admin = await createUser(owner, "admin", "Moderator");
+    await linkFamily(owner, parent, child);
+  });
   tokens.parent = signAppToken("pas_bot", parent.id, server.secrets);
   tokens.admin = signAppToken("pas_bot", admin.id, server.secrets);
   tokens.child = signAppToken("inner_edu", child.id, server.secrets);

@@ -1,7 +1,7 @@
 import jwt from "jsonwebtoken";
 import pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
-import { ownerUrl, rootUrl } from "./helpers/db.ts";
+import { rootUrl, withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
 
@@ -12,12 +12,11 @@ let child: TestUser;
 beforeAll(async () => {
   server = await startTestServer();
   // Committed data: the server's own connections must see it.
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  parent = await createUser(owner, "parent", "Parent");
-  child = await createUser(owner, "child", "Child");
-  await linkFamily(owner, parent, child);
-  await owner.end();
+  await withOwnerDb(async (owner) => {
+    parent = await createUser(owner, "parent", "Parent");
+    child = await createUser(owner, "child", "Child");
+    await linkFamily(owner, parent, child);
+  });
 });
 
 afterAll(async () => {

@@ -1,10 +1,9 @@
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { applyPolicies, POLICIES_DIR } from "../src/db/policies.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
-import { ownerUrl, poolFor, rootUrl, testConfig } from "./helpers/db.ts";
+import { ownerUrl, poolFor, rootUrl, testConfig, withOwnerDb } from "./helpers/db.ts";
 
 /** Everything a migrate could change: objects, policies, privileges, role attributes. */
 async function catalogSnapshot(): Promise<unknown> {
@@ -35,18 +34,14 @@ test("migrating an up-to-date database changes nothing", async () => {
 });
 
 test("policies/ is the whole truth: a policy or grant made by hand is gone after re-applying", async () => {
-  const owner = new pg.Client({ connectionString: ownerUrl });
-  await owner.connect();
-  try {
-    const before = await catalogSnapshot();
+  const before = await catalogSnapshot();
+  await withOwnerDb(async (owner) => {
     await owner.query("create policy sneaky on app_public.users for select to pas_bot_user using (true)");
     await owner.query("grant delete on app_public.users to inner_edu_user");
-    expect(await catalogSnapshot()).not.toEqual(before);
-    await applyPolicies(ownerUrl);
-    expect(await catalogSnapshot()).toEqual(before);
-  } finally {
-    await owner.end();
-  }
+  });
+  expect(await catalogSnapshot()).not.toEqual(before);
+  await applyPolicies(ownerUrl);
+  expect(await catalogSnapshot()).toEqual(before);
 });
 
 test("a failing policy file names itself and leaves the previous policies in force", async () => {

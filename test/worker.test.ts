@@ -1,7 +1,6 @@
-import pg from "pg";
 import type { Task } from "graphile-worker";
 import { startWorker } from "../src/worker/runner.ts";
-import { ownerUrl, roleUrl } from "./helpers/db.ts";
+import { roleUrl, withOwnerDb } from "./helpers/db.ts";
 
 test("the in-process worker runs jobs while logged in as app_worker", async () => {
   const seen: Array<{ payload: unknown; role: string }> = [];
@@ -16,21 +15,20 @@ test("the in-process worker runs jobs while logged in as app_worker", async () =
   const runner = await startWorker({ connectionString: roleUrl("app_worker"), taskList: { probe } });
   try {
     // Jobs are queued by the owner (later: security-definer functions), never by the apps.
-    const owner = new pg.Client({ connectionString: ownerUrl });
-    await owner.connect();
-    await owner.query("select graphile_worker.add_job('probe', json_build_object('n', 1))");
-    await done;
-    expect(seen).toEqual([{ payload: { n: 1 }, role: "app_worker" }]);
+    await withOwnerDb(async (owner) => {
+      await owner.query("select graphile_worker.add_job('probe', json_build_object('n', 1))");
+      await done;
+      expect(seen).toEqual([{ payload: { n: 1 }, role: "app_worker" }]);
 
-    // Completed jobs leave the queue.
-    for (let i = 0; i < 50; i++) {
+      // Completed jobs leave the queue.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await owner.query("select count(*)::int as n from graphile_worker.jobs");
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const { rows } = await owner.query("select count(*)::int as n from graphile_worker.jobs");
-      if (rows[0].n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const { rows } = await owner.query("select count(*)::int as n from graphile_worker.jobs");
-    expect(rows[0].n).toBe(0);
-    await owner.end();
+      expect(rows[0].n).toBe(0);
+    });
   } finally {
     await runner.stop();
   }

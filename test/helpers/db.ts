@@ -74,6 +74,19 @@ export async function withRootDb<T>(fn: (client: pg.PoolClient) => Promise<T>): 
   }
 }
 
+/**
+ * Runs `fn` as the owner, outside any test transaction: for rows that other
+ * connections (the HTTP server's, the worker's, the apps') must see.
+ */
+export async function withOwnerDb<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await poolFor(ownerUrl).connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
 /** Switches the transaction to an app role acting as a user (null: nobody), as GraphQL does. */
 export async function becomeUser(client: pg.ClientBase, role: RoleName, userId: string | null): Promise<void> {
   await client.query("select set_config('role', $1, true), set_config('app.user_id', $2, true)", [
