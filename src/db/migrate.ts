@@ -9,7 +9,7 @@ import { migrate, type Settings } from "graphile-migrate";
 // a one-shot command can stop the database right after migrating.
 import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/dist/pgReal.js";
 import { runMigrations as installWorkerSchema } from "graphile-worker";
-import { type Config, PROJECT_ROOT, describeDatabase } from "../config.ts";
+import { type Config, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase } from "../config.ts";
 import { applyPolicies } from "./policies.ts";
 import { ensureRolesAndDatabase } from "./roles.ts";
 
@@ -38,12 +38,12 @@ export async function migrateDatabase(config: Config, log: (line: string) => voi
 export async function ensureRoles(config: Config, log: (line: string) => void = console.log): Promise<void> {
   if (!config.rootUrl) return;
   const target = describeDatabase(config.ownerUrl);
+  const rolePasswords = Object.fromEntries(
+    Object.values(ROLES).map((role) => [role, config.secret(ROLE_PASSWORD_SECRET[role])]),
+  ) as Record<RoleName, string>;
   await ensureRolesAndDatabase(config.rootUrl, target, {
     owner: decodeURIComponent(new URL(config.ownerUrl).password),
-    authenticator: config.secret("AUTHENTICATOR_DB_PASSWORD"),
-    pasBot: config.secret("PAS_BOT_DB_PASSWORD"),
-    innerEdu: config.secret("INNER_EDU_DB_PASSWORD"),
-    worker: config.secret("WORKER_DB_PASSWORD"),
+    ...rolePasswords,
   });
   log(`roles and database "${target.database}" (owner ${target.owner}) are in place`);
 }

@@ -2,15 +2,10 @@
 // rule): they are cluster-wide and need a superuser. Idempotent: every run
 // re-asserts attributes, passwords, memberships and database grants.
 import pg from "pg";
-import { ROLES, urlForDatabase } from "../config.ts";
+import { type RoleName, ROLES, urlForDatabase } from "../config.ts";
 
-export interface RolePasswords {
-  owner: string;
-  authenticator: string;
-  pasBot: string;
-  innerEdu: string;
-  worker: string;
-}
+/** The owner's password and each fixed role's. */
+export type RolePasswords = { owner: string } & Record<RoleName, string>;
 
 const APP_ROLE_ATTRIBUTES = "login noinherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls";
 
@@ -36,10 +31,8 @@ export async function ensureRolesAndDatabase(
     await ensureRole(root, target.owner, "login nosuperuser nocreatedb nocreaterole noreplication bypassrls", passwords.owner);
     // GraphQL logs in as the authenticator, which holds no privilege itself
     // (NOINHERIT) and can only switch into an app role.
-    await ensureRole(root, ROLES.authenticator, APP_ROLE_ATTRIBUTES, passwords.authenticator);
-    await ensureRole(root, ROLES.pasBot, APP_ROLE_ATTRIBUTES, passwords.pasBot);
-    await ensureRole(root, ROLES.innerEdu, APP_ROLE_ATTRIBUTES, passwords.innerEdu);
-    await ensureRole(root, ROLES.worker, APP_ROLE_ATTRIBUTES, passwords.worker);
+    // The apps' roles and the worker's likewise hold nothing beyond their grants.
+    for (const role of Object.values(ROLES)) await ensureRole(root, role, APP_ROLE_ATTRIBUTES, passwords[role]);
     await root.query(`grant ${id(ROLES.pasBot)}, ${id(ROLES.innerEdu)} to ${id(ROLES.authenticator)}`);
 
     const { rowCount } = await root.query("select 1 from pg_database where datname = $1", [target.database]);
