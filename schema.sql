@@ -855,6 +855,30 @@ $$;
 ALTER FUNCTION app_private.tg_psychologist_reviews__show_on_quest() OWNER TO app_owner;
 
 --
+-- Name: tg_quests__content_edit_needs_moderation(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quests__content_edit_needs_moderation() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if (new.title, new.description, new.graph_structure) is distinct from (old.title, old.description, old.graph_structure)
+     and (old.moderation_status <> 'pending' or old.psychologist_reviewed) then
+    new.moderation_status := 'pending';
+    new.moderated_at := null;
+    new.psychologist_reviewed := false;
+    if new.status = 'deployed' then
+      new.status := 'draft';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quests__content_edit_needs_moderation() OWNER TO app_owner;
+
+--
 -- Name: tg_quests__derive_from_graph(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -2032,6 +2056,48 @@ COMMENT ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_typ
 @arg badge Badge image or code.
 @arg xp_reward Experience points awarded.
 The child records an achievement (once per type and quest; recording it again returns the first one).';
+
+--
+-- Name: save_quest_yaml(uuid, text, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.save_quest_yaml(quest_id uuid, yaml_content text, version integer DEFAULT NULL::integer) RETURNS app_public.quests
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  parsed jsonb := app_hidden.quest_graph_from_yaml(yaml_content);
+  quest app_public.quests;
+begin
+  if jsonb_typeof(parsed -> 'title') not in ('string', 'null') then
+    raise exception 'The title must be a string.' using errcode = '22P02';
+  end if;
+  -- Security invoker: the quests policies decide whose quest this is. The graph
+  -- triggers validate it, regenerate yaml_content and quest_nodes, and send an
+  -- edited quest back to moderation.
+  update app_public.quests q
+    set graph_structure = parsed -> 'graph',
+        title = coalesce(parsed ->> 'title', q.title),
+        version = coalesce(save_quest_yaml.version, q.version)
+  where q.id = save_quest_yaml.quest_id
+  returning * into quest;
+  if not found then
+    raise exception 'No quest % of yours.', quest_id using errcode = 'P0002';
+  end if;
+  return quest;
+end;
+$$;
+
+ALTER FUNCTION app_public.save_quest_yaml(quest_id uuid, yaml_content text, version integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION save_quest_yaml(quest_id uuid, yaml_content text, version integer); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.save_quest_yaml(quest_id uuid, yaml_content text, version integer) IS '@arg quest_id The quest (one of yours).
+@arg yaml_content The quest as YAML: title, then nodes and edges as lists of one-line "key: value" pairs (what yamlContent holds), or as one JSON document.
+@arg version The version you read; a stale one is refused.
+Saves a quest written as YAML (seed 000): it is read into the graph, which stays the primary storage, and yamlContent is regenerated from it. Malformed YAML is refused with the line number. Changed content goes back to moderation.';
 
 --
 -- Name: set_quest_status(uuid, app_public.quest_status, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -5378,6 +5444,12 @@ CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.user_tracks FOR EAC
 CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
 
 --
+-- Name: quests _120_content_edit_needs_moderation; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _120_content_edit_needs_moderation BEFORE UPDATE OF title, description, graph_structure ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__content_edit_needs_moderation();
+
+--
 -- Name: quests _150_lifecycle_timestamps; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
@@ -6323,6 +6395,12 @@ REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__overall_rating() FRO
 REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__show_on_quest() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_quests__content_edit_needs_moderation(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quests__content_edit_needs_moderation() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_quests__derive_from_graph(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -6613,6 +6691,13 @@ GRANT INSERT(unlocked_at) ON TABLE app_public.achievements TO inner_edu_user;
 
 REVOKE ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) TO inner_edu_user;
+
+--
+-- Name: FUNCTION save_quest_yaml(quest_id uuid, yaml_content text, version integer); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.save_quest_yaml(quest_id uuid, yaml_content text, version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.save_quest_yaml(quest_id uuid, yaml_content text, version integer) TO pas_bot_user;
 
 --
 -- Name: FUNCTION set_quest_status(quest_id uuid, status app_public.quest_status, version integer); Type: ACL; Schema: app_public; Owner: app_owner

@@ -14,5 +14,12 @@ grant execute on function
 grant execute on function
   app_hidden.quest_graph_problem(jsonb),
   app_hidden.quest_yaml(text, jsonb),
+  app_hidden.yaml_item(jsonb),
   app_hidden.yaml_scalar(jsonb)
   to pas_bot_user, inner_edu_user;
+
+-- save_quest_yaml (security invoker) reads the parent's YAML as the parent.
+grant execute on function
+  app_hidden.quest_graph_from_yaml(text),
+  app_hidden.yaml_value(text, integer)
+  to pas_bot_user;

@@ -1,8 +1,9 @@
--- Seed 000's flows (migration 000004). Each function checks who acts; execute
+-- Seed 000's flows (migrations 000004, 000007). Each function checks who acts; execute
 -- goes only to the app whose users run the flow.
 grant execute on function
   app_public.create_quest(text, jsonb, uuid, text, text, text, app_public.quest_difficulty, text, integer, text[], boolean),
   app_public.set_quest_status(uuid, app_public.quest_status, integer),
+  app_public.save_quest_yaml(uuid, text, integer),
   app_public.moderate_quest(uuid, app_public.moderation_status, text, jsonb)
   to pas_bot_user;
 

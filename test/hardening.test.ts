@@ -1,5 +1,6 @@
 import { signAppToken } from "../src/http/auth.ts";
-import { MAX_QUERY_DEPTH, MAX_REQUEST_BYTES } from "../src/graphql/preset.ts";
+import { MAX_QUERY_DEPTH, MAX_REQUEST_BYTES, STATEMENT_TIMEOUT } from "../src/graphql/preset.ts";
+import { withOwnerDb } from "./helpers/db.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
 
 let development: TestServer;
@@ -7,6 +8,14 @@ let production: TestServer;
 let token: string;
 
 beforeAll(async () => {
+  // Two probes in this file's database only: what a request's transaction is set to, and a slow call.
+  await withOwnerDb((owner) =>
+    owner.query(`
+      create function app_public.setting_for_test(name text) returns text language sql stable as $$ select current_setting(name) $$;
+      create function app_public.sleep_for_test(seconds double precision) returns boolean language sql volatile
+        as $$ select pg_sleep(seconds) is not null $$;
+      grant execute on function app_public.setting_for_test(text), app_public.sleep_for_test(double precision) to pas_bot_user;
+    `));
   development = await startTestServer();
   production = await startTestServer({ production: true });
   token = signAppToken("pas_bot", crypto.randomUUID(), development.secrets);
@@ -50,4 +59,23 @@ test("an oversized request is refused, and GraphQL over GET is not served", asyn
     headers: { authorization: `Bearer ${token}` },
   });
   expect(get.status).toBe(405);
+});
+
+test(`every request runs under statement_timeout ${STATEMENT_TIMEOUT}; one that runs past it is cancelled with QUERY_CANCELED`, async () => {
+  const { body } = await graphql(production, `{ settingForTest(name: "statement_timeout") }`, {
+    token: signAppToken("pas_bot", crypto.randomUUID(), production.secrets),
+  });
+  expect(body).toEqual({ data: { settingForTest: STATEMENT_TIMEOUT } });
+
+  const impatient = await startTestServer({ statementTimeout: "200ms" });
+  try {
+    const slow = await graphql(impatient, "mutation { sleepForTest(input: { seconds: 5 }) { result } }", { token });
+    expect(slow.body.errors).toEqual([
+      expect.objectContaining({ message: "canceling statement due to statement timeout", extensions: { code: "QUERY_CANCELED" } }),
+    ]);
+    const quick = await graphql(impatient, "mutation { sleepForTest(input: { seconds: 0.01 }) { result } }", { token });
+    expect(quick.body).toEqual({ data: { sleepForTest: { result: true } } });
+  } finally {
+    await impatient.close();
+  }
 });

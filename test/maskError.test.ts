@@ -26,3 +26,13 @@ test("any other error is masked: no internal detail, an id to find it in the log
     console.error = consoleError;
   }
 });
+
+test.each([
+  ["P0002", "No quest 5 of yours.", "NOT_FOUND"],
+  ["22023", "A moderation decision is approved, rejected or flagged.", "INVALID_PARAMETER"],
+  ["57014", "canceling statement due to statement timeout", "QUERY_CANCELED"],
+])("SQLSTATE %s keeps its message (%s) under code %s", (code, message, expected) => {
+  const masked = maskError(wrap(Object.assign(new Error(message), { code })));
+  expect(masked.message).toBe(message);
+  expect(masked.extensions).toEqual({ code: expected });
+});

@@ -9,7 +9,7 @@ test("yaml_content is generated from the graph, and follows it", async () => {
     const { rows } = await client.query("select yaml_content from app_public.quests where id = $1", [id]);
     expect(rows[0].yaml_content).toBe(
       [
-        "# Generated from graph_structure; edit the graph, not this text.",
+        "# Generated from graph_structure; edit the graph (or save this text with save_quest_yaml).",
         'title: "The \\"tower\\""',
         "nodes:",
         '  - id: "start"',
@@ -22,9 +22,11 @@ test("yaml_content is generated from the graph, and follows it", async () => {
         '    type: "reveal"',
         "    data: {}",
         "edges:",
-        '  - source: "start"',
+        '  - id: "e1"',
+        '    source: "start"',
         '    target: "riddle"',
-        '  - source: "riddle"',
+        '  - id: "e2"',
+        '    source: "riddle"',
         '    target: "reveal"',
         '    label: "solved"',
         "",

@@ -11,6 +11,10 @@ const CLIENT_ERROR_CODES: Record<string, string> = {
   "23505": "UNIQUE_VIOLATION",
   "23514": "CHECK_VIOLATION",
   "22P02": "INVALID_INPUT",
+  "22023": "INVALID_PARAMETER",
+  P0002: "NOT_FOUND",
+  // Mostly statement_timeout: the request asked for more than the server gives one request.
+  "57014": "QUERY_CANCELED",
   STALE: "STALE_VERSION",
   // Also "new row violates row-level security policy".
   "42501": "PERMISSION_DENIED",

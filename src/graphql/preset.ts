@@ -35,7 +35,11 @@ const KeepIdColumnNamePlugin: GraphileConfig.Plugin = {
 export const MAX_REQUEST_BYTES = 256 * 1024;
 export const STATEMENT_TIMEOUT = "10s";
 
-export function makePreset(options: { pool: pg.Pool; production: boolean }): GraphileConfig.Preset {
+export function makePreset(options: {
+  pool: pg.Pool;
+  production: boolean;
+  statementTimeout?: string;
+}): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
     // Rows are identified by their uuid `id`, the same value direct SQL and JWT `sub` use;
@@ -71,7 +75,7 @@ export function makePreset(options: { pool: pg.Pool; production: boolean }): Gra
             role: identity.role,
             "app.user_id": identity.userId,
             // No request holds the database longer than this.
-            statement_timeout: STATEMENT_TIMEOUT,
+            statement_timeout: options.statementTimeout ?? STATEMENT_TIMEOUT,
           },
         };
       },

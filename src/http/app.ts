@@ -20,6 +20,8 @@ export interface HttpServiceOptions {
   poolMax: number;
   secrets: AppSecrets;
   production: boolean;
+  /** Per-request statement_timeout (default STATEMENT_TIMEOUT). */
+  statementTimeout?: string;
 }
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
@@ -27,7 +29,9 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", (e) => console.error("PostgreSQL pool client error:", e.message));
 
-  const pgl = postgraphile(makePreset({ pool, production: options.production }));
+  const pgl = postgraphile(
+    makePreset({ pool, production: options.production, statementTimeout: options.statementTimeout }),
+  );
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);

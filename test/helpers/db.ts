@@ -122,9 +122,14 @@ export async function actingAs<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   await becomeUser(client, role, userId);
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    await becomeRoot(client);
+    result = await fn();
+  } catch (error) {
+    // An aborted transaction refuses the reset too; the error worth reading is fn's.
+    await becomeRoot(client).catch(() => {});
+    throw error;
   }
+  await becomeRoot(client);
+  return result;
 }

@@ -11,13 +11,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { production?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { production?: boolean; statementTimeout?: string } = {}): Promise<TestServer> {
   const secrets = appSecretsFrom(testConfig().secret);
   const service = await createHttpService({
     authenticatorUrl: roleUrl("app_authenticator"),
     poolMax: 4,
     secrets,
     production: options.production ?? false,
+    statementTimeout: options.statementTimeout,
   });
   await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
   const { port } = service.server.address() as AddressInfo;
