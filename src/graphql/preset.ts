@@ -8,6 +8,7 @@ import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import type pg from "pg";
 import { identityOf } from "../http/auth.ts";
+import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
@@ -15,9 +16,12 @@ import { makeHardeningPlugin } from "./hardening.ts";
 export { MAX_QUERY_DEPTH } from "./hardening.ts";
 import { maskError } from "./maskError.ts";
 
-/** Aggregates expose a child's play if left on: a table gets them only by an explicit `+aggregates` behavior. */
+/**
+ * Aggregates expose a child's play if left on: a table gets them only by an explicit
+ * `+aggregates` behavior (behaviors.ts), and then only for the columns it names.
+ */
 export const DEFAULT_BEHAVIOR =
-  "-aggregates -groupedAggregates -aggregates:filterBy -aggregates:orderBy";
+  "-aggregates -groupedAggregates -aggregates:filterBy -aggregates:orderBy -aggregate -groupBy -groupedAggregates:having";
 
 /** With no Relay `id` to clash with, a column named `id` keeps its name instead of becoming `rowId`. */
 const KeepIdColumnNamePlugin: GraphileConfig.Plugin = {
@@ -45,7 +49,7 @@ export function makePreset(options: {
     // Rows are identified by their uuid `id`, the same value direct SQL and JWT `sub` use;
     // Relay global node ids would hide it, so the Node interface is off (as in graphile/starter).
     disablePlugins: ["NodePlugin"],
-    plugins: [KeepIdColumnNamePlugin, FunctionDocsPlugin, BehaviorsPlugin, makeHardeningPlugin(options)],
+    plugins: [KeepIdColumnNamePlugin, FunctionDocsPlugin, AggregateDocsPlugin, BehaviorsPlugin, makeHardeningPlugin(options)],
     pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
     schema: {
       defaultBehavior: DEFAULT_BEHAVIOR,
