@@ -67,6 +67,8 @@ export interface Config {
   embedded: EmbeddedSettings | undefined;
   /** Connection pool size of the GraphQL server (app_authenticator). */
   poolMax: number;
+  /** TRUSTED_DOCUMENTS_DIR: when set, /graphql runs only the documents stored there (`<sha256>.graphql`). */
+  trustedDocumentsDir: string | undefined;
   secret(name: SecretName): string;
 }
 
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootUrl,
     embedded,
     poolMax: parseIntSetting(env, "PG_POOL_MAX", 20, 1, 1000),
+    trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
     secret: (name) => secrets.get(name),
   };
 }

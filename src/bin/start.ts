@@ -34,6 +34,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: config.production,
+    trustedDocumentsDir: config.trustedDocumentsDir,
   });
   lifecycle.onStop("HTTP server", () => http.close());
   await new Promise<void>((resolve, reject) => {

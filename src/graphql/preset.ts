@@ -6,6 +6,7 @@ import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
+import persisted from "@grafserv/persisted";
 import type pg from "pg";
 import { identityOf } from "../http/auth.ts";
 import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
@@ -14,6 +15,9 @@ import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
 
 export { MAX_QUERY_DEPTH } from "./hardening.ts";
+
+// A CommonJS module: the plugin is its `exports.default`.
+const PersistedPlugin = persisted.default;
 import { maskError } from "./maskError.ts";
 
 /**
@@ -43,13 +47,21 @@ export function makePreset(options: {
   pool: pg.Pool;
   production: boolean;
   statementTimeout?: string;
+  trustedDocumentsDir?: string;
 }): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
     // Rows are identified by their uuid `id`, the same value direct SQL and JWT `sub` use;
     // Relay global node ids would hide it, so the Node interface is off (as in graphile/starter).
     disablePlugins: ["NodePlugin"],
-    plugins: [KeepIdColumnNamePlugin, FunctionDocsPlugin, AggregateDocsPlugin, BehaviorsPlugin, makeHardeningPlugin(options)],
+    plugins: [
+      KeepIdColumnNamePlugin,
+      FunctionDocsPlugin,
+      AggregateDocsPlugin,
+      BehaviorsPlugin,
+      makeHardeningPlugin(options),
+      ...(options.trustedDocumentsDir ? [PersistedPlugin] : []),
+    ],
     pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
     schema: {
       defaultBehavior: DEFAULT_BEHAVIOR,
@@ -65,6 +77,11 @@ export function makePreset(options: {
       maxRequestLength: MAX_REQUEST_BYTES,
       watch: false,
       maskError,
+      // Trusted documents: first-party clients send `documentId` (the document's sha256)
+      // instead of `query`; any other document is refused.
+      ...(options.trustedDocumentsDir
+        ? { persistedOperationsDirectory: options.trustedDocumentsDir, allowUnpersistedOperation: false }
+        : {}),
     },
     grafast: {
       context(requestContext) {

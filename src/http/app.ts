@@ -22,6 +22,8 @@ export interface HttpServiceOptions {
   production: boolean;
   /** Per-request statement_timeout (default STATEMENT_TIMEOUT). */
   statementTimeout?: string;
+  /** Only the trusted documents in this directory run (persisted operations). */
+  trustedDocumentsDir?: string;
 }
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
@@ -30,7 +32,12 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   pool.on("error", (e) => console.error("PostgreSQL pool client error:", e.message));
 
   const pgl = postgraphile(
-    makePreset({ pool, production: options.production, statementTimeout: options.statementTimeout }),
+    makePreset({
+      pool,
+      production: options.production,
+      statementTimeout: options.statementTimeout,
+      trustedDocumentsDir: options.trustedDocumentsDir,
+    }),
   );
   const app = express();
   app.disable("x-powered-by");

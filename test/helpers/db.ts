@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     rootUrl: urlForDatabase(rootServerUrl, "postgres"),
     embedded: undefined,
     poolMax: 5,
+    trustedDocumentsDir: undefined,
     secret: (name) => process.env[name]!,
     ...overrides,
   };

@@ -11,7 +11,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { production?: boolean; statementTimeout?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { production?: boolean; statementTimeout?: string; trustedDocumentsDir?: string } = {},
+): Promise<TestServer> {
   const secrets = appSecretsFrom(testConfig().secret);
   const service = await createHttpService({
     authenticatorUrl: roleUrl("app_authenticator"),
@@ -19,6 +21,7 @@ export async function startTestServer(options: { production?: boolean; statement
     secrets,
     production: options.production ?? false,
     statementTimeout: options.statementTimeout,
+    trustedDocumentsDir: options.trustedDocumentsDir,
   });
   await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
   const { port } = service.server.address() as AddressInfo;

@@ -41,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
     rootUrl: cluster.rootUrl,
     embedded: undefined,
     poolMax: 5,
+    trustedDocumentsDir: undefined,
     secret: (name: SecretName) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});
