@@ -652,6 +652,36 @@ $_$;
 ALTER FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) OWNER TO app_owner;
 
 --
+-- Name: enqueue_quest_refresh(uuid[]); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- preserve_run_at: later writes join the queued job without pushing it back,
+  -- so a steady stream of play still refreshes about once a second.
+  perform graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', id),
+                                  run_at => now() + interval '1 second',
+                                  job_key => 'refresh_quest_analytics:' || id,
+                                  job_key_mode => 'preserve_run_at',
+                                  max_attempts => 10)
+  -- In id order, so two statements queueing the same quests cannot deadlock on their job rows.
+  from (select distinct unnest(quest_ids) as id order by id) as ids
+  where id is not null;
+end;
+$$;
+
+ALTER FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION enqueue_quest_refresh(quest_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
+
+--
 -- Name: tg__audit_write(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -682,6 +712,39 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg__audit_write() OWNER TO app_owner;
+
+--
+-- Name: tg__enqueue_quest_refresh(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg__enqueue_quest_refresh() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform app_private.enqueue_quest_refresh(array(select quest_id from changed_rows));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg__enqueue_quest_refresh() OWNER TO app_owner;
+
+--
+-- Name: tg__enqueue_refresh_for_consent(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg__enqueue_refresh_for_consent() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform app_private.enqueue_quest_refresh(array(
+    select p.quest_id from app_public.quest_progress p where p.child_id in (select child_id from changed_rows)));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg__enqueue_refresh_for_consent() OWNER TO app_owner;
 
 --
 -- Name: tg__row_metadata(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -5423,7 +5486,7 @@ CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quest_ratings FOR E
 -- Name: quests _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
-CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE OF id, author_id, child_id, title, description, graph_structure, yaml_content, psychological_module, location, difficulty, age_range, estimated_duration, tags, status, is_public, moderation_status, moderation_reason, moderation_issues, moderated_at, psychologist_reviewed, psychologist_review_id, reviewed_at, reveal_count, last_reveal_at, family_photos_count, family_memories_count, deployed_to_inner_edu, inner_edu_quest_id, deployed_at, published_at, deleted_at, created_at, updated_at, version ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
 
 --
 -- Name: therapy_sessions _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -5544,6 +5607,66 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users F
 --
 
 CREATE TRIGGER _900_sync_nodes AFTER INSERT OR UPDATE OF graph_structure ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__sync_nodes();
+
+--
+-- Name: quest_ratings _910_refresh_analytics_on_delete; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_delete AFTER DELETE ON app_public.quest_ratings REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: achievements _910_refresh_analytics_on_insert; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_insert AFTER INSERT ON app_public.achievements REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: child_progress _910_refresh_analytics_on_insert; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_insert AFTER INSERT ON app_public.child_progress REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: quest_privacy _910_refresh_analytics_on_insert; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_insert AFTER INSERT ON app_public.quest_privacy REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: quest_progress _910_refresh_analytics_on_insert; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_insert AFTER INSERT ON app_public.quest_progress REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: quest_ratings _910_refresh_analytics_on_insert; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_insert AFTER INSERT ON app_public.quest_ratings REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: child_privacy _910_refresh_analytics_on_update; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.child_privacy REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_refresh_for_consent();
+
+--
+-- Name: quest_privacy _910_refresh_analytics_on_update; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest_privacy REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: quest_progress _910_refresh_analytics_on_update; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest_progress REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: quest_ratings _910_refresh_analytics_on_update; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest_ratings REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
 
 --
 -- Name: achievements achievements_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
@@ -6341,10 +6464,28 @@ REVOKE ALL ON FUNCTION app_private.audit(action text, subject_table text, subjec
 REVOKE ALL ON FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION enqueue_quest_refresh(quest_ids uuid[]); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg__audit_write(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__audit_write() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__enqueue_quest_refresh(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__enqueue_quest_refresh() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__enqueue_refresh_for_consent(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__enqueue_refresh_for_consent() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__row_metadata(); Type: ACL; Schema: app_private; Owner: app_owner

@@ -1,7 +1,8 @@
 -- The worker's own role runs the job queue. graphile-worker installs its schema
 -- (as the owner, who owns everything) with RLS on its private tables and no
 -- policy, meaning "owner only"; app_worker gets a policy and grants on exactly
--- that schema, and nothing else yet.
+-- that schema, and otherwise only the job functions below (security definer:
+-- each does one job's work as the owner; the role itself reads no app table).
 revoke all on schema graphile_worker from public;
 grant usage on schema graphile_worker to app_worker;
 grant select, insert, update, delete on all tables in schema graphile_worker to app_worker;
@@ -24,3 +25,9 @@ begin
   end loop;
 end;
 $$;
+
+grant usage on schema app_jobs to app_worker;
+grant execute on function
+  app_jobs.refresh_quest_analytics(uuid),
+  app_jobs.refresh_quest_analytics_batch(uuid, integer)
+  to app_worker;

@@ -69,7 +69,7 @@ test("every security-definer function pins its search_path", async () => {
   await withRootDb(async (client) => {
     const { rows } = await client.query(`
       select p.oid::regprocedure::text as function from pg_proc p
-      where p.prosecdef and p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace)
+      where p.prosecdef and p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace, 'app_jobs'::regnamespace)
         and not exists (select 1 from unnest(p.proconfig) c where c like 'search_path=%')
       order by 1`);
     expect(rows).toEqual([]);
@@ -80,7 +80,7 @@ test("no function of ours is executable by PUBLIC", async () => {
   await withRootDb(async (client) => {
     const { rows } = await client.query(`
       select p.oid::regprocedure::text as function from pg_proc p
-      where p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace)
+      where p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace, 'app_jobs'::regnamespace)
         and has_function_privilege('public', p.oid, 'execute')
       order by 1`);
     expect(rows).toEqual([]);
@@ -110,5 +110,20 @@ test("no app role holds any privilege on app_private", async () => {
       select rolname from pg_roles where rolname in ('pas_bot_user', 'inner_edu_user', 'app_authenticator', 'app_worker')
         and has_schema_privilege(oid, 'app_private', 'usage')`);
     expect(usage).toEqual([]);
+  });
+});
+
+test("app_jobs holds functions only, and only app_worker may run them", async () => {
+  await withRootDb(async (client) => {
+    const { rows: relations } = await client.query("select relname from pg_class where relnamespace = 'app_jobs'::regnamespace");
+    expect(relations).toEqual([]);
+    const { rows } = await client.query(`
+      select r.rolname, count(*)::int as functions from pg_proc p cross join pg_roles r
+      where p.pronamespace = 'app_jobs'::regnamespace
+        and r.rolname in ('pas_bot_user', 'inner_edu_user', 'app_authenticator', 'app_worker')
+        and has_function_privilege(r.oid, p.oid, 'execute') and has_schema_privilege(r.oid, 'app_jobs', 'usage')
+      group by r.rolname`);
+    const { rows: total } = await client.query("select count(*)::int as n from pg_proc where pronamespace = 'app_jobs'::regnamespace");
+    expect(rows).toEqual([{ rolname: "app_worker", functions: total[0].n }]);
   });
 });

@@ -12,7 +12,7 @@ test("the in-process worker runs jobs while logged in as app_worker", async () =
     jobDone();
   };
 
-  const runner = await startWorker({ connectionString: roleUrl("app_worker"), taskList: { probe } });
+  const runner = await startWorker({ connectionString: roleUrl("app_worker"), taskList: { probe }, cronItems: [] });
   try {
     // Jobs are queued by the owner (later: security-definer functions), never by the apps.
     await withOwnerDb(async (owner) => {

@@ -1,8 +1,8 @@
 // graphile-worker, logged in as its own role (app_worker). Signals are handled
 // by our lifecycle, which stops the worker before the database.
-import { run, type TaskList } from "graphile-worker";
+import { type ParsedCronItem, run, type TaskList } from "graphile-worker";
 import pg from "pg";
-import { taskList as defaultTaskList } from "./tasks.ts";
+import { cronItems, taskList as defaultTaskList } from "./tasks.ts";
 
 export interface WorkerHandle {
   /** Finishes running jobs, then closes the worker's connections. */
@@ -13,6 +13,8 @@ export async function startWorker(options: {
   connectionString: string;
   concurrency?: number;
   taskList?: TaskList;
+  /** Default: the schedule in tasks.ts. */
+  cronItems?: ParsedCronItem[];
 }): Promise<WorkerHandle> {
   const concurrency = options.concurrency ?? 2;
   // Our own pool, so its error listeners outlive the runner: graphile-worker
@@ -29,8 +31,7 @@ export async function startWorker(options: {
       concurrency,
       taskList: options.taskList ?? defaultTaskList,
       noHandleSignals: true,
-      // Scheduled jobs are declared in code (none yet), never read from a crontab file.
-      parsedCronItems: [],
+      parsedCronItems: options.cronItems ?? cronItems,
       // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
     });
     return {

@@ -1,0 +1,38 @@
+// Aggregation jobs: the database does the work (app_jobs.refresh_quest_analytics,
+// security definer); the tasks validate payloads, batch, and report progress.
+import type { Task } from "graphile-worker";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Quests per transaction in the nightly recompute: short transactions, visible progress. */
+export const NIGHTLY_BATCH_SIZE = 500;
+
+/** Queued by triggers (one job per quest, keyed): recomputes that quest's analytics and statistics. */
+export const refreshQuestAnalytics: Task = async (payload, helpers) => {
+  const questId = (payload as { quest_id?: unknown } | null)?.quest_id;
+  if (typeof questId !== "string" || !UUID.test(questId)) {
+    // No retry can fix a bad payload: say so once and complete, rather than retry ten times.
+    helpers.logger.error(
+      `refresh_quest_analytics job ${helpers.job.id}: payload must be {"quest_id": "<uuid>"}, got ${JSON.stringify(payload)}; dropped`,
+    );
+    return;
+  }
+  await helpers.query("select app_jobs.refresh_quest_analytics($1)", [questId]);
+};
+
+/** Nightly (crontab): every quest again, in committed batches, as a safety net for anything a trigger missed. */
+export const refreshAllQuestAnalytics: Task = async (_payload, helpers) => {
+  const started = Date.now();
+  let after: string | null = null;
+  let quests = 0;
+  do {
+    const { rows }: { rows: Array<{ last: string | null }> } = await helpers.query(
+      "select app_jobs.refresh_quest_analytics_batch($1, $2) as last",
+      [after, NIGHTLY_BATCH_SIZE],
+    );
+    after = rows[0]!.last;
+    if (after) quests += NIGHTLY_BATCH_SIZE;
+    if (after && quests % (NIGHTLY_BATCH_SIZE * 20) === 0) helpers.logger.info(`refresh_all_quest_analytics: ${quests} quests so far`);
+  } while (after);
+  helpers.logger.info(`refresh_all_quest_analytics: every quest refreshed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+};
