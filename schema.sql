@@ -682,6 +682,46 @@ ALTER FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) OWNER TO app_
 COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
 
 --
+-- Name: milestones_reached(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.milestones_reached() RETURNS TABLE(user_id uuid, track app_public.track_type, kind text, title text, xp integer)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  -- Active on each of the seven days up to today, or up to yesterday (today is not over).
+  select days.user_id, coalesce(u.primary_track, 'self_work'), 'streak_7', 'Seven days in a row', 100
+  from (
+    select a.user_id,
+           count(distinct a.day) filter (where a.day between current_date - 6 and current_date) as to_today,
+           count(distinct a.day) filter (where a.day between current_date - 7 and current_date - 1) as to_yesterday
+    from (
+      select author_id as user_id, created_at::date as day from app_public.quests where created_at >= current_date - 7
+      union all select user_id, created_at::date from app_public.letters where created_at >= current_date - 7
+      union all select user_id, created_at::date from app_public.messages where created_at >= current_date - 7 and role = 'user'
+      union all select user_id, started_at::date from app_public.therapy_sessions where started_at >= current_date - 7
+    ) as a
+    group by a.user_id
+  ) as days
+  join app_public.users u on u.id = days.user_id and u.kind = 'parent'
+  where days.to_today = 7 or days.to_yesterday = 7
+  union
+  select q.author_id, 'child_connection', 'child_completed', 'Your child finished one of your quests', 150
+  from app_public.quest_progress p
+  join app_public.quests q on q.id = p.quest_id and q.child_id = p.child_id
+  join app_public.family_links fl on fl.parent_id = q.author_id and fl.child_id = p.child_id
+  where p.completed and app_private.consent_flag(p.child_id, 'share_progress', q.id)
+$$;
+
+ALTER FUNCTION app_private.milestones_reached() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION milestones_reached(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.milestones_reached() IS 'Milestones parents have reached by now: streak_7 (active seven days running) and child_completed (with the child''s consent).';
+
+--
 -- Name: tg__audit_write(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -850,6 +890,27 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg_consent_events__append_only() OWNER TO app_owner;
+
+--
+-- Name: tg_consent_events__notify_parents(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_consent_events__notify_parents() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  changed uuid[] := array(select id from new_events where old_value is not null and old_value <> new_value order by id);
+begin
+  -- A child's first settings (old_value null) are the defaults, not a decision to announce.
+  if cardinality(changed) > 0 then
+    perform graphile_worker.add_job('notify_consent_changes', json_build_object('event_ids', changed), max_attempts => 10);
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_consent_events__notify_parents() OWNER TO app_owner;
 
 --
 -- Name: tg_family_links__check_kinds(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -3477,8 +3538,10 @@ CREATE TABLE app_public.notifications (
     data jsonb DEFAULT '{}'::jsonb NOT NULL,
     read_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    source_key text,
     CONSTRAINT notifications_data_is_object CHECK ((jsonb_typeof(data) = 'object'::text)),
     CONSTRAINT notifications_kind_length CHECK (((length(kind) >= 1) AND (length(kind) <= 100))),
+    CONSTRAINT notifications_source_key_length CHECK (((length(source_key) >= 1) AND (length(source_key) <= 200))),
     CONSTRAINT notifications_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255)))
 );
 
@@ -3539,6 +3602,12 @@ COMMENT ON COLUMN app_public.notifications.read_at IS 'When the recipient read i
 --
 
 COMMENT ON COLUMN app_public.notifications.created_at IS 'When it was created.';
+
+--
+-- Name: COLUMN notifications.source_key; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.notifications.source_key IS 'What a job wrote the notification for (e.g. consent_event:<id>), so a rerun does not repeat it; null for others.';
 
 --
 -- Name: psychologist_reviews; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -4901,6 +4970,13 @@ ALTER TABLE ONLY app_public.milestones
     ADD CONSTRAINT milestones_pkey PRIMARY KEY (id);
 
 --
+-- Name: notifications notifications_once_per_source; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_public.notifications
+    ADD CONSTRAINT notifications_once_per_source UNIQUE (user_id, source_key);
+
+--
 -- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
 --
 
@@ -5093,6 +5169,12 @@ CREATE INDEX achievements_quest_id_idx ON app_public.achievements USING btree (q
 CREATE INDEX child_progress_child_id_occurred_at_idx ON app_public.child_progress USING btree (child_id, occurred_at);
 
 --
+-- Name: child_progress_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX child_progress_created_at_idx ON app_public.child_progress USING btree (created_at);
+
+--
 -- Name: child_progress_quest_id_node_key_idx; Type: INDEX; Schema: app_public; Owner: app_owner
 --
 
@@ -5153,6 +5235,12 @@ CREATE INDEX data_deletion_requests_user_id_idx ON app_public.data_deletion_requ
 CREATE INDEX family_links_child_id_idx ON app_public.family_links USING btree (child_id);
 
 --
+-- Name: goals_completed_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX goals_completed_at_idx ON app_public.goals USING btree (completed_at) WHERE (completed_at IS NOT NULL);
+
+--
 -- Name: goals_user_id_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
 --
 
@@ -5165,10 +5253,22 @@ CREATE INDEX goals_user_id_status_idx ON app_public.goals USING btree (user_id, 
 CREATE INDEX letters_child_id_idx ON app_public.letters USING btree (child_id) WHERE (child_id IS NOT NULL);
 
 --
+-- Name: letters_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX letters_created_at_idx ON app_public.letters USING btree (created_at);
+
+--
 -- Name: letters_user_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
 --
 
 CREATE INDEX letters_user_id_created_at_idx ON app_public.letters USING btree (user_id, created_at DESC);
+
+--
+-- Name: messages_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX messages_created_at_idx ON app_public.messages USING btree (created_at);
 
 --
 -- Name: messages_session_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -5199,6 +5299,12 @@ CREATE INDEX milestones_track_id_user_id_idx ON app_public.milestones USING btre
 --
 
 CREATE INDEX milestones_user_id_achieved_at_idx ON app_public.milestones USING btree (user_id, achieved_at DESC);
+
+--
+-- Name: notifications_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX notifications_created_at_idx ON app_public.notifications USING btree (created_at);
 
 --
 -- Name: notifications_unread_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -5363,10 +5469,22 @@ CREATE INDEX quests_tags_idx ON app_public.quests USING gin (tags);
 CREATE INDEX quests_title_idx ON app_public.quests USING btree (title);
 
 --
+-- Name: therapy_sessions_active_expires_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX therapy_sessions_active_expires_at_idx ON app_public.therapy_sessions USING btree (expires_at) WHERE (status = 'active'::app_public.therapy_session_status);
+
+--
 -- Name: therapy_sessions_expires_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
 --
 
 CREATE INDEX therapy_sessions_expires_at_idx ON app_public.therapy_sessions USING btree (expires_at) WHERE (status = 'active'::app_public.therapy_session_status);
+
+--
+-- Name: therapy_sessions_started_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX therapy_sessions_started_at_idx ON app_public.therapy_sessions USING btree (started_at);
 
 --
 -- Name: therapy_sessions_user_id_started_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -5601,6 +5719,12 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.quests 
 --
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+
+--
+-- Name: consent_events _900_notify_parents; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_notify_parents AFTER INSERT ON app_public.consent_events REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_consent_events__notify_parents();
 
 --
 -- Name: quests _900_sync_nodes; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -6470,6 +6594,12 @@ REVOKE ALL ON FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_
 REVOKE ALL ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION milestones_reached(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.milestones_reached() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg__audit_write(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -6516,6 +6646,12 @@ REVOKE ALL ON FUNCTION app_private.tg_consent__stamp() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_consent_events__append_only() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_consent_events__notify_parents(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_consent_events__notify_parents() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_family_links__check_kinds(); Type: ACL; Schema: app_private; Owner: app_owner

@@ -29,5 +29,11 @@ $$;
 grant usage on schema app_jobs to app_worker;
 grant execute on function
   app_jobs.refresh_quest_analytics(uuid),
-  app_jobs.refresh_quest_analytics_batch(uuid, integer)
+  app_jobs.refresh_quest_analytics_batch(uuid, integer),
+  app_jobs.notify_consent_changes(uuid[]),
+  app_jobs.detect_milestones(),
+  app_jobs.expire_sessions(),
+  app_jobs.enforce_retention(),
+  app_jobs.erase_next_verified_user(),
+  app_jobs.snapshot_metrics(date)
   to app_worker;

@@ -1,11 +1,10 @@
 // The aggregation jobs: queued by the database on every change to a quest's play,
 // ratings or consent (one job per quest), run as app_worker, consent-aware, idempotent.
-import { Logger, runTaskListOnce, type TaskList } from "graphile-worker";
 import type pg from "pg";
-import { taskList } from "../src/worker/tasks.ts";
 import { poolFor, roleUrl, withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { createQuest } from "./helpers/quests.ts";
+import { runDueJobs } from "./helpers/worker.ts";
 
 let parent: TestUser;
 let kids: TestUser[];
@@ -17,20 +16,6 @@ const queuedFor = (owner: pg.ClientBase, quest: string) =>
   owner
     .query("select count(*)::int as n from graphile_worker.jobs where key = $1", [`refresh_quest_analytics:${quest}`])
     .then((r) => r.rows[0].n as number);
-
-/** Runs every queued job once, as app_worker (debounced jobs are made due now). */
-async function runQueuedJobs(tasks: TaskList = taskList): Promise<string[]> {
-  await withOwnerDb((owner) => owner.query("update graphile_worker._private_jobs set run_at = now() where run_at > now()"));
-  const messages: string[] = [];
-  const logger = new Logger(() => (level, message) => void messages.push(`${level}: ${message}`));
-  const client = await poolFor(roleUrl("app_worker")).connect();
-  try {
-    await runTaskListOnce({ logger }, tasks, client).promise;
-  } finally {
-    client.release();
-  }
-  return messages;
-}
 
 const analyticsOf = (owner: pg.ClientBase, quest: string) =>
   owner.query("select * from app_public.quest_analytics where quest_id = $1", [quest]).then((r) => r.rows[0]);
@@ -53,7 +38,7 @@ beforeAll(async () => {
     personalQuest = (await createQuest(owner, parent, { child_id: kids[0]!.id, status: "deployed", moderation_status: "approved" })).id;
     // Five of six children share analytics.
     await owner.query("update app_public.child_privacy set share_analytics = true where child_id = any ($1)", [kids.slice(0, 5).map((k) => k.id)]);
-    await runQueuedJobs();
+    await runDueJobs();
   });
 });
 
@@ -82,7 +67,7 @@ test("a burst of play queues one job for the quest; it computes every figure ove
     expect(await queuedFor(owner, publicQuest)).toBe(1);
   });
 
-  await runQueuedJobs();
+  await runDueJobs();
 
   await withOwnerDb(async (owner) => {
     // Kids 0-4 count (kid 5 does not share): kids 0, 2, 4 completed in 1, 3, 5 minutes.
@@ -116,7 +101,7 @@ test("a job run twice leaves the same rows; the statistics do not bump the quest
   const before = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
   await withOwnerDb((owner) =>
     owner.query("select graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', $1::uuid)) from generate_series(1, 2)", [publicQuest]));
-  await runQueuedJobs();
+  await runDueJobs();
   const after = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
   expect(after).toEqual(before);
 });
@@ -126,7 +111,7 @@ test("a consent revoked takes the child out of the figures; below five children 
     await owner.query("update app_public.child_privacy set share_analytics = false where child_id = $1", [kids[4]!.id]);
     expect(await queuedFor(owner, publicQuest)).toBe(1);
   });
-  await runQueuedJobs();
+  await runDueJobs();
   await withOwnerDb(async (owner) => {
     expect(await analyticsOf(owner, publicQuest)).toMatchObject({ total_starts: 4, total_completions: 2, distinct_children: 4 });
     // The rating is parents' data: it stays.
@@ -143,7 +128,7 @@ test("a personal quest: its statistics stay zero (the parent sees play only thro
       [kids[0]!.id, personalQuest],
     );
   });
-  await runQueuedJobs();
+  await runDueJobs();
   await withOwnerDb(async (owner) => {
     expect(await analyticsOf(owner, personalQuest)).toMatchObject({ total_starts: 1, play_count: 4, distinct_children: 1 });
     expect(await statisticsOf(owner, personalQuest)).toMatchObject({ plays_count: 0, completion_count: 0 });
@@ -152,7 +137,7 @@ test("a personal quest: its statistics stay zero (the parent sees play only thro
 
 test("a payload no retry can fix is reported once and dropped; a task that throws is retried later with its error kept", async () => {
   await withOwnerDb((owner) => owner.query(`select graphile_worker.add_job('refresh_quest_analytics', '{"quest_id": "not-a-uuid"}')`));
-  const messages = await runQueuedJobs();
+  const messages = await runDueJobs();
   expect(messages).toEqual(
     expect.arrayContaining([expect.stringMatching(/^error: refresh_quest_analytics job \d+: payload must be \{"quest_id": "<uuid>"\}, got \{"quest_id":"not-a-uuid"\}; dropped$/)]),
   );
@@ -160,7 +145,7 @@ test("a payload no retry can fix is reported once and dropped; a task that throw
     expect((await owner.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n).toBe(0);
     await owner.query("select app_private.enqueue_quest_refresh(array[$1::uuid])", [publicQuest]);
   });
-  await runQueuedJobs({ refresh_quest_analytics: async () => { throw new Error("database on fire"); } });
+  await runDueJobs({ refresh_quest_analytics: async () => { throw new Error("database on fire"); } });
   await withOwnerDb(async (owner) => {
     const { rows } = await owner.query("select attempts, max_attempts, last_error, run_at > now() as later from graphile_worker.jobs");
     expect(rows).toEqual([{ attempts: 1, max_attempts: 10, last_error: expect.stringMatching(/database on fire/), later: true }]);
@@ -175,7 +160,7 @@ test("the nightly job recomputes every quest, whatever happened to the rows", as
     await owner.query("update app_public.quests set plays_count = 0, completion_count = 0, rating = 0, rating_count = 0");
     await owner.query("select graphile_worker.add_job('refresh_all_quest_analytics')");
   });
-  const messages = await runQueuedJobs();
+  const messages = await runDueJobs();
   expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^info: refresh_all_quest_analytics: every quest refreshed in [\d.]+ s$/)]));
   const after = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
   expect(after).toEqual({ analytics: { ...before.analytics, id: expect.any(String), created_at: expect.any(Date), last_updated: expect.any(Date) }, statistics: before.statistics });

@@ -1,8 +1,7 @@
 // Aggregation jobs: the database does the work (app_jobs.refresh_quest_analytics,
 // security definer); the tasks validate payloads, batch, and report progress.
 import type { Task } from "graphile-worker";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { dropBadPayload, isUuid } from "./payload.ts";
 
 /** Quests per transaction in the nightly recompute: short transactions, visible progress. */
 export const NIGHTLY_BATCH_SIZE = 500;
@@ -10,13 +9,7 @@ export const NIGHTLY_BATCH_SIZE = 500;
 /** Queued by triggers (one job per quest, keyed): recomputes that quest's analytics and statistics. */
 export const refreshQuestAnalytics: Task = async (payload, helpers) => {
   const questId = (payload as { quest_id?: unknown } | null)?.quest_id;
-  if (typeof questId !== "string" || !UUID.test(questId)) {
-    // No retry can fix a bad payload: say so once and complete, rather than retry ten times.
-    helpers.logger.error(
-      `refresh_quest_analytics job ${helpers.job.id}: payload must be {"quest_id": "<uuid>"}, got ${JSON.stringify(payload)}; dropped`,
-    );
-    return;
-  }
+  if (!isUuid(questId)) return dropBadPayload(helpers, '{"quest_id": "<uuid>"}', payload);
   await helpers.query("select app_jobs.refresh_quest_analytics($1)", [questId]);
 };
 
