@@ -1,7 +1,9 @@
 // graphile-worker, logged in as its own role (app_worker). Signals are handled
 // by our lifecycle, which stops the worker before the database.
+import { EventEmitter } from "node:events";
 import { type ParsedCronItem, run, type TaskList } from "graphile-worker";
 import pg from "pg";
+import { DEFAULT_SWEEP, type DeadWorkerSweepOptions, startDeadWorkerSweep } from "./deadWorkers.ts";
 import { cronItems, taskList as defaultTaskList } from "./tasks.ts";
 
 export interface WorkerHandle {
@@ -15,6 +17,8 @@ export async function startWorker(options: {
   taskList?: TaskList;
   /** Default: the schedule in tasks.ts. */
   cronItems?: ParsedCronItem[];
+  /** How jobs of dead workers are found and released (deadWorkers.ts). */
+  deadWorkerSweep?: DeadWorkerSweepOptions;
 }): Promise<WorkerHandle> {
   const concurrency = options.concurrency ?? 2;
   // Our own pool, so its error listeners outlive the runner: graphile-worker
@@ -25,9 +29,14 @@ export async function startWorker(options: {
   pool.on("error", logDropped);
   pool.on("connect", (client) => client.on("error", logDropped));
 
+  const events = new EventEmitter();
+  const sweep = startDeadWorkerSweep(options.connectionString, events, options.deadWorkerSweep ?? DEFAULT_SWEEP, (line) =>
+    console.warn(`worker: ${line}`),
+  );
   try {
     const runner = await run({
       pgPool: pool,
+      events,
       concurrency,
       taskList: options.taskList ?? defaultTaskList,
       noHandleSignals: true,
@@ -37,10 +46,12 @@ export async function startWorker(options: {
     return {
       async stop() {
         await runner.stop();
+        await sweep.stop();
         await pool.end();
       },
     };
   } catch (e) {
+    await sweep.stop();
     await pool.end();
     throw e;
   }

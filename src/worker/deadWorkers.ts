@@ -1,0 +1,112 @@
+// Jobs of a worker that died without unlocking them (SIGKILL, a lost machine)
+// would wait four hours for graphile-worker's own timeout. Instead, every live
+// worker holds a session advisory lock per worker id on a connection of its own;
+// PostgreSQL drops those locks the moment that process's connection goes. A
+// sweep (at start, then periodically) unlocks the jobs whose worker's lock is
+// free, so another worker runs them again.
+import type { EventEmitter } from "node:events";
+import pg from "pg";
+
+/** Namespace of our advisory locks (the first key of pg_advisory_lock(int, int)). */
+const LIVENESS_LOCK_CLASS = 0x70617331;
+
+export interface DeadWorkerSweepOptions {
+  /** How often to look for dead workers' jobs. */
+  intervalMs: number;
+  /**
+   * Only jobs locked at least this long ago are considered: a worker takes its
+   * liveness lock right after it is created, so a younger lock may belong to a
+   * worker that is alive but not yet registered.
+   */
+  minLockAgeMs: number;
+}
+
+export const DEFAULT_SWEEP: DeadWorkerSweepOptions = { intervalMs: 60_000, minLockAgeMs: 10_000 };
+
+export interface DeadWorkerSweep {
+  stop(): Promise<void>;
+}
+
+export function startDeadWorkerSweep(
+  connectionString: string,
+  events: EventEmitter,
+  options: DeadWorkerSweepOptions,
+  log: (line: string) => void,
+): DeadWorkerSweep {
+  const workerIds = new Set<string>();
+  let liveness: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let stopped = false;
+
+  /** The liveness connection, reconnected (with every lock taken again) after a database restart. */
+  function livenessClient(): Promise<pg.Client> {
+    if (liveness) return Promise.resolve(liveness);
+    connecting ??= (async () => {
+      const client = new pg.Client({ connectionString });
+      client.on("error", (e) => {
+        log(`worker liveness connection lost (${e.message}); it reconnects on the next sweep`);
+        if (liveness === client) liveness = undefined;
+      });
+      await client.connect();
+      for (const id of workerIds) await lock(client, id);
+      liveness = client;
+      return client;
+    })().finally(() => (connecting = undefined));
+    return connecting;
+  }
+
+  const lock = (client: pg.Client, id: string) =>
+    client.query("select pg_advisory_lock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, id]);
+
+  const onCreate = ({ worker }: { worker: { workerId: string } }) => {
+    workerIds.add(worker.workerId);
+    livenessClient()
+      .then((client) => lock(client, worker.workerId))
+      .catch((e: Error) => log(`could not register worker ${worker.workerId} as alive: ${e.message}`));
+  };
+  const onStop = ({ worker }: { worker: { workerId: string } }) => {
+    workerIds.delete(worker.workerId);
+    liveness
+      ?.query("select pg_advisory_unlock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, worker.workerId])
+      .catch(() => {});
+  };
+  events.on("worker:create", onCreate);
+  events.on("worker:stop", onStop);
+
+  async function sweep(): Promise<void> {
+    const client = await livenessClient();
+    // A free lock means its holder's connection is gone: that worker is dead.
+    const { rows } = await client.query<{ worker: string }>(
+      `select distinct locked_by as worker from graphile_worker.jobs
+       where locked_by is not null and locked_at < now() - make_interval(secs => $2 / 1000.0)
+         and not (locked_by = any ($3))
+         and pg_try_advisory_xact_lock($1, hashtext(locked_by))`,
+      [LIVENESS_LOCK_CLASS, options.minLockAgeMs, [...workerIds]],
+    );
+    if (rows.length === 0) return;
+    const dead = rows.map((r) => r.worker);
+    await client.query("select graphile_worker.force_unlock_workers($1)", [dead]);
+    log(`released the jobs of dead workers: ${dead.join(", ")}`);
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  const loop = () => {
+    sweep()
+      .catch((e: Error) => log(`dead-worker sweep failed: ${e.message}`))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, options.intervalMs);
+      });
+  };
+  loop();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      events.off("worker:create", onCreate);
+      events.off("worker:stop", onStop);
+      await connecting?.catch(() => {});
+      await liveness?.end().catch(() => {});
+    },
+  };
+}
