@@ -134,6 +134,31 @@ test("a worker SIGKILLed in the middle of a job: its job is released and run aga
   }
 }, SLOW);
 
+test("a live worker's long job is left alone by other workers' sweeps", async () => {
+  const blocker = await owner.connect();
+  await blocker.query("begin");
+  await blocker.query("lock table app_public.quest_analytics in access exclusive mode");
+  const fastSweep = { intervalMs: 100, minLockAgeMs: 200 };
+  const quest = await questWithQueuedRefresh();
+  const busy = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
+  let other: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    const lockedBy = await until("the job to be taken", async () =>
+      (await owner.query("select locked_by from graphile_worker.jobs where locked_by is not null")).rows[0]?.locked_by as string | undefined);
+    other = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { rows } = await owner.query("select locked_by from graphile_worker.jobs");
+    expect(rows).toEqual([{ locked_by: lockedBy }]);
+  } finally {
+    await blocker.query("rollback");
+    blocker.release();
+  }
+  await until("the job to finish", async () => (await owner.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0);
+  expect(await refreshed(quest)).toEqual({ total_starts: 1, play_count: 7 });
+  await other?.stop();
+  await busy.stop();
+}, SLOW);
+
 test("the database restarting under a running worker: it reconnects and carries on, nothing lost", async () => {
   const worker = spawnWorker();
   try {

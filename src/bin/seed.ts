@@ -1,40 +1,59 @@
-// npm run db:seed -- --scale 0 — one believable family for development.
+// npm run db:seed -- --scale N
+//   --scale 0: one believable family for development (re-running changes nothing);
+//   --scale N (1 to 1000): synthetic data at N × the seed's capacity (1,000 users,
+//   10,000 quests, 100,000 play records and as many play events per unit).
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
+import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { FAMILY, seedFamily } from "../db/seed/family.ts";
+import { seedSynthetic } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 
-const usage = "usage: npm run db:seed -- --scale 0";
+const usage = "usage: npm run db:seed -- --scale N   (0: one development family; 1 to 1000: synthetic data at N × the seed's capacity)";
 
-runCommand(async (lifecycle) => {
+function parseScale(): number {
   let scale: string | undefined;
   try {
     ({ values: { scale } } = parseArgs({ options: { scale: { type: "string" } } }));
   } catch (e) {
     throw new UserError(`${(e as Error).message}\n${usage}`);
   }
-  if (scale !== "0") {
-    throw new UserError(
-      `--scale ${scale ?? "(missing)"}: only --scale 0 (one development family) exists so far; ` +
-        `the synthetic generator for --scale N is not built yet.\n${usage}`,
-    );
+  const n = Number(scale);
+  if (scale === undefined || !/^\d+$/.test(scale) || n > 1000) {
+    throw new UserError(`--scale ${scale ?? "(missing)"}: expected a whole number from 0 to 1000.\n${usage}`);
   }
+  return n;
+}
+
+runCommand(async (lifecycle) => {
+  const scale = parseScale();
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
-  await seedFamily(config.ownerUrl);
+  if (scale === 0) {
+    await seedFamily(config.ownerUrl);
+    console.log(
+      [
+        "Seeded one family (re-running changes nothing):",
+        `  parent        Anna   ${FAMILY.parent}`,
+        `  child         Misha  ${FAMILY.child}`,
+        `  psychologist         ${FAMILY.psychologist}`,
+        "Tokens for GraphiQL:",
+        `  npm run -s token -- --app pas_bot --user ${FAMILY.parent}`,
+        `  npm run -s token -- --app inner_edu --user ${FAMILY.child}`,
+      ].join("\n"),
+    );
+    return;
+  }
+  if (!config.rootUrl) {
+    throw new UserError("db:seed --scale N loads with triggers off, which needs a superuser: set ROOT_DATABASE_URL.");
+  }
+  console.log(`Seeding synthetic data at scale ${scale} (${scale * 1000} users, ${scale * 10000} quests, ~${scale * 100000} plays):`);
+  const counts = await seedSynthetic(urlForDatabase(config.rootUrl, describeDatabase(config.ownerUrl).database), scale);
   console.log(
-    [
-      "Seeded one family (re-running changes nothing):",
-      `  parent        Anna   ${FAMILY.parent}`,
-      `  child         Misha  ${FAMILY.child}`,
-      `  psychologist         ${FAMILY.psychologist}`,
-      "Tokens for GraphiQL:",
-      `  npm run -s token -- --app pas_bot --user ${FAMILY.parent}`,
-      `  npm run -s token -- --app inner_edu --user ${FAMILY.child}`,
-    ].join("\n"),
+    `Done in ${counts.seconds.toFixed(1)} s: ${counts.users} users, ${counts.quests} quests, ${counts.progress} progress rows, ` +
+      `${counts.events} play events. The worker computes the quests' analytics on its next run (refresh_all_quest_analytics is queued).`,
   );
 }, "one-shot");

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import express from "express";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { grafserv } from "postgraphile/grafserv/express/v4";
-import pg from "pg";
+import { resilientPool } from "../db/pool.ts";
 import { makePreset } from "../graphql/preset.ts";
 import { type AppSecrets, requireAppToken } from "./auth.ts";
 
@@ -27,9 +27,7 @@ export interface HttpServiceOptions {
 }
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
-  const pool = new pg.Pool({ connectionString: options.authenticatorUrl, max: options.poolMax });
-  // An idle client losing its connection (database restart) must not crash the process.
-  pool.on("error", (e) => console.error("PostgreSQL pool client error:", e.message));
+  const pool = resilientPool({ connectionString: options.authenticatorUrl, max: options.poolMax }, "GraphQL database");
 
   const pgl = postgraphile(
     makePreset({

@@ -1,9 +1,10 @@
 // Jobs of a worker that died without unlocking them (SIGKILL, a lost machine)
 // would wait four hours for graphile-worker's own timeout. Instead, every live
-// worker holds a session advisory lock per worker id on a connection of its own;
-// PostgreSQL drops those locks the moment that process's connection goes. A
-// sweep (at start, then periodically) unlocks the jobs whose worker's lock is
-// free, so another worker runs them again.
+// worker process holds a session advisory lock per locker id (graphile-worker
+// locks jobs with its worker pool's id; worker ids are registered too) on a
+// connection of its own; PostgreSQL drops those locks the moment that process's
+// connection goes. A sweep (at start, then periodically) unlocks the jobs whose
+// locker's lock is free, so another worker runs them again.
 import type { EventEmitter } from "node:events";
 import pg from "pg";
 
@@ -33,10 +34,22 @@ export function startDeadWorkerSweep(
   options: DeadWorkerSweepOptions,
   log: (line: string) => void,
 ): DeadWorkerSweep {
-  const workerIds = new Set<string>();
+  const lockerIds = new Set<string>();
+  /** The ids whose lock the current liveness connection holds (advisory locks count: take each once). */
+  let held = new Set<string>();
   let liveness: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let stopped = false;
+  // One query at a time on the liveness connection (pg would queue them, with a deprecation warning).
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work);
+    queue = result.catch(() => {});
+    return result;
+  };
+
+  const lock = (client: pg.Client, id: string) =>
+    client.query("select pg_advisory_lock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, id]);
 
   /** The liveness connection, reconnected (with every lock taken again) after a database restart. */
   function livenessClient(): Promise<pg.Client> {
@@ -48,44 +61,57 @@ export function startDeadWorkerSweep(
         if (liveness === client) liveness = undefined;
       });
       await client.connect();
-      for (const id of workerIds) await lock(client, id);
+      held = new Set();
+      for (const id of lockerIds) {
+        await lock(client, id);
+        held.add(id);
+      }
       liveness = client;
       return client;
     })().finally(() => (connecting = undefined));
     return connecting;
   }
 
-  const lock = (client: pg.Client, id: string) =>
-    client.query("select pg_advisory_lock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, id]);
-
-  const onCreate = ({ worker }: { worker: { workerId: string } }) => {
-    workerIds.add(worker.workerId);
-    livenessClient()
-      .then((client) => lock(client, worker.workerId))
-      .catch((e: Error) => log(`could not register worker ${worker.workerId} as alive: ${e.message}`));
+  const register = (id: string) => {
+    lockerIds.add(id);
+    serial(async () => {
+      const client = await livenessClient();
+      if (held.has(id)) return;
+      await lock(client, id);
+      held.add(id);
+    }).catch((e: Error) => log(`could not register ${id} as alive: ${e.message}`));
   };
-  const onStop = ({ worker }: { worker: { workerId: string } }) => {
-    workerIds.delete(worker.workerId);
-    liveness
-      ?.query("select pg_advisory_unlock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, worker.workerId])
-      .catch(() => {});
+  const unregister = (id: string) => {
+    lockerIds.delete(id);
+    serial(async () => {
+      if (!liveness || !held.delete(id)) return;
+      await liveness.query("select pg_advisory_unlock($1, hashtext($2))", [LIVENESS_LOCK_CLASS, id]);
+    }).catch(() => {});
   };
-  events.on("worker:create", onCreate);
-  events.on("worker:stop", onStop);
+  const onPoolCreate = ({ workerPool }: { workerPool: { id: string } }) => register(workerPool.id);
+  const onPoolRelease = ({ workerPool }: { workerPool: { id: string } }) => unregister(workerPool.id);
+  const onWorkerCreate = ({ worker }: { worker: { workerId: string } }) => register(worker.workerId);
+  const onWorkerStop = ({ worker }: { worker: { workerId: string } }) => unregister(worker.workerId);
+  events.on("pool:create", onPoolCreate);
+  events.on("pool:release", onPoolRelease);
+  events.on("worker:create", onWorkerCreate);
+  events.on("worker:stop", onWorkerStop);
 
   async function sweep(): Promise<void> {
     const client = await livenessClient();
     // A free lock means its holder's connection is gone: that worker is dead.
-    const { rows } = await client.query<{ worker: string }>(
-      `select distinct locked_by as worker from graphile_worker.jobs
-       where locked_by is not null and locked_at < now() - make_interval(secs => $2 / 1000.0)
-         and not (locked_by = any ($3))
-         and pg_try_advisory_xact_lock($1, hashtext(locked_by))`,
-      [LIVENESS_LOCK_CLASS, options.minLockAgeMs, [...workerIds]],
+    const { rows } = await serial(() =>
+      client.query<{ locker: string }>(
+        `select distinct locked_by as locker from graphile_worker.jobs
+         where locked_by is not null and locked_at < now() - make_interval(secs => $2 / 1000.0)
+           and not (locked_by = any ($3))
+           and pg_try_advisory_xact_lock($1, hashtext(locked_by))`,
+        [LIVENESS_LOCK_CLASS, options.minLockAgeMs, [...lockerIds]],
+      ),
     );
     if (rows.length === 0) return;
-    const dead = rows.map((r) => r.worker);
-    await client.query("select graphile_worker.force_unlock_workers($1)", [dead]);
+    const dead = rows.map((r) => r.locker);
+    await serial(() => client.query("select graphile_worker.force_unlock_workers($1)", [dead]));
     log(`released the jobs of dead workers: ${dead.join(", ")}`);
   }
 
@@ -103,8 +129,11 @@ export function startDeadWorkerSweep(
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      events.off("worker:create", onCreate);
-      events.off("worker:stop", onStop);
+      events.off("pool:create", onPoolCreate);
+      events.off("pool:release", onPoolRelease);
+      events.off("worker:create", onWorkerCreate);
+      events.off("worker:stop", onWorkerStop);
+      await queue;
       await connecting?.catch(() => {});
       await liveness?.end().catch(() => {});
     },

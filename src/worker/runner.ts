@@ -1,10 +1,12 @@
 // graphile-worker, logged in as its own role (app_worker). Signals are handled
 // by our lifecycle, which stops the worker before the database.
 import { EventEmitter } from "node:events";
-import { type ParsedCronItem, run, type TaskList } from "graphile-worker";
-import pg from "pg";
+import { type Logger, type ParsedCronItem, run, type TaskList } from "graphile-worker";
+import { resilientPool } from "../db/pool.ts";
 import { DEFAULT_SWEEP, type DeadWorkerSweepOptions, startDeadWorkerSweep } from "./deadWorkers.ts";
 import { cronItems, taskList as defaultTaskList } from "./tasks.ts";
+
+const POLL_INTERVAL_MS = 250;
 
 export interface WorkerHandle {
   /** Finishes running jobs, then closes the worker's connections. */
@@ -19,15 +21,12 @@ export async function startWorker(options: {
   cronItems?: ParsedCronItem[];
   /** How jobs of dead workers are found and released (deadWorkers.ts). */
   deadWorkerSweep?: DeadWorkerSweepOptions;
+  /** Default: graphile-worker's console logger. */
+  logger?: Logger;
 }): Promise<WorkerHandle> {
   const concurrency = options.concurrency ?? 2;
-  // Our own pool, so its error listeners outlive the runner: graphile-worker
-  // removes its own when it stops, and a connection the database drops after
-  // that (a restart, or the embedded cluster stopping) must not crash us.
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: concurrency + 2 });
-  const logDropped = (e: Error) => console.error(`worker database connection: ${e.message}`);
-  pool.on("error", logDropped);
-  pool.on("connect", (client) => client.on("error", logDropped));
+  // Our own pool, so its error listeners outlive the runner (graphile-worker removes its own when it stops).
+  const pool = resilientPool({ connectionString: options.connectionString, max: concurrency + 2 }, "worker database");
 
   const events = new EventEmitter();
   const sweep = startDeadWorkerSweep(options.connectionString, events, options.deadWorkerSweep ?? DEFAULT_SWEEP, (line) =>
@@ -37,7 +36,11 @@ export async function startWorker(options: {
     const runner = await run({
       pgPool: pool,
       events,
+      ...(options.logger ? { logger: options.logger } : {}),
       concurrency,
+      // Refreshes are queued 1 s ahead (debounce), and a job due later is found by
+      // polling, not by NOTIFY: poll often enough that the wait stays near 1 s.
+      pollInterval: POLL_INTERVAL_MS,
       taskList: options.taskList ?? defaultTaskList,
       noHandleSignals: true,
       parsedCronItems: options.cronItems ?? cronItems,
