@@ -1977,7 +1977,6 @@ COMMENT ON FUNCTION app_public.get_recommendations() IS 'Suggestions for the act
 
 CREATE FUNCTION app_public.marketplace_quests() RETURNS SETOF app_public.quests
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select q.* from app_public.quests q
   where q.is_public and q.moderation_status = 'approved' and q.psychologist_reviewed and q.status <> 'deleted'
@@ -6164,22 +6163,25 @@ ALTER TABLE app_public.goals ENABLE ROW LEVEL SECURITY;
 -- Name: achievements insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY insert_own ON app_public.achievements FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND ((quest_id IS NULL) OR (quest_id IN ( SELECT quests.id
-   FROM app_public.quests)))));
+CREATE POLICY insert_own ON app_public.achievements FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND ((quest_id IS NULL) OR (EXISTS ( SELECT 1
+   FROM app_public.quests q
+  WHERE (q.id = achievements.quest_id))))));
 
 --
 -- Name: child_progress insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY insert_own ON app_public.child_progress FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
-   FROM app_public.quests))));
+CREATE POLICY insert_own ON app_public.child_progress FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM app_public.quests q
+  WHERE (q.id = child_progress.quest_id)))));
 
 --
 -- Name: quest_progress insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY insert_own ON app_public.quest_progress FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
-   FROM app_public.quests))));
+CREATE POLICY insert_own ON app_public.quest_progress FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM app_public.quests q
+  WHERE (q.id = quest_progress.quest_id)))));
 
 --
 -- Name: quests insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -6191,8 +6193,9 @@ CREATE POLICY insert_own ON app_public.quests FOR INSERT TO pas_bot_user WITH CH
 -- Name: quest_privacy insert_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY insert_own_as_child ON app_public.quest_privacy FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (quest_id IN ( SELECT quests.id
-   FROM app_public.quests))));
+CREATE POLICY insert_own_as_child ON app_public.quest_privacy FOR INSERT TO inner_edu_user WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM app_public.quests q
+  WHERE (q.id = quest_privacy.quest_id)))));
 
 --
 -- Name: letters; Type: ROW SECURITY; Schema: app_public; Owner: app_owner
@@ -6486,15 +6489,17 @@ CREATE POLICY select_own_as_child ON app_public.quest_privacy FOR SELECT TO inne
 -- Name: quest_nodes select_visible; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY select_visible ON app_public.quest_nodes FOR SELECT TO inner_edu_user, pas_bot_user USING ((quest_id IN ( SELECT quests.id
-   FROM app_public.quests)));
+CREATE POLICY select_visible ON app_public.quest_nodes FOR SELECT TO inner_edu_user, pas_bot_user USING ((EXISTS ( SELECT 1
+   FROM app_public.quests q
+  WHERE (q.id = quest_nodes.quest_id))));
 
 --
 -- Name: messages session_is_mine; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY session_is_mine ON app_public.messages AS RESTRICTIVE FOR INSERT TO pas_bot_user WITH CHECK (((session_id IS NULL) OR (session_id IN ( SELECT therapy_sessions.id
-   FROM app_public.therapy_sessions))));
+CREATE POLICY session_is_mine ON app_public.messages AS RESTRICTIVE FOR INSERT TO pas_bot_user WITH CHECK (((session_id IS NULL) OR (EXISTS ( SELECT 1
+   FROM app_public.therapy_sessions s
+  WHERE (s.id = messages.session_id)))));
 
 --
 -- Name: therapy_sessions; Type: ROW SECURITY; Schema: app_public; Owner: app_owner

@@ -25,7 +25,7 @@ create policy select_own_as_child on app_public.quest_privacy
 create policy insert_own_as_child on app_public.quest_privacy
   for insert to inner_edu_user
   with check (child_id = (select app_public.current_user_id())
-              and quest_id in (select id from app_public.quests));
+              and exists (select 1 from app_public.quests q where q.id = quest_privacy.quest_id));
 create policy update_own_as_child on app_public.quest_privacy
   for update to inner_edu_user
   using (child_id = (select app_public.current_user_id()))

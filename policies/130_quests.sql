@@ -31,7 +31,9 @@ grant update (child_id, title, description, graph_structure, psychological_modul
   on app_public.quests to pas_bot_user;
 
 -- quest_nodes follow the quest's visibility (the subquery runs under the quests policies).
+-- A correlated exists, not `quest_id in (select id from quests)`: that one is planned as a
+-- scan of every visible quest (db:explain found it); this one is a primary-key probe per row.
 create policy select_visible on app_public.quest_nodes
   for select to pas_bot_user, inner_edu_user
-  using (quest_id in (select id from app_public.quests));
+  using (exists (select 1 from app_public.quests q where q.id = quest_nodes.quest_id));
 grant select on app_public.quest_nodes to pas_bot_user, inner_edu_user;

@@ -1,12 +1,14 @@
 -- A child's raw play: the child's own rows only. pas_bot_user has no privilege
 -- at all here (a parent sees play only through app_public.get_quest_analytics).
+-- "A quest they can see" is a correlated exists under the quests policies: a
+-- primary-key probe, where `in (select id from quests)` would scan them all.
 create policy select_own on app_public.quest_progress
   for select to inner_edu_user
   using (child_id = (select app_public.current_user_id()));
 create policy insert_own on app_public.quest_progress
   for insert to inner_edu_user
   with check (child_id = (select app_public.current_user_id())
-              and quest_id in (select id from app_public.quests));
+              and exists (select 1 from app_public.quests q where q.id = quest_progress.quest_id));
 create policy update_own on app_public.quest_progress
   for update to inner_edu_user
   using (child_id = (select app_public.current_user_id()))
@@ -28,7 +30,7 @@ create policy select_own on app_public.child_progress
 create policy insert_own on app_public.child_progress
   for insert to inner_edu_user
   with check (child_id = (select app_public.current_user_id())
-              and quest_id in (select id from app_public.quests));
+              and exists (select 1 from app_public.quests q where q.id = child_progress.quest_id));
 grant select on app_public.child_progress to inner_edu_user;
 grant insert (quest_id, node_key, event_type, duration_seconds, xp_earned, payload, occurred_at)
   on app_public.child_progress to inner_edu_user;
@@ -39,7 +41,7 @@ create policy select_own on app_public.achievements
 create policy insert_own on app_public.achievements
   for insert to inner_edu_user
   with check (child_id = (select app_public.current_user_id())
-              and (quest_id is null or quest_id in (select id from app_public.quests)));
+              and (quest_id is null or exists (select 1 from app_public.quests q where q.id = achievements.quest_id)));
 grant select on app_public.achievements to inner_edu_user;
 grant insert (quest_id, achievement_type, title, description, badge, xp_reward, unlocked_at)
   on app_public.achievements to inner_edu_user;

@@ -21,7 +21,7 @@ $$;
 -- What a row points at must be the parent's own too (restrictive: ANDed with own_rows).
 create policy session_is_mine on app_public.messages as restrictive
   for insert to pas_bot_user
-  with check (session_id is null or session_id in (select id from app_public.therapy_sessions));
+  with check (session_id is null or exists (select 1 from app_public.therapy_sessions s where s.id = messages.session_id));
 create policy child_is_mine on app_public.letters as restrictive
   for all to pas_bot_user
   using (true)

@@ -1,0 +1,194 @@
+// The index proof (`npm run db:explain`): every hot query of both apps runs as
+// the role that runs it, with app.user_id set, so the plans include the RLS
+// policy predicates and every statement nested in functions and triggers
+// (auto_explain, sent back as notices). A sequential scan of a big table is a
+// finding. Writes run inside a transaction that is rolled back.
+import pg from "pg";
+
+export interface HotQuery {
+  name: string;
+  role: "pas_bot_user" | "inner_edu_user";
+  /** Who acts, and the parameters, picked from the seeded data. */
+  actor: "parent" | "child";
+  sql: string;
+  params: (ids: Actors) => unknown[];
+}
+
+export interface Actors {
+  parent: string;
+  child: string;
+  /** A deployed personal quest of `parent` for `child`. */
+  personalQuest: string;
+  /** A public quest in the marketplace. */
+  publicQuest: string;
+}
+
+const GRAPH = JSON.stringify({ nodes: [{ id: "a", type: "story" }, { id: "b", type: "reveal" }], edges: [{ source: "a", target: "b" }] });
+
+export const HOT_QUERIES: HotQuery[] = [
+  {
+    name: "parent: my quests page",
+    role: "pas_bot_user",
+    actor: "parent",
+    sql: "select id, title, status, moderation_status from app_public.quests where author_id = $1 order by created_at desc limit 20",
+    params: (a) => [a.parent],
+  },
+  {
+    name: "parent: a quest with its nodes",
+    role: "pas_bot_user",
+    actor: "parent",
+    sql: `select q.id, q.title, q.graph_structure,
+                 (select json_agg(n order by n.position) from app_public.quest_nodes n where n.quest_id = q.id) as nodes
+          from app_public.quests q where q.id = $1`,
+    params: (a) => [a.personalQuest],
+  },
+  {
+    name: "parent: get_quest_analytics",
+    role: "pas_bot_user",
+    actor: "parent",
+    sql: "select * from app_public.get_quest_analytics($1)",
+    params: (a) => [a.personalQuest],
+  },
+  {
+    name: "parent: create_quest",
+    role: "pas_bot_user",
+    actor: "parent",
+    sql: "select id from app_public.create_quest('Bench quest', $1::jsonb, child_id => $2)",
+    params: (a) => [GRAPH, a.child],
+  },
+  {
+    name: "child: my deployed quests",
+    role: "inner_edu_user",
+    actor: "child",
+    sql: "select id, title from app_public.quests where child_id = $1 and status = 'deployed' order by deployed_at desc limit 50",
+    params: (a) => [a.child],
+  },
+  {
+    name: "child: update_quest_progress",
+    role: "inner_edu_user",
+    actor: "child",
+    sql: "select id from app_public.update_quest_progress($1, 1, minutes_played => 1)",
+    params: (a) => [a.personalQuest],
+  },
+  {
+    name: "child: record_achievement",
+    role: "inner_edu_user",
+    actor: "child",
+    sql: "select id from app_public.record_achievement($1, 'bench', 'Bench')",
+    params: (a) => [a.personalQuest],
+  },
+  {
+    name: "marketplace: browse by rating",
+    role: "pas_bot_user",
+    actor: "parent",
+    sql: "select id, title, rating, plays_count from app_public.marketplace_quests() order by rating desc, plays_count desc limit 20",
+    params: () => [],
+  },
+];
+
+export interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  Schema?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+export interface Finding {
+  query: string;
+  relation: string;
+  rows: number;
+}
+
+export interface ExplainReport {
+  /** Per query: each statement's plan, as indented lines. */
+  plans: Array<{ query: string; statements: string[][] }>;
+  findings: Finding[];
+}
+
+/** The people and quests the hot queries act on: the busiest parent with a deployed personal quest. */
+export async function pickActors(client: pg.ClientBase): Promise<Actors> {
+  const { rows } = await client.query<Actors>(`
+    select q.author_id as parent, q.child_id as child, q.id as "personalQuest",
+           (select m.id from app_public.marketplace_quests() m order by m.rating desc limit 1) as "publicQuest"
+    from app_public.quests q
+    where q.status = 'deployed' and q.child_id is not null
+    order by (select count(*) from app_public.quests o where o.author_id = q.author_id) desc, q.id
+    limit 1`);
+  if (!rows[0]?.publicQuest) throw new Error("No deployed personal quest and public quest to act on: seed the database first.");
+  return rows[0];
+}
+
+function describe(node: PlanNode, depth: number, lines: string[]): void {
+  const on = node["Relation Name"] ? ` on ${node.Schema ? `${node.Schema}.` : ""}${node["Relation Name"]}` : "";
+  const using = node["Index Name"] ? ` using ${node["Index Name"]}` : "";
+  lines.push(`${"  ".repeat(depth)}${node["Node Type"]}${on}${using}`);
+  for (const child of node.Plans ?? []) describe(child, depth + 1, lines);
+}
+
+function seqScans(node: PlanNode, out: PlanNode[]): PlanNode[] {
+  if (node["Node Type"] === "Seq Scan") out.push(node);
+  for (const child of node.Plans ?? []) seqScans(child, out);
+  return out;
+}
+
+/**
+ * Runs every hot query as its role and reports sequential scans of app_public
+ * tables holding more than `maxSeqScanRows` rows. `strict` turns enable_seqscan
+ * off, so any sequential scan left means no usable index exists (for CI at a
+ * small scale, where scanning would otherwise be the cheaper plan).
+ */
+export async function explainHotQueries(
+  superuserUrl: string,
+  options: { maxSeqScanRows: number; strict: boolean },
+): Promise<ExplainReport> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  const notices: string[] = [];
+  client.on("notice", (msg) => notices.push(msg.message ?? ""));
+  try {
+    const actors = await pickActors(client);
+    const { rows: sizes } = await client.query<{ relname: string; rows: number }>(
+      "select relname, greatest(reltuples, 0)::bigint::int as rows from pg_class where relnamespace = 'app_public'::regnamespace and relkind = 'r'",
+    );
+    const rowsOf = new Map(sizes.map((s) => [s.relname, s.rows]));
+    await client.query("load 'auto_explain'");
+    const report: ExplainReport = { plans: [], findings: [] };
+    for (const query of HOT_QUERIES) {
+      await client.query("begin");
+      try {
+        await client.query(
+          `select set_config('auto_explain.log_min_duration', '0', true), set_config('auto_explain.log_nested_statements', 'on', true),
+                  set_config('auto_explain.log_format', 'json', true), set_config('auto_explain.log_level', 'notice', true),
+                  set_config('auto_explain.log_verbose', 'on', true),
+                  set_config('client_min_messages', 'notice', true), set_config('enable_seqscan', $1, true),
+                  set_config('app.user_id', $2, true), set_config('role', $3, true)`,
+          [options.strict ? "off" : "on", query.actor === "parent" ? actors.parent : actors.child, query.role],
+        );
+        notices.length = 0;
+        await client.query(query.sql, query.params(actors));
+      } finally {
+        // (A statement's own plan is reported when its portal closes, i.e. with the next command.)
+        await client.query("rollback");
+      }
+      const statements: string[][] = [];
+      for (const notice of notices.filter((n) => n.includes("{"))) {
+        const plan = (JSON.parse(notice.slice(notice.indexOf("{"))) as { Plan: PlanNode }).Plan;
+        const lines: string[] = [];
+        describe(plan, 1, lines);
+        statements.push(lines);
+        for (const scan of seqScans(plan, [])) {
+          const relation = scan["Relation Name"]!;
+          const rows = rowsOf.get(relation);
+          if (scan.Schema === "app_public" && rows !== undefined && (options.strict || rows > options.maxSeqScanRows)) {
+            report.findings.push({ query: query.name, relation, rows });
+          }
+        }
+      }
+      report.plans.push({ query: `${query.name} (as ${query.role})`, statements });
+    }
+    return report;
+  } finally {
+    await client.end();
+  }
+}
