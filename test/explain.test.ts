@@ -1,16 +1,14 @@
 // The index proof in CI: at scale 1 scanning would often be the cheaper plan, so
 // db:explain's strict mode turns sequential scans off; any left means a hot
 // query (policies and nested statements included) has no index to use.
-import { Writable } from "node:stream";
 import { explainHotQueries, HOT_QUERIES } from "../src/db/explain.ts";
-import { seedSynthetic } from "../src/db/seed/synthetic.ts";
 import { rootUrl, withOwnerDb } from "./helpers/db.ts";
+import { seedQuietly } from "./helpers/seed.ts";
 
 const SLOW = 120_000;
-const quiet = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream;
 
 beforeAll(async () => {
-  await seedSynthetic(rootUrl, 1, quiet);
+  await seedQuietly(1);
 }, SLOW);
 
 test("every hot query of both apps finds an index, as the role that runs it", async () => {

@@ -1,14 +1,12 @@
 // db:seed --scale N loads with triggers off, so it must write what the triggers
 // would have derived, and keep every rule the database enforces.
-import { Writable } from "node:stream";
-import { seedSynthetic } from "../src/db/seed/synthetic.ts";
-import { rootUrl, withOwnerDb } from "./helpers/db.ts";
+import { withOwnerDb } from "./helpers/db.ts";
+import { seedQuietly } from "./helpers/seed.ts";
 
 const SLOW = 120_000;
-const quiet = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream;
 
 beforeAll(async () => {
-  await seedSynthetic(rootUrl, 1, quiet);
+  await seedQuietly(1);
 }, SLOW);
 
 test("scale 1 is the seed's capacity: 1,000 users, 10,000 quests, ~100,000 plays and play events", async () => {
@@ -76,7 +74,7 @@ test("no foreign key is broken (they are not checked while triggers are off)", a
 });
 
 test("seeding twice is refused, and the refused load leaves nothing behind", async () => {
-  await expect(seedSynthetic(rootUrl, 1, quiet)).rejects.toThrow(
+  await expect(seedQuietly(1)).rejects.toThrow(
     /^\[1\/\d+\] check the database holds no synthetic data yet failed, nothing was loaded: This database already holds synthetic data/,
   );
   await withOwnerDb(async (owner) => {
