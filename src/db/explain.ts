@@ -60,7 +60,7 @@ export const HOT_QUERIES: HotQuery[] = [
     name: "child: my deployed quests",
     role: "inner_edu_user",
     actor: "child",
-    sql: "select id, title from app_public.quests where child_id = $1 and status = 'deployed' order by deployed_at desc limit 50",
+    sql: "select id, title from app_public.quests where child_id = $1 and status = 'deployed' order by id limit 50",
     params: (a) => [a.child],
   },
   {

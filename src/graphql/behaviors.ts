@@ -17,8 +17,13 @@ export const BehaviorsPlugin = jsonPgSmartTags(
         // Quests are created through create_quest (its project, track and milestones come with it).
         "app_public.quests": {
           tags: { behavior: "-insert" },
-          // Marketplace sorting; served by the partial index quests_marketplace_idx.
-          attribute: { rating: { tags: { behavior: "+orderBy" } }, plays_count: { tags: { behavior: "+orderBy" } } },
+          attribute: {
+            // Marketplace sorting; served by the partial index quests_marketplace_idx.
+            rating: { tags: { behavior: "+orderBy" } },
+            plays_count: { tags: { behavior: "+orderBy" } },
+            // The child's app lists its own quests (partial index quests_child_id_idx).
+            child_id: { tags: { behavior: "+filterBy" } },
+          },
         },
         // The child's progress is written through update_quest_progress (one session per call, notifications).
         "app_public.quest_progress": { tags: { behavior: "-insert -update" } },

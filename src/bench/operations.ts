@@ -1,0 +1,120 @@
+// The operations `npm run bench` loads: both apps' hot paths as the apps send
+// them over GraphQL, each with the direct SQL a hand-written service would run
+// for the same read (db:explain's hot queries), and the actors they run as.
+import type pg from "pg";
+import { HOT_QUERIES } from "../db/explain.ts";
+
+export interface Actor {
+  userId: string;
+  /** The operation's GraphQL variables for this actor. */
+  variables: Record<string, unknown>;
+  /** The same read as direct SQL parameters (reads only). */
+  sqlParams?: unknown[];
+}
+
+export interface Operation {
+  name: string;
+  app: "pas_bot" | "inner_edu";
+  write: boolean;
+  query: string;
+  /** db:explain's hot query with the same meaning, for the direct-SQL floor (reads). */
+  sql?: string;
+}
+
+const GRAPH = { nodes: [{ id: "a", type: "story" }, { id: "b", type: "reveal" }], edges: [{ source: "a", target: "b" }] };
+const sqlOf = (name: string) => HOT_QUERIES.find((q) => q.name === name)!.sql;
+
+export const OPERATIONS: Operation[] = [
+  {
+    name: "parent: my quests page",
+    app: "pas_bot",
+    write: false,
+    query: `query ($me: UUID!) { quests(condition: { authorId: $me }, orderBy: CREATED_AT_DESC, first: 20) {
+      nodes { id title status moderationStatus } } }`,
+    sql: sqlOf("parent: my quests page"),
+  },
+  {
+    name: "parent: a quest with its nodes",
+    app: "pas_bot",
+    write: false,
+    query: `query ($quest: UUID!) { quest(id: $quest) { id title graphStructure
+      questNodes(orderBy: POSITION_ASC) { nodes { nodeKey nodeType data } } } }`,
+    sql: sqlOf("parent: a quest with its nodes"),
+  },
+  {
+    name: "parent: get_quest_analytics",
+    app: "pas_bot",
+    write: false,
+    query: `query ($quest: UUID!) { getQuestAnalytics(questId: $quest) { consentStatus totalStarts totalCompletions playCount lastPlayed } }`,
+    sql: sqlOf("parent: get_quest_analytics"),
+  },
+  {
+    name: "marketplace: browse by rating",
+    app: "pas_bot",
+    write: false,
+    query: `{ marketplaceQuests(orderBy: [RATING_DESC, PLAYS_COUNT_DESC], first: 20) { nodes { id title rating playsCount } } }`,
+    sql: sqlOf("marketplace: browse by rating"),
+  },
+  {
+    name: "child: my deployed quests",
+    app: "inner_edu",
+    write: false,
+    query: `query ($me: UUID!) { quests(condition: { childId: $me, status: deployed }, first: 50) { nodes { id title } } }`,
+    sql: sqlOf("child: my deployed quests"),
+  },
+  {
+    name: "parent: create_quest",
+    app: "pas_bot",
+    write: true,
+    query: `mutation ($child: UUID!, $graph: JSON!) { createQuest(input: { title: "Bench quest", graphStructure: $graph, childId: $child }) { result { id } } }`,
+  },
+  {
+    name: "child: update_quest_progress",
+    app: "inner_edu",
+    write: true,
+    query: `mutation ($quest: UUID!) { updateQuestProgress(input: { questId: $quest, nodesCompleted: 1, minutesPlayed: 1 }) { result { sessionCount } } }`,
+  },
+  {
+    name: "child: record_achievement",
+    app: "inner_edu",
+    write: true,
+    query: `mutation ($quest: UUID!) { recordAchievement(input: { questId: $quest, achievementType: "bench", title: "Bench" }) { result { id } } }`,
+  },
+];
+
+/**
+ * Families with a deployed personal quest, spread over the data: the parent, the
+ * child, the quest. Every actor of an operation gets its own variables.
+ */
+export async function pickFamilies(client: pg.Pool, count: number) {
+  const { rows } = await client.query<{ parent: string; child: string; quest: string }>(
+    `select distinct on (q.author_id) q.author_id as parent, q.child_id as child, q.id as quest
+     from app_public.quests q
+     where q.status = 'deployed' and q.child_id is not null and q.title like 'Quest %'
+     order by q.author_id, q.id
+     limit $1`,
+    [count],
+  );
+  if (rows.length === 0) throw new Error("No deployed personal quests: seed the database first (npm run db:seed -- --scale N).");
+  return rows;
+}
+
+export function actorsFor(operation: Operation, families: Array<{ parent: string; child: string; quest: string }>): Actor[] {
+  return families.map(({ parent, child, quest }) => {
+    switch (operation.name) {
+      case "parent: my quests page":
+        return { userId: parent, variables: { me: parent }, sqlParams: [parent] };
+      case "parent: a quest with its nodes":
+      case "parent: get_quest_analytics":
+        return { userId: parent, variables: { quest }, sqlParams: [quest] };
+      case "marketplace: browse by rating":
+        return { userId: parent, variables: {}, sqlParams: [] };
+      case "child: my deployed quests":
+        return { userId: child, variables: { me: child }, sqlParams: [child] };
+      case "parent: create_quest":
+        return { userId: parent, variables: { child, graph: GRAPH } };
+      default:
+        return { userId: child, variables: { quest } };
+    }
+  });
+}

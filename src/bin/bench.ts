@@ -1,0 +1,160 @@
+// npm run bench [-- --duration 10 --connections 32,128] — both apps' hot paths
+// through HTTP with real tokens, the load coming from a separate process
+// (src/bench/load.ts, autocannon), on the seeded database (db:seed --scale N).
+// Side by side in one run, per operation and connection count: GraphQL
+// requests/s and p50/p95/p99, errors, and for reads the same query as direct
+// SQL through pg (same role, same policies) with the GraphQL ÷ SQL ratio.
+// Afterwards: the writes the database holds match the requests that succeeded.
+import { fork } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import type pg from "pg";
+import { actorsFor, OPERATIONS, type Operation, pickFamilies } from "../bench/operations.ts";
+import type { LoadResult, LoadSpec } from "../bench/load.ts";
+import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
+import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { resilientPool } from "../db/pool.ts";
+import { UserError } from "../errors.ts";
+import { createHttpService } from "../http/app.ts";
+import { appSecretsFrom, signAppToken } from "../http/auth.ts";
+import { runCommand } from "../lifecycle.ts";
+
+/** Distinct families the requests are spread over. */
+const FAMILIES = 500;
+
+function loadInChildProcess(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL("../bench/load.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
+    child.once("message", (result) => resolve(result as LoadResult));
+    child.once("exit", (code) => (code === 0 ? undefined : reject(new Error(`the load process exited with ${code}`))));
+    child.send(spec);
+  });
+}
+
+/** The same read as a hand-written service would run it: one transaction per request, the acting user set. */
+async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<typeof actorsFor>, connections: number, seconds: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = await pool.connect();
+      try {
+        while (Date.now() < until) {
+          const actor = actors[next++ % actors.length]!;
+          const started = performance.now();
+          try {
+            await client.query("begin");
+            await client.query("select set_config('app.user_id', $1, true)", [actor.userId]);
+            await client.query(operation.sql!, actor.sqlParams);
+            await client.query("commit");
+            latencies.push(performance.now() - started);
+          } catch {
+            errors++;
+            await client.query("rollback").catch(() => {});
+          }
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
+  return { requestsPerSecond: latencies.length / seconds, p50: percentile(50), p95: percentile(95), p99: percentile(99), errors };
+}
+
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
+
+runCommand(async (lifecycle) => {
+  const { values } = parseArgs({
+    options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "32,128" } },
+  });
+  const seconds = Number(values.duration);
+  const connectionCounts = values.connections.split(",").map(Number);
+  if (!(seconds > 0) || !connectionCounts.every((c) => Number.isInteger(c) && c > 0)) {
+    throw new UserError("usage: npm run bench -- [--duration 10] [--connections 32,128]");
+  }
+  const config = loadConfig();
+  await startEmbeddedIfNeeded(config, lifecycle);
+  await migrateDatabase(config, () => {});
+  const owner = resilientPool({ connectionString: config.ownerUrl, max: 2 }, "benchmark (owner)");
+  const maxConnections = Math.max(...connectionCounts);
+  const sqlPools = {
+    pas_bot: resilientPool({ connectionString: roleConnectionString(config, ROLES.pasBot), max: maxConnections }, "benchmark (pas_bot SQL)"),
+    inner_edu: resilientPool({ connectionString: roleConnectionString(config, ROLES.innerEdu), max: maxConnections }, "benchmark (inner_edu SQL)"),
+  };
+  lifecycle.onStop("benchmark connections", async () => {
+    await Promise.all([owner.end(), sqlPools.pas_bot.end(), sqlPools.inner_edu.end()]);
+  });
+
+  const { rows: [{ users }] } = await owner.query("select count(*)::int as users from app_public.users where email like '%@synthetic.invalid'");
+  if (users === 0) throw new UserError("No synthetic data: run `npm run db:seed -- --scale N` first.");
+  const families = await pickFamilies(owner, FAMILIES);
+  const secrets = appSecretsFrom(config.secret);
+  const http = await createHttpService({
+    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
+    poolMax: config.poolMax,
+    secrets,
+    production: true,
+  });
+  lifecycle.onStop("HTTP server", () => http.close());
+  await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+
+  const countWrites = async () =>
+    (await owner.query<{ quests: number; sessions: number }>(
+      `select (select count(*)::int from app_public.quests where title = 'Bench quest') as quests,
+              (select coalesce(sum(session_count), 0)::int from app_public.quest_progress p where p.quest_id = any ($1)) as sessions`,
+      [families.map((f) => f.quest)],
+    )).rows[0]!;
+  const before = await countWrites();
+  const succeeded = new Map<string, number>();
+  const sent = new Map<string, number>();
+
+  console.log(
+    `Scale ${users / 1000} (${users} users); ${families.length} families; ${seconds} s per measurement; ` +
+      `GraphQL pool ${config.poolMax} connections (PG_POOL_MAX); load from a separate process.`,
+  );
+  console.log("operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL");
+  for (const connections of connectionCounts) {
+    for (const operation of OPERATIONS) {
+      const actors = actorsFor(operation, families);
+      const requests = actors.map((a) => ({ token: signAppToken(operation.app, a.userId, secrets), variables: a.variables }));
+      const graphql = await loadInChildProcess({ url, query: operation.query, requests, connections, durationSeconds: seconds });
+      succeeded.set(operation.name, (succeeded.get(operation.name) ?? 0) + graphql.succeeded);
+      sent.set(operation.name, (sent.get(operation.name) ?? 0) + graphql.sent);
+      const sql = operation.sql ? await sqlFloor(sqlPools[operation.app], operation, actors, connections, seconds) : undefined;
+      console.log(
+        [
+          operation.name,
+          connections,
+          Math.round(graphql.requestsPerSecond),
+          `${ms(graphql.p50)} / ${ms(graphql.p95)} / ${ms(graphql.p99)}`,
+          graphql.errors + (sql?.errors ?? 0),
+          sql ? Math.round(sql.requestsPerSecond) : "-",
+          sql ? `${ms(sql.p50)} / ${ms(sql.p95)} / ${ms(sql.p99)}` : "-",
+          sql ? `${((graphql.requestsPerSecond / sql.requestsPerSecond) * 100).toFixed(0)} %` : "-",
+        ].join(" | "),
+      );
+      if (graphql.firstError) console.log(`  first error: ${graphql.firstError}`);
+    }
+  }
+
+  // Nothing lost under load: every acknowledged write is in the database, and nothing beyond what
+  // was sent (a run ends with up to one request per connection in flight, done but not counted).
+  const after = await countWrites();
+  const check = (name: string, added: number) => {
+    const [ok, asked] = [succeeded.get(name) ?? 0, sent.get(name) ?? 0];
+    console.log(`Consistency, ${name}: ${added} rows for ${ok} acknowledged of ${asked} sent requests.`);
+    return ok <= added && added <= asked;
+  };
+  const consistent = [
+    check("parent: create_quest", after.quests - before.quests),
+    check("child: update_quest_progress", after.sessions - before.sessions),
+  ].every(Boolean);
+  if (!consistent) throw new Error("Writes and requests do not match: an acknowledged write is missing.");
+  console.log("Nothing lost: every acknowledged write is in the database.");
+}, "one-shot");
