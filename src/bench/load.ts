@@ -2,6 +2,7 @@
 // src/bin/bench.ts): autocannon against /graphql, each request as a random
 // actor with its own token, counting GraphQL errors in 200 responses too.
 import autocannon from "autocannon";
+import { percentile } from "./percentile.ts";
 
 export interface LoadSpec {
   url: string;
@@ -59,12 +60,11 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ],
   });
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
   return {
     requestsPerSecond: result.requests.average,
-    p50: percentile(50),
-    p95: percentile(95),
-    p99: percentile(99),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
     succeeded,
     sent: result.requests.sent,

@@ -12,13 +12,13 @@ import { resilientPool } from "../db/pool.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 import { startWorker } from "../worker/runner.ts";
+import { percentile } from "../bench/percentile.ts";
 
 /** Warnings and errors only: one line per job would drown the figures. */
 const quietLogger = new Logger(() => (level, message) => {
   if (level === "error" || level === "warning") console.error(`worker ${level}: ${message}`);
 });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 runCommand(async (lifecycle) => {

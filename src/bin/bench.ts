@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import type pg from "pg";
 import { actorsFor, OPERATIONS, type Operation, pickFamilies } from "../bench/operations.ts";
 import type { LoadResult, LoadSpec } from "../bench/load.ts";
+import { percentile } from "../bench/percentile.ts";
 import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
@@ -62,8 +63,13 @@ async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<
     }),
   );
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
-  return { requestsPerSecond: latencies.length / seconds, p50: percentile(50), p95: percentile(95), p99: percentile(99), errors };
+  return {
+    requestsPerSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors,
+  };
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
