@@ -2,13 +2,15 @@
 // through HTTP with real tokens, the load coming from a separate process
 // (src/bench/load.ts, autocannon), on the seeded database (db:seed --scale N).
 // Side by side in one run, per operation and connection count: GraphQL
-// requests/s and p50/p95/p99, errors, and for reads the same query as direct
-// SQL through pg (same role, same policies) with the GraphQL ÷ SQL ratio.
+// requests/s and p50/p95/p99, errors; for reads the same query as direct SQL
+// through pg (same role, same policies) with the GraphQL ÷ SQL ratio, and the
+// same GraphQL with RLS bypassed (bench-only BYPASSRLS twins) for RLS's cost.
 // Afterwards: the writes the database holds match the requests that succeeded.
 import { fork } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import type pg from "pg";
+import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypassRoles.ts";
 import { actorsFor, OPERATIONS, type Operation, pickFamilies } from "../bench/operations.ts";
 import type { LoadResult, LoadSpec } from "../bench/load.ts";
 import { percentile } from "../bench/percentile.ts";
@@ -84,8 +86,13 @@ runCommand(async (lifecycle) => {
     throw new UserError("usage: npm run bench -- [--duration 10] [--connections 32,128]");
   }
   const config = loadConfig();
+  if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
+  if (!config.rootUrl) throw new UserError("The benchmark creates its RLS-bypassing roles as a superuser: set ROOT_DATABASE_URL.");
+  const rootUrl = config.rootUrl;
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
+  await createBypassTwins(rootUrl);
+  lifecycle.onStop("the benchmark's BYPASSRLS roles", () => dropBypassTwins(rootUrl));
   const owner = resilientPool({ connectionString: config.ownerUrl, max: 2 }, "benchmark (owner)");
   const maxConnections = Math.max(...connectionCounts);
   const sqlPools = {
@@ -107,8 +114,20 @@ runCommand(async (lifecycle) => {
     production: true,
   });
   lifecycle.onStop("HTTP server", () => http.close());
-  await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  const bypass = await createHttpService({
+    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
+    poolMax: config.poolMax,
+    secrets,
+    production: true,
+    roleFor: (role) => BYPASS_TWIN[role]!,
+  });
+  lifecycle.onStop("HTTP server without RLS", () => bypass.close());
+  const listen = async (service: typeof http) => {
+    await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+  };
+  const url = await listen(http);
+  const bypassUrl = await listen(bypass);
 
   const countWrites = async () =>
     (await owner.query<{ quests: number; sessions: number }>(
@@ -124,7 +143,10 @@ runCommand(async (lifecycle) => {
     `Scale ${users / 1000} (${users} users); ${families.length} families; ${seconds} s per measurement; ` +
       `GraphQL pool ${config.poolMax} connections (PG_POOL_MAX); load from a separate process.`,
   );
-  console.log("operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL");
+  console.log(
+    "operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL | " +
+      "GraphQL without RLS req/s | RLS overhead",
+  );
   for (const connections of connectionCounts) {
     for (const operation of OPERATIONS) {
       const actors = actorsFor(operation, families);
@@ -133,16 +155,21 @@ runCommand(async (lifecycle) => {
       succeeded.set(operation.name, (succeeded.get(operation.name) ?? 0) + graphql.succeeded);
       sent.set(operation.name, (sent.get(operation.name) ?? 0) + graphql.sent);
       const sql = operation.sql ? await sqlFloor(sqlPools[operation.app], operation, actors, connections, seconds) : undefined;
+      const noRls = operation.write
+        ? undefined
+        : await loadInChildProcess({ url: bypassUrl, query: operation.query, requests, connections, durationSeconds: seconds });
       console.log(
         [
           operation.name,
           connections,
           Math.round(graphql.requestsPerSecond),
           `${ms(graphql.p50)} / ${ms(graphql.p95)} / ${ms(graphql.p99)}`,
-          graphql.errors + (sql?.errors ?? 0),
+          graphql.errors + (sql?.errors ?? 0) + (noRls?.errors ?? 0),
           sql ? Math.round(sql.requestsPerSecond) : "-",
           sql ? `${ms(sql.p50)} / ${ms(sql.p95)} / ${ms(sql.p99)}` : "-",
           sql ? `${((graphql.requestsPerSecond / sql.requestsPerSecond) * 100).toFixed(0)} %` : "-",
+          noRls ? Math.round(noRls.requestsPerSecond) : "-",
+          noRls ? `${((1 - graphql.requestsPerSecond / noRls.requestsPerSecond) * 100).toFixed(0)} %` : "-",
         ].join(" | "),
       );
       if (graphql.firstError) console.log(`  first error: ${graphql.firstError}`);

@@ -48,6 +48,8 @@ export function makePreset(options: {
   production: boolean;
   statementTimeout?: string;
   trustedDocumentsDir?: string;
+  /** The database role each app's requests run as, when not the app's own (the benchmark's RLS-bypassing twins). */
+  roleFor?: (appRole: string) => string;
 }): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
@@ -93,7 +95,7 @@ export function makePreset(options: {
         }
         return {
           pgSettings: {
-            role: identity.role,
+            role: options.roleFor ? options.roleFor(identity.role) : identity.role,
             "app.user_id": identity.userId,
             // No request holds the database longer than this.
             statement_timeout: options.statementTimeout ?? STATEMENT_TIMEOUT,

@@ -24,6 +24,8 @@ export interface HttpServiceOptions {
   statementTimeout?: string;
   /** Only the trusted documents in this directory run (persisted operations). */
   trustedDocumentsDir?: string;
+  /** See makePreset: only the benchmark sets it. */
+  roleFor?: (appRole: string) => string;
 }
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
@@ -35,6 +37,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       production: options.production,
       statementTimeout: options.statementTimeout,
       trustedDocumentsDir: options.trustedDocumentsDir,
+      roleFor: options.roleFor,
     }),
   );
   const app = express();
