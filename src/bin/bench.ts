@@ -35,7 +35,11 @@ function loadInChildProcess(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-/** The same read as a hand-written service would run it: one transaction per request, the acting user set. */
+/**
+ * The same read as a hand-written service would run it: `connections` callers
+ * sharing a pool as large as the GraphQL server's, one transaction per request
+ * with the acting user set.
+ */
 async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<typeof actorsFor>, connections: number, seconds: number) {
   const latencies: number[] = [];
   let errors = 0;
@@ -43,24 +47,22 @@ async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      const client = await pool.connect();
-      try {
-        while (Date.now() < until) {
-          const actor = actors[next++ % actors.length]!;
-          const started = performance.now();
-          try {
-            await client.query("begin");
-            await client.query("select set_config('app.user_id', $1, true)", [actor.userId]);
-            await client.query(operation.sql!, actor.sqlParams);
-            await client.query("commit");
-            latencies.push(performance.now() - started);
-          } catch {
-            errors++;
-            await client.query("rollback").catch(() => {});
-          }
+      while (Date.now() < until) {
+        const actor = actors[next++ % actors.length]!;
+        const started = performance.now();
+        const client = await pool.connect();
+        try {
+          await client.query("begin");
+          await client.query("select set_config('app.user_id', $1, true)", [actor.userId]);
+          await client.query(operation.sql!, actor.sqlParams);
+          await client.query("commit");
+          latencies.push(performance.now() - started);
+        } catch {
+          errors++;
+          await client.query("rollback").catch(() => {});
+        } finally {
+          client.release();
         }
-      } finally {
-        client.release();
       }
     }),
   );
@@ -94,10 +96,10 @@ runCommand(async (lifecycle) => {
   await createBypassTwins(rootUrl);
   lifecycle.onStop("the benchmark's BYPASSRLS roles", () => dropBypassTwins(rootUrl));
   const owner = resilientPool({ connectionString: config.ownerUrl, max: 2 }, "benchmark (owner)");
-  const maxConnections = Math.max(...connectionCounts);
+  // As many database connections as the GraphQL server has: the comparison is of what runs on them.
   const sqlPools = {
-    pas_bot: resilientPool({ connectionString: roleConnectionString(config, ROLES.pasBot), max: maxConnections }, "benchmark (pas_bot SQL)"),
-    inner_edu: resilientPool({ connectionString: roleConnectionString(config, ROLES.innerEdu), max: maxConnections }, "benchmark (inner_edu SQL)"),
+    pas_bot: resilientPool({ connectionString: roleConnectionString(config, ROLES.pasBot), max: config.poolMax }, "benchmark (pas_bot SQL)"),
+    inner_edu: resilientPool({ connectionString: roleConnectionString(config, ROLES.innerEdu), max: config.poolMax }, "benchmark (inner_edu SQL)"),
   };
   lifecycle.onStop("benchmark connections", async () => {
     await Promise.all([owner.end(), sqlPools.pas_bot.end(), sqlPools.inner_edu.end()]);
