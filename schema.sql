@@ -632,22 +632,25 @@ ALTER FUNCTION app_private.audit(action text, subject_table text, subject_id uui
 CREATE FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
-  result boolean;
+  override app_public.quest_privacy;
+  defaults app_public.child_privacy;
 begin
+  if flag not in ('share_progress', 'share_educational_progress', 'share_play_frequency', 'share_quest_details',
+                  'share_emotional_state', 'share_analytics') then
+    raise exception 'Unknown consent flag "%".', flag using errcode = '22023';
+  end if;
   if quest_id is not null then
-    -- (EXECUTE does not set FOUND; the flags are NOT NULL, so null means no override row.)
-    execute format('select %I from app_public.quest_privacy where child_id = $1 and quest_id = $2', flag)
-      into result using child_id, quest_id;
-    if result is not null then
-      return result;
+    select * into override from app_public.quest_privacy p where p.child_id = consent_flag.child_id and p.quest_id = consent_flag.quest_id;
+    if found then
+      return (to_jsonb(override) ->> flag)::boolean;
     end if;
   end if;
-  execute format('select %I from app_public.child_privacy where child_id = $1', flag) into result using child_id;
-  return coalesce(result, false);
+  select * into defaults from app_public.child_privacy p where p.child_id = consent_flag.child_id;
+  return coalesce((to_jsonb(defaults) ->> flag)::boolean, false);
 end;
-$_$;
+$$;
 
 ALTER FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) OWNER TO app_owner;
 
