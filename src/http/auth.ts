@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from "express";
 import jwt from "jsonwebtoken";
 import { APPS, type AppName } from "../config.ts";
 import { UserError } from "../errors.ts";
+import { isUuid } from "../uuid.ts";
 
 export interface AppIdentity {
   app: AppName;
@@ -15,7 +16,6 @@ export interface AppIdentity {
 
 export type AppSecrets = Record<AppName, string>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class AuthError extends UserError {
   override name = "AuthError";
@@ -36,7 +36,7 @@ export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity 
     if (typeof claims === "string" || typeof claims.exp !== "number") {
       throw new AuthError("The token has no `exp` claim; tokens must expire.");
     }
-    if (typeof claims.sub !== "string" || !UUID.test(claims.sub)) {
+    if (!isUuid(claims.sub)) {
       throw new AuthError("The token's `sub` claim must be the acting user's uuid.");
     }
     return { app, role: APPS[app].role, userId: claims.sub.toLowerCase() };
@@ -51,7 +51,7 @@ export function signAppToken(
   secrets: AppSecrets,
   expiresInSeconds = 3600,
 ): string {
-  if (!UUID.test(userId)) throw new AuthError(`The user id must be a uuid, got "${userId}".`);
+  if (!isUuid(userId)) throw new AuthError(`The user id must be a uuid, got "${userId}".`);
   return jwt.sign({ sub: userId }, secrets[app], { algorithm: "HS256", expiresIn: expiresInSeconds });
 }
 

@@ -1,7 +1,8 @@
 // Aggregation jobs: the database does the work (app_jobs.refresh_quest_analytics,
 // security definer); the tasks validate payloads, batch, and report progress.
 import type { Task } from "graphile-worker";
-import { dropBadPayload, isUuid } from "./payload.ts";
+import { isUuid } from "../../uuid.ts";
+import { dropBadPayload } from "./payload.ts";
 
 /** Quests per transaction in the nightly recompute: short transactions, visible progress. */
 export const NIGHTLY_BATCH_SIZE = 500;

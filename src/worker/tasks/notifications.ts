@@ -1,6 +1,7 @@
 // Notifications the database queues: a child's consent changes, told to the linked parents.
 import type { Task } from "graphile-worker";
-import { dropBadPayload, isUuid } from "./payload.ts";
+import { isUuid } from "../../uuid.ts";
+import { dropBadPayload } from "./payload.ts";
 
 export const notifyConsentChanges: Task = async (payload, helpers) => {
   const eventIds = (payload as { event_ids?: unknown } | null)?.event_ids;

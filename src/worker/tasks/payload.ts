@@ -2,10 +2,6 @@
 // once and the job completes, instead of failing ten times with backoff.
 import type { JobHelpers } from "graphile-worker";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
-
 /** Logs why the payload is unusable, naming the job, and returns undefined for the task to stop. */
 export function dropBadPayload(helpers: JobHelpers, expected: string, payload: unknown): undefined {
   helpers.logger.error(
