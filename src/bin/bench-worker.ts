@@ -9,6 +9,7 @@ import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { resilientPool } from "../db/pool.ts";
+import { countSyntheticData } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 import { startWorker } from "../worker/runner.ts";
@@ -43,11 +44,7 @@ runCommand(async (lifecycle) => {
     await child.end();
   });
 
-  const { rows: [size] } = await owner.query(`
-    select (select count(*) from app_public.users where email like '%@synthetic.invalid')::int as users,
-           (select count(*) from app_public.quests)::int as quests,
-           (select count(*) from app_public.quest_progress)::int as progress,
-           (select count(*) from app_public.child_progress)::int as events`);
+  const size = await countSyntheticData(owner);
   if (size.users === 0) throw new UserError("No synthetic data: run `npm run db:seed -- --scale 10` first.");
   console.log(
     `Data: ${size.users} users (scale ${size.users / 1000}), ${size.quests} quests, ${size.progress} progress rows, ` +

@@ -18,6 +18,7 @@ import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { resilientPool } from "../db/pool.ts";
+import { countSyntheticData } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
@@ -105,7 +106,7 @@ runCommand(async (lifecycle) => {
     await Promise.all([owner.end(), sqlPools.pas_bot.end(), sqlPools.inner_edu.end()]);
   });
 
-  const { rows: [{ users }] } = await owner.query("select count(*)::int as users from app_public.users where email like '%@synthetic.invalid'");
+  const { users } = await countSyntheticData(owner);
   if (users === 0) throw new UserError("No synthetic data: run `npm run db:seed -- --scale N` first.");
   const families = await pickFamilies(owner, FAMILIES);
   const secrets = appSecretsFrom(config.secret);

@@ -28,15 +28,29 @@ async function steps(): Promise<Step[]> {
 const bar = (done: number, total: number) => `[${"#".repeat(done)}${".".repeat(total - done)}] ${done}/${total}`;
 
 export interface SyntheticCounts {
+  /** Synthetic users (scale × 1,000); 0 in a database that was never seeded. */
   users: number;
   quests: number;
   progress: number;
   events: number;
-  seconds: number;
+}
+
+/** What a database holds after `db:seed --scale N`. */
+export async function countSyntheticData(client: pg.ClientBase | pg.Pool): Promise<SyntheticCounts> {
+  const { rows } = await client.query<SyntheticCounts>(`
+    select (select count(*) from app_public.users where email like '%@synthetic.invalid')::int as users,
+           (select count(*) from app_public.quests)::int as quests,
+           (select count(*) from app_public.quest_progress)::int as progress,
+           (select count(*) from app_public.child_progress)::int as events`);
+  return rows[0]!;
 }
 
 /** Loads scale × the seed's capacity into the database at `superuserUrl`. */
-export async function seedSynthetic(superuserUrl: string, scale: number, out: NodeJS.WriteStream = process.stdout): Promise<SyntheticCounts> {
+export async function seedSynthetic(
+  superuserUrl: string,
+  scale: number,
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<SyntheticCounts & { seconds: number }> {
   const all = await steps();
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
@@ -67,13 +81,9 @@ export async function seedSynthetic(superuserUrl: string, scale: number, out: No
     }
     // The quests' analytics are the worker's: the nightly job computes them all on its next run.
     await client.query("select graphile_worker.add_job('refresh_all_quest_analytics', job_key => 'seed_refresh_all_quest_analytics')");
-    const { rows } = await client.query(`
-      select (select count(*) from app_public.users where email like '%@synthetic.invalid')::int as users,
-             (select count(*) from app_public.quests)::int as quests,
-             (select count(*) from app_public.quest_progress)::int as progress,
-             (select count(*) from app_public.child_progress)::int as events`);
+    const counts = await countSyntheticData(client);
     await client.query("commit");
-    return { ...rows[0], seconds: (Date.now() - started) / 1000 };
+    return { ...counts, seconds: (Date.now() - started) / 1000 };
   } catch (e) {
     await client.query("rollback").catch(() => {});
     if (out.isTTY) out.write("\n");
