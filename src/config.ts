@@ -154,6 +154,12 @@ export function urlForDatabase(url: string, database: string): string {
   return u.href;
 }
 
+/** The app database, logged in as the superuser; `why` completes "… needs a superuser" when none is known. */
+export function appDatabaseAsSuperuser(config: Config, why: string): string {
+  if (!config.rootUrl) throw new ConfigError(`${why}, which needs a superuser: set ROOT_DATABASE_URL.`);
+  return urlForDatabase(config.rootUrl, describeDatabase(config.ownerUrl).database);
+}
+
 function parseDatabaseUrl(name: string, value: string): URL {
   let url: URL;
   try {

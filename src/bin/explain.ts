@@ -4,7 +4,7 @@
 // than the given rows sequentially (--strict: any sequential scan at all, with
 // enable_seqscan off — for small databases such as CI's).
 import { parseArgs } from "node:util";
-import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
+import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
 import { explainHotQueries } from "../db/explain.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
@@ -20,10 +20,10 @@ runCommand(async (lifecycle) => {
     throw new UserError("usage: npm run db:explain -- [--max-seq-scan-rows 10000] [--strict]");
   }
   const config = loadConfig();
-  if (!config.rootUrl) throw new UserError("db:explain reads nested plans with auto_explain, which needs a superuser: set ROOT_DATABASE_URL.");
+  const superuserUrl = appDatabaseAsSuperuser(config, "db:explain reads nested plans with auto_explain");
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
-  const report = await explainHotQueries(urlForDatabase(config.rootUrl, describeDatabase(config.ownerUrl).database), {
+  const report = await explainHotQueries(superuserUrl, {
     maxSeqScanRows,
     strict: values.strict,
   });

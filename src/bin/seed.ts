@@ -3,7 +3,7 @@
 //   --scale N (1 to 1000): synthetic data at N × the seed's capacity (1,000 users,
 //   10,000 quests, 100,000 play records and as many play events per unit).
 import { parseArgs } from "node:util";
-import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
+import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { FAMILY, seedFamily } from "../db/seed/family.ts";
@@ -47,11 +47,9 @@ runCommand(async (lifecycle) => {
     );
     return;
   }
-  if (!config.rootUrl) {
-    throw new UserError("db:seed --scale N loads with triggers off, which needs a superuser: set ROOT_DATABASE_URL.");
-  }
+  const superuserUrl = appDatabaseAsSuperuser(config, "db:seed --scale N loads with triggers off");
   console.log(`Seeding synthetic data at scale ${scale} (${scale * 1000} users, ${scale * 10000} quests, ~${scale * 100000} plays):`);
-  const counts = await seedSynthetic(urlForDatabase(config.rootUrl, describeDatabase(config.ownerUrl).database), scale);
+  const counts = await seedSynthetic(superuserUrl, scale);
   console.log(
     `Done in ${counts.seconds.toFixed(1)} s: ${counts.users} users, ${counts.quests} quests, ${counts.progress} progress rows, ` +
       `${counts.events} play events. The worker computes the quests' analytics on its next run (refresh_all_quest_analytics is queued).`,
