@@ -1,8 +1,7 @@
 // The operations `npm run bench` loads: both apps' hot paths as the apps send
 // them over GraphQL, each with the direct SQL a hand-written service would run
 // for the same read (db:explain's hot queries), and the actors they run as.
-import type pg from "pg";
-import { HOT_QUERIES } from "../db/explain.ts";
+import { type Family, HOT_QUERIES } from "../db/explain.ts";
 
 export interface Actor {
   userId: string;
@@ -82,24 +81,7 @@ export const OPERATIONS: Operation[] = [
   },
 ];
 
-/**
- * Families with a deployed personal quest, spread over the data: the parent, the
- * child, the quest. Every actor of an operation gets its own variables.
- */
-export async function pickFamilies(client: pg.Pool, count: number) {
-  const { rows } = await client.query<{ parent: string; child: string; quest: string }>(
-    `select distinct on (q.author_id) q.author_id as parent, q.child_id as child, q.id as quest
-     from app_public.quests q
-     where q.status = 'deployed' and q.child_id is not null and q.title like 'Quest %'
-     order by q.author_id, q.id
-     limit $1`,
-    [count],
-  );
-  if (rows.length === 0) throw new Error("No deployed personal quests: seed the database first (npm run db:seed -- --scale N).");
-  return rows;
-}
-
-export function actorsFor(operation: Operation, families: Array<{ parent: string; child: string; quest: string }>): Actor[] {
+export function actorsFor(operation: Operation, families: Family[]): Actor[] {
   return families.map(({ parent, child, quest }) => {
     switch (operation.name) {
       case "parent: my quests page":

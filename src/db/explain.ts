@@ -11,16 +11,14 @@ export interface HotQuery {
   /** Who acts, and the parameters, picked from the seeded data. */
   actor: "parent" | "child";
   sql: string;
-  params: (ids: Actors) => unknown[];
+  params: (family: Family) => unknown[];
 }
 
-export interface Actors {
+/** A parent, their child, and a deployed personal quest of the parent for the child. */
+export interface Family {
   parent: string;
   child: string;
-  /** A deployed personal quest of `parent` for `child`. */
-  personalQuest: string;
-  /** A public quest in the marketplace. */
-  publicQuest: string;
+  quest: string;
 }
 
 const GRAPH = JSON.stringify({ nodes: [{ id: "a", type: "story" }, { id: "b", type: "reveal" }], edges: [{ source: "a", target: "b" }] });
@@ -31,7 +29,7 @@ export const HOT_QUERIES: HotQuery[] = [
     role: "pas_bot_user",
     actor: "parent",
     sql: "select id, title, status, moderation_status from app_public.quests where author_id = $1 order by created_at desc limit 20",
-    params: (a) => [a.parent],
+    params: (f) => [f.parent],
   },
   {
     name: "parent: a quest with its nodes",
@@ -40,42 +38,42 @@ export const HOT_QUERIES: HotQuery[] = [
     sql: `select q.id, q.title, q.graph_structure,
                  (select json_agg(n order by n.position) from app_public.quest_nodes n where n.quest_id = q.id) as nodes
           from app_public.quests q where q.id = $1`,
-    params: (a) => [a.personalQuest],
+    params: (f) => [f.quest],
   },
   {
     name: "parent: get_quest_analytics",
     role: "pas_bot_user",
     actor: "parent",
     sql: "select * from app_public.get_quest_analytics($1)",
-    params: (a) => [a.personalQuest],
+    params: (f) => [f.quest],
   },
   {
     name: "parent: create_quest",
     role: "pas_bot_user",
     actor: "parent",
     sql: "select id from app_public.create_quest('Bench quest', $1::jsonb, child_id => $2)",
-    params: (a) => [GRAPH, a.child],
+    params: (f) => [GRAPH, f.child],
   },
   {
     name: "child: my deployed quests",
     role: "inner_edu_user",
     actor: "child",
     sql: "select id, title from app_public.quests where child_id = $1 and status = 'deployed' order by id limit 50",
-    params: (a) => [a.child],
+    params: (f) => [f.child],
   },
   {
     name: "child: update_quest_progress",
     role: "inner_edu_user",
     actor: "child",
     sql: "select id from app_public.update_quest_progress($1, 1, minutes_played => 1)",
-    params: (a) => [a.personalQuest],
+    params: (f) => [f.quest],
   },
   {
     name: "child: record_achievement",
     role: "inner_edu_user",
     actor: "child",
     sql: "select id from app_public.record_achievement($1, 'bench', 'Bench')",
-    params: (a) => [a.personalQuest],
+    params: (f) => [f.quest],
   },
   {
     name: "marketplace: browse by rating",
@@ -106,17 +104,18 @@ export interface ExplainReport {
   findings: Finding[];
 }
 
-/** The people and quests the hot queries act on: the busiest parent with a deployed personal quest. */
-export async function pickActors(client: pg.ClientBase): Promise<Actors> {
-  const { rows } = await client.query<Actors>(`
-    select q.author_id as parent, q.child_id as child, q.id as "personalQuest",
-           (select m.id from app_public.marketplace_quests() m order by m.rating desc limit 1) as "publicQuest"
-    from app_public.quests q
-    where q.status = 'deployed' and q.child_id is not null
-    order by (select count(*) from app_public.quests o where o.author_id = q.author_id) desc, q.id
-    limit 1`);
-  if (!rows[0]?.publicQuest) throw new Error("No deployed personal quest and public quest to act on: seed the database first.");
-  return rows[0];
+/** Up to `count` families with a deployed personal quest, one per parent: who the hot queries act as. */
+export async function pickFamilies(client: pg.ClientBase | pg.Pool, count: number): Promise<Family[]> {
+  const { rows } = await client.query<Family>(
+    `select distinct on (q.author_id) q.author_id as parent, q.child_id as child, q.id as quest
+     from app_public.quests q
+     where q.status = 'deployed' and q.child_id is not null
+     order by q.author_id, q.id
+     limit $1`,
+    [count],
+  );
+  if (rows.length === 0) throw new Error("No deployed personal quest to act on: seed the database first (npm run db:seed).");
+  return rows;
 }
 
 function describe(node: PlanNode, depth: number, lines: string[]): void {
@@ -147,7 +146,7 @@ export async function explainHotQueries(
   const notices: string[] = [];
   client.on("notice", (msg) => notices.push(msg.message ?? ""));
   try {
-    const actors = await pickActors(client);
+    const [family] = await pickFamilies(client, 1);
     const { rows: sizes } = await client.query<{ relname: string; rows: number }>(
       "select relname, greatest(reltuples, 0)::bigint::int as rows from pg_class where relnamespace = 'app_public'::regnamespace and relkind = 'r'",
     );
@@ -163,10 +162,10 @@ export async function explainHotQueries(
                   set_config('auto_explain.log_verbose', 'on', true),
                   set_config('client_min_messages', 'notice', true), set_config('enable_seqscan', $1, true),
                   set_config('app.user_id', $2, true), set_config('role', $3, true)`,
-          [options.strict ? "off" : "on", query.actor === "parent" ? actors.parent : actors.child, query.role],
+          [options.strict ? "off" : "on", family![query.actor], query.role],
         );
         notices.length = 0;
-        await client.query(query.sql, query.params(actors));
+        await client.query(query.sql, query.params(family!));
       } finally {
         // (A statement's own plan is reported when its portal closes, i.e. with the next command.)
         await client.query("rollback");
