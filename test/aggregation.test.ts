@@ -27,6 +27,9 @@ const statisticsOf = (owner: pg.ClientBase, quest: string) =>
       [quest],
     )
     .then((r) => r.rows[0]);
+/** Both results of a refresh, read together. */
+const figuresOf = (quest: string) =>
+  withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, quest), statistics: await statisticsOf(owner, quest) }));
 
 beforeAll(async () => {
   await withOwnerDb(async (owner) => {
@@ -98,11 +101,11 @@ test("a burst of play queues one job for the quest; it computes every figure ove
 });
 
 test("a job run twice leaves the same rows; the statistics do not bump the quest's version", async () => {
-  const before = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
+  const before = await figuresOf(publicQuest);
   await withOwnerDb((owner) =>
     owner.query("select graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', $1::uuid)) from generate_series(1, 2)", [publicQuest]));
   await runDueJobs();
-  const after = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
+  const after = await figuresOf(publicQuest);
   expect(after).toEqual(before);
 });
 
@@ -154,7 +157,7 @@ test("a payload no retry can fix is reported once and dropped; a task that throw
 });
 
 test("the nightly job recomputes every quest, whatever happened to the rows", async () => {
-  const before = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
+  const before = await figuresOf(publicQuest);
   await withOwnerDb(async (owner) => {
     await owner.query("delete from app_public.quest_analytics");
     await owner.query("update app_public.quests set plays_count = 0, completion_count = 0, rating = 0, rating_count = 0");
@@ -162,7 +165,7 @@ test("the nightly job recomputes every quest, whatever happened to the rows", as
   });
   const messages = await runDueJobs();
   expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^info: refresh_all_quest_analytics: every quest refreshed in [\d.]+ s$/)]));
-  const after = await withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, publicQuest), statistics: await statisticsOf(owner, publicQuest) }));
+  const after = await figuresOf(publicQuest);
   expect(after).toEqual({ analytics: { ...before.analytics, id: expect.any(String), created_at: expect.any(Date), last_updated: expect.any(Date) }, statistics: before.statistics });
   await withOwnerDb(async (owner) => {
     const { rows } = await owner.query("select count(*)::int as n from app_public.quests q where not exists (select 1 from app_public.quest_analytics a where a.quest_id = q.id)");

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { type Config, type RoleName, roleConnectionString, urlForDatabase } from "../../src/config.ts";
 import { ensureRoles } from "../../src/db/migrate.ts";
+import { resilientPool } from "../../src/db/pool.ts";
 
 const rootServerUrl = process.env.TEST_ROOT_URL!;
 const databaseName = `pas_test_${process.env.JEST_WORKER_ID ?? "0"}_${randomBytes(4).toString("hex")}`;
@@ -35,11 +36,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export function poolFor(url: string): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
-    pool = new pg.Pool({ connectionString: url, max: 4 });
-    // A client still closing when afterAll drops the database (WITH FORCE) gets 57P01; anything else is news.
-    pool.on("error", (e) => {
-      if ((e as pg.DatabaseError).code !== "57P01") console.error("test pool client error:", e);
-    });
+    // A client still closing when afterAll drops the database (WITH FORCE) gets 57P01: resilientPool lets it go.
+    pool = resilientPool({ connectionString: url, max: 4 }, "test pool");
     pools.set(url, pool);
   }
   return pool;
