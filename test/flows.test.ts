@@ -27,18 +27,29 @@ test("quest creation: a draft pending moderation, its project, the track advance
   });
 });
 
-test("ten quests reach the ten-quests milestone, once", async () => {
+test("ten quests reach the ten-quests milestone, once, and the track lists both", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
+    const milestones = async () =>
+      (await client.query(
+        `select array(select m.milestone_type from app_public.milestones m where m.track_id = t.id order by 1) as reached,
+                t.milestones_completed, t.total_actions
+         from app_public.user_tracks t where t.user_id = $1 and t.track_type = 'child_connection'`,
+        [W.parentB],
+      )).rows[0];
+    // The world gives parent B two quests: seven more make nine, three after that twelve.
     await actingAs(client, "pas_bot_user", W.parentB, async () => {
-      for (let i = 0; i < 11; i++) await client.query("select app_public.create_quest($1, $2)", [`Q${i}`, GRAPH]);
+      for (let i = 0; i < 7; i++) await client.query("select app_public.create_quest($1, $2)", [`Q${i}`, GRAPH]);
     });
-    const { rows } = await client.query(
-      `select m.milestone_type from app_public.milestones m join app_public.user_tracks t on t.id = m.track_id
-       where m.user_id = $1 and t.track_type = 'child_connection' order by 1`,
-      [W.parentB],
-    );
-    expect(rows.map((r) => r.milestone_type)).toEqual(["10_quests", "first_quest"]);
+    expect(await milestones()).toEqual({ reached: ["first_quest"], milestones_completed: ["first_quest"], total_actions: 7 });
+    await actingAs(client, "pas_bot_user", W.parentB, async () => {
+      for (let i = 7; i < 10; i++) await client.query("select app_public.create_quest($1, $2)", [`Q${i}`, GRAPH]);
+    });
+    expect(await milestones()).toEqual({
+      reached: ["10_quests", "first_quest"],
+      milestones_completed: ["first_quest", "10_quests"],
+      total_actions: 10,
+    });
   });
 });
 

@@ -1,18 +1,27 @@
 // The load generator of `npm run bench`, in a process of its own (forked by
-// src/bin/bench.ts): autocannon against /graphql, each request as a random
+// src/bin/bench.ts): autocannon against /graphql, each request as a given
 // actor with its own token, counting GraphQL errors in 200 responses too.
+// The requests may mix operations (the mixed load); figures are kept per
+// operation as well as for the whole run.
 import autocannon from "autocannon";
 import { percentile } from "./percentile.ts";
 
+export interface LoadRequest {
+  operation: string;
+  token: string;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
 export interface LoadSpec {
   url: string;
-  query: string;
-  requests: Array<{ token: string; variables: Record<string, unknown> }>;
+  /** Sent in this order, round and round, by all connections together. */
+  requests: LoadRequest[];
   connections: number;
   durationSeconds: number;
 }
 
-export interface LoadResult {
+export interface Figures {
   requestsPerSecond: number;
   p50: number;
   p95: number;
@@ -25,16 +34,44 @@ export interface LoadResult {
   firstError?: string;
 }
 
+export interface LoadResult extends Figures {
+  byOperation: Record<string, Figures>;
+}
+
+interface Tally {
+  latencies: number[];
+  errors: number;
+  succeeded: number;
+  sent: number;
+  firstError?: string;
+}
+
+function figuresOf(tally: Tally, seconds: number, transportErrors = 0): Figures {
+  const sorted = [...tally.latencies].sort((a, b) => a - b);
+  return {
+    requestsPerSecond: tally.latencies.length / seconds,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    errors: tally.errors + transportErrors,
+    succeeded: tally.succeeded,
+    sent: tally.sent,
+    ...(tally.firstError ? { firstError: tally.firstError } : {}),
+  };
+}
+
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const bodies = spec.requests.map((r) => ({
+    operation: r.operation,
     headers: { "content-type": "application/json", authorization: `Bearer ${r.token}` },
-    body: JSON.stringify({ query: spec.query, variables: r.variables }),
+    body: JSON.stringify({ query: r.query, variables: r.variables }),
   }));
+  const tallies = new Map<string, Tally>();
+  for (const { operation } of bodies) {
+    if (!tallies.has(operation)) tallies.set(operation, { latencies: [], errors: 0, succeeded: 0, sent: 0 });
+  }
   let next = 0;
-  const latencies: number[] = [];
-  let graphqlErrors = 0;
-  let succeeded = 0;
-  let firstError: string | undefined;
+  type Context = { started: number; tally: Tally };
   const result = await autocannon({
     url: `${spec.url}/graphql`,
     connections: spec.connections,
@@ -45,30 +82,36 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         // One request at a time per connection: the connection's context times it.
         setupRequest: (request, context) => {
           const chosen = bodies[next++ % bodies.length]!;
-          (context as { started?: number }).started = performance.now();
+          const tally = tallies.get(chosen.operation)!;
+          tally.sent++;
+          Object.assign(context, { started: performance.now(), tally } satisfies Context);
           return { ...request, method: "POST", headers: chosen.headers, body: chosen.body };
         },
         onResponse: (status, body, context) => {
-          latencies.push(performance.now() - (context as { started: number }).started);
-          if (status === 200 && !body.includes('"errors"')) succeeded++;
-          else if (status === 200) {
-            graphqlErrors++;
-            firstError ??= body.slice(0, 300);
-          } else firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
+          const { started, tally } = context as Context;
+          tally.latencies.push(performance.now() - started);
+          if (status === 200 && !body.includes('"errors"')) tally.succeeded++;
+          else {
+            tally.errors++;
+            tally.firstError ??= status === 200 ? body.slice(0, 300) : `HTTP ${status}: ${body.slice(0, 300)}`;
+          }
         },
       },
     ],
   });
-  latencies.sort((a, b) => a - b);
+  const all: Tally = { latencies: [], errors: 0, succeeded: 0, sent: 0 };
+  for (const t of tallies.values()) {
+    all.latencies.push(...t.latencies);
+    all.errors += t.errors;
+    all.succeeded += t.succeeded;
+    all.sent += t.sent;
+    all.firstError ??= t.firstError;
+  }
+  // Transport errors (timeouts included) belong to no response, so only to the whole run.
+  const overall = figuresOf(all, spec.durationSeconds, result.errors);
   return {
-    requestsPerSecond: result.requests.average,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
-    succeeded,
-    sent: result.requests.sent,
-    ...(firstError ? { firstError } : {}),
+    ...overall,
+    byOperation: Object.fromEntries([...tallies].map(([name, t]) => [name, figuresOf(t, spec.durationSeconds)])),
   };
 }
 

@@ -18,14 +18,20 @@ export interface Operation {
   query: string;
   /** db:explain's hot query with the same meaning, for the direct-SQL floor (reads). */
   sql?: string;
+  /** Its share of the mixed load, in requests per 100. */
+  mixWeight: number;
 }
 
 const GRAPH = { nodes: [{ id: "a", type: "story" }, { id: "b", type: "reveal" }], edges: [{ source: "a", target: "b" }] };
 const sqlOf = (name: string) => HOT_QUERIES.find((q) => q.name === name)!.sql;
 
+// The mixed load's weights: a child at play sends progress at every node, an
+// achievement now and then, and opens the quest list; parents read far more
+// than they write, and create a quest rarely. Writes are 35 of every 100.
 export const OPERATIONS: Operation[] = [
   {
     name: "parent: my quests page",
+    mixWeight: 15,
     app: "pas_bot",
     write: false,
     query: `query ($me: UUID!) { quests(condition: { authorId: $me }, orderBy: CREATED_AT_DESC, first: 20) {
@@ -34,6 +40,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: "parent: a quest with its nodes",
+    mixWeight: 15,
     app: "pas_bot",
     write: false,
     query: `query ($quest: UUID!) { quest(id: $quest) { id title graphStructure
@@ -42,6 +49,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: "parent: get_quest_analytics",
+    mixWeight: 10,
     app: "pas_bot",
     write: false,
     query: `query ($quest: UUID!) { getQuestAnalytics(questId: $quest) { consentStatus totalStarts totalCompletions playCount lastPlayed } }`,
@@ -49,6 +57,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: "marketplace: browse by rating",
+    mixWeight: 15,
     app: "pas_bot",
     write: false,
     query: `{ marketplaceQuests(orderBy: [RATING_DESC, PLAYS_COUNT_DESC], first: 20) { nodes { id title rating playsCount } } }`,
@@ -56,6 +65,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: "child: my deployed quests",
+    mixWeight: 10,
     app: "inner_edu",
     write: false,
     query: `query ($me: UUID!) { quests(condition: { childId: $me, status: deployed }, first: 50) { nodes { id title } } }`,
@@ -63,18 +73,21 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: "parent: create_quest",
+    mixWeight: 3,
     app: "pas_bot",
     write: true,
     query: `mutation ($child: UUID!, $graph: JSON!) { createQuest(input: { title: "Bench quest", graphStructure: $graph, childId: $child }) { result { id } } }`,
   },
   {
     name: "child: update_quest_progress",
+    mixWeight: 25,
     app: "inner_edu",
     write: true,
     query: `mutation ($quest: UUID!) { updateQuestProgress(input: { questId: $quest, nodesCompleted: 1, minutesPlayed: 1 }) { result { sessionCount } } }`,
   },
   {
     name: "child: record_achievement",
+    mixWeight: 7,
     app: "inner_edu",
     write: true,
     query: `mutation ($quest: UUID!) { recordAchievement(input: { questId: $quest, achievementType: "bench", title: "Bench" }) { result { id } } }`,

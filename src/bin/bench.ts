@@ -1,18 +1,21 @@
-// npm run bench [-- --duration 10 --connections 32,128] — both apps' hot paths
-// through HTTP with real tokens, the load coming from a separate process
-// (src/bench/load.ts, autocannon), on the seeded database (db:seed --scale N).
-// Side by side in one run, per operation and connection count: GraphQL
-// requests/s and p50/p95/p99, errors; for reads the same query as direct SQL
-// through pg (same role, same policies) with the GraphQL ÷ SQL ratio, and the
-// same GraphQL with RLS bypassed (bench-only BYPASSRLS twins) for RLS's cost.
-// Afterwards: the writes the database holds match the requests that succeeded.
+// npm run bench [-- --duration 10 --connections 32,128 --rounds 1] — both
+// apps' hot paths through HTTP with real tokens, the load coming from a
+// separate process (src/bench/load.ts, autocannon), on the seeded database
+// (db:seed --scale N). Side by side in one run, per operation and connection
+// count: GraphQL requests/s and p50/p95/p99, errors; for reads the same query
+// as direct SQL through pg (same role, same policies) with the GraphQL ÷ SQL
+// ratio, and the same GraphQL with RLS bypassed (bench-only BYPASSRLS twins)
+// for RLS's cost — each `--rounds` times, the order alternating, ratios taken
+// per round. Then all operations at once in the apps' proportions (the mixed
+// load). Afterwards: the writes the database holds match the requests that
+// succeeded.
 import { fork } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import type pg from "pg";
 import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypassRoles.ts";
 import { actorsFor, OPERATIONS, type Operation } from "../bench/operations.ts";
-import type { LoadResult, LoadSpec } from "../bench/load.ts";
+import type { Figures, LoadResult, LoadSpec } from "../bench/load.ts";
 import { percentile } from "../bench/percentile.ts";
 import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
@@ -79,15 +82,49 @@ async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const pct = (ratio: number) => `${(ratio * 100).toFixed(0)} %`;
+/** The median of per-round ratios, with their range when there are several rounds. */
+const ratioCell = (ratios: number[]) =>
+  ratios.length === 1 ? pct(ratios[0]!) : `${pct(median(ratios))} (${pct(Math.min(...ratios))}…${pct(Math.max(...ratios))})`;
+/** Each statistic's median over the rounds. */
+const medianFigures = (runs: Array<{ requestsPerSecond: number; p50: number; p95: number; p99: number }>) => ({
+  requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+  p50: median(runs.map((r) => r.p50)),
+  p95: median(runs.map((r) => r.p95)),
+  p99: median(runs.map((r) => r.p99)),
+});
+
+/** A deterministic shuffle (mulberry32), so every run sends the same mixed sequence. */
+function shuffled<T>(items: T[], seed = 42): T[] {
+  const out = [...items];
+  let state = seed;
+  const random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 
 runCommand(async (lifecycle) => {
   const { values } = parseArgs({
-    options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "32,128" } },
+    options: {
+      duration: { type: "string", default: "10" },
+      connections: { type: "string", default: "32,128" },
+      rounds: { type: "string", default: "1" },
+    },
   });
   const seconds = Number(values.duration);
+  const rounds = Number(values.rounds);
   const connectionCounts = values.connections.split(",").map(Number);
-  if (!(seconds > 0) || !connectionCounts.every((c) => Number.isInteger(c) && c > 0)) {
-    throw new UserError("usage: npm run bench -- [--duration 10] [--connections 32,128]");
+  if (!(seconds > 0) || !(Number.isInteger(rounds) && rounds > 0) || !connectionCounts.every((c) => Number.isInteger(c) && c > 0)) {
+    throw new UserError("usage: npm run bench -- [--duration 10] [--connections 32,128] [--rounds 1]");
   }
   const config = loadConfig();
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
@@ -143,9 +180,25 @@ runCommand(async (lifecycle) => {
   const succeeded = new Map<string, number>();
   const sent = new Map<string, number>();
 
+  const requestsOf = (operation: Operation) =>
+    actorsFor(operation, families).map((a) => ({
+      operation: operation.name,
+      token: signAppToken(operation.app, a.userId, secrets),
+      query: operation.query,
+      variables: a.variables,
+    }));
+  const tally = (result: LoadResult) => {
+    for (const [name, figures] of Object.entries(result.byOperation)) {
+      succeeded.set(name, (succeeded.get(name) ?? 0) + figures.succeeded);
+      sent.set(name, (sent.get(name) ?? 0) + figures.sent);
+    }
+    return result;
+  };
+
   console.log(
-    `Scale ${users / 1000} (${users} users); ${families.length} families; ${seconds} s per measurement; ` +
-      `GraphQL pool ${config.poolMax} connections (PG_POOL_MAX); load from a separate process.`,
+    `Scale ${users / 1000} (${users} users); ${families.length} families; ${seconds} s per measurement, ${rounds} round(s) ` +
+      `(medians; ratios per round, GraphQL and its comparisons alternating in order); GraphQL pool ${config.poolMax} ` +
+      "connections (PG_POOL_MAX); load from a separate process.",
   );
   console.log(
     "operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL | " +
@@ -154,30 +207,63 @@ runCommand(async (lifecycle) => {
   for (const connections of connectionCounts) {
     for (const operation of OPERATIONS) {
       const actors = actorsFor(operation, families);
-      const requests = actors.map((a) => ({ token: signAppToken(operation.app, a.userId, secrets), variables: a.variables }));
-      const graphql = await loadInChildProcess({ url, query: operation.query, requests, connections, durationSeconds: seconds });
-      succeeded.set(operation.name, (succeeded.get(operation.name) ?? 0) + graphql.succeeded);
-      sent.set(operation.name, (sent.get(operation.name) ?? 0) + graphql.sent);
-      const sql = operation.sql ? await sqlFloor(sqlPools[operation.app], operation, actors, connections, seconds) : undefined;
-      const noRls = operation.write
-        ? undefined
-        : await loadInChildProcess({ url: bypassUrl, query: operation.query, requests, connections, durationSeconds: seconds });
+      const requests = requestsOf(operation);
+      const graphqlRuns: LoadResult[] = [];
+      const sqlRuns: Awaited<ReturnType<typeof sqlFloor>>[] = [];
+      const noRlsRuns: LoadResult[] = [];
+      const measureGraphql = async () => graphqlRuns.push(tally(await loadInChildProcess({ url, requests, connections, durationSeconds: seconds })));
+      const measureComparisons = async () => {
+        if (operation.sql) sqlRuns.push(await sqlFloor(sqlPools[operation.app], operation, actors, connections, seconds));
+        if (!operation.write) noRlsRuns.push(await loadInChildProcess({ url: bypassUrl, requests, connections, durationSeconds: seconds }));
+      };
+      for (let round = 0; round < rounds; round++) {
+        // Alternate which goes first, so a drift of the machine's load favours neither.
+        if (round % 2 === 0) {
+          await measureGraphql();
+          await measureComparisons();
+        } else {
+          await measureComparisons();
+          await measureGraphql();
+        }
+      }
+      const graphql = medianFigures(graphqlRuns);
+      const sql = sqlRuns.length > 0 ? medianFigures(sqlRuns) : undefined;
+      const errors = [...graphqlRuns, ...sqlRuns, ...noRlsRuns].reduce((sum, r) => sum + r.errors, 0);
       console.log(
         [
           operation.name,
           connections,
           Math.round(graphql.requestsPerSecond),
           `${ms(graphql.p50)} / ${ms(graphql.p95)} / ${ms(graphql.p99)}`,
-          graphql.errors + (sql?.errors ?? 0) + (noRls?.errors ?? 0),
+          errors,
           sql ? Math.round(sql.requestsPerSecond) : "-",
           sql ? `${ms(sql.p50)} / ${ms(sql.p95)} / ${ms(sql.p99)}` : "-",
-          sql ? `${((graphql.requestsPerSecond / sql.requestsPerSecond) * 100).toFixed(0)} %` : "-",
-          noRls ? Math.round(noRls.requestsPerSecond) : "-",
-          noRls ? `${((1 - graphql.requestsPerSecond / noRls.requestsPerSecond) * 100).toFixed(0)} %` : "-",
+          sql ? ratioCell(graphqlRuns.map((g, i) => g.requestsPerSecond / sqlRuns[i]!.requestsPerSecond)) : "-",
+          noRlsRuns.length > 0 ? Math.round(median(noRlsRuns.map((r) => r.requestsPerSecond))) : "-",
+          noRlsRuns.length > 0 ? ratioCell(graphqlRuns.map((g, i) => 1 - g.requestsPerSecond / noRlsRuns[i]!.requestsPerSecond)) : "-",
         ].join(" | "),
       );
-      if (graphql.firstError) console.log(`  first error: ${graphql.firstError}`);
+      const firstError = graphqlRuns.find((r) => r.firstError)?.firstError;
+      if (firstError) console.log(`  first error: ${firstError}`);
     }
+  }
+
+  // The mixed load: all operations at once in the apps' proportions (mixWeight), one load process.
+  const mix = shuffled(
+    OPERATIONS.flatMap((operation) => {
+      const requests = requestsOf(operation);
+      return Array.from({ length: operation.mixWeight * 10 }, (_, i) => requests[i % requests.length]!);
+    }),
+  );
+  console.log("\nMixed load (per 100 requests: " + OPERATIONS.map((o) => `${o.mixWeight} ${o.name}`).join(", ") + ")");
+  console.log("connections | operation | req/s | p50 / p95 / p99 ms | errors");
+  for (const connections of connectionCounts) {
+    const mixed = tally(await loadInChildProcess({ url, requests: mix, connections, durationSeconds: seconds }));
+    const row = (name: string, f: Figures) =>
+      console.log([connections, name, Math.round(f.requestsPerSecond), `${ms(f.p50)} / ${ms(f.p95)} / ${ms(f.p99)}`, f.errors].join(" | "));
+    row("all", mixed);
+    for (const operation of OPERATIONS) row(operation.name, mixed.byOperation[operation.name]!);
+    if (mixed.firstError) console.log(`  first error: ${mixed.firstError}`);
   }
 
   // Nothing lost under load: every acknowledged write is in the database, and nothing beyond what
