@@ -16,6 +16,48 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: app_owner
+--
+
+CREATE SCHEMA app_hidden;
+
+ALTER SCHEMA app_hidden OWNER TO app_owner;
+
+--
+-- Name: SCHEMA app_hidden; Type: COMMENT; Schema: -; Owner: app_owner
+--
+
+COMMENT ON SCHEMA app_hidden IS 'Helpers the app roles may execute (from policies) but GraphQL does not expose; no tables.';
+
+--
+-- Name: app_jobs; Type: SCHEMA; Schema: -; Owner: app_owner
+--
+
+CREATE SCHEMA app_jobs;
+
+ALTER SCHEMA app_jobs OWNER TO app_owner;
+
+--
+-- Name: SCHEMA app_jobs; Type: COMMENT; Schema: -; Owner: app_owner
+--
+
+COMMENT ON SCHEMA app_jobs IS 'The worker''s entry points: security-definer job functions, executable by app_worker only.';
+
+--
+-- Name: app_ops; Type: SCHEMA; Schema: -; Owner: app_owner
+--
+
+CREATE SCHEMA app_ops;
+
+ALTER SCHEMA app_ops OWNER TO app_owner;
+
+--
+-- Name: SCHEMA app_ops; Type: COMMENT; Schema: -; Owner: app_owner
+--
+
+COMMENT ON SCHEMA app_ops IS 'Read-only figures for health probes and metrics: functions only, for app_authenticator.';
+
+--
 -- Name: app_private; Type: SCHEMA; Schema: -; Owner: app_owner
 --
 
@@ -545,6 +587,820 @@ ALTER TYPE app_public.user_mode OWNER TO app_owner;
 --
 
 COMMENT ON TYPE app_public.user_mode IS 'Whether the user is in the educational or the therapeutic mode of the apps.';
+
+--
+-- Name: current_user_kind(); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.current_user_kind() RETURNS app_public.user_kind
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select kind from app_public.users where id = app_public.current_user_id()
+$$;
+
+ALTER FUNCTION app_hidden.current_user_kind() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION current_user_kind(); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.current_user_kind() IS 'The kind (parent, child, psychologist, admin) of the acting user.';
+
+--
+-- Name: is_psychologist(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.is_psychologist(user_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select exists (select 1 from app_public.users where id = user_id and kind = 'psychologist') $$;
+
+ALTER FUNCTION app_hidden.is_psychologist(user_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION is_psychologist(user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.is_psychologist(user_id uuid) IS 'Whether a user is a psychologist (a parent may assign only those to review).';
+
+--
+-- Name: my_child_ids(); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.my_child_ids() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select child_id from app_public.family_links where parent_id = app_public.current_user_id()
+$$;
+
+ALTER FUNCTION app_hidden.my_child_ids() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION my_child_ids(); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.my_child_ids() IS 'The children linked to the acting parent (security definer: policies on other tables use it).';
+
+--
+-- Name: my_review_quest_ids(); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.my_review_quest_ids() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select quest_id from app_public.psychologist_reviews where psychologist_id = app_public.current_user_id()
+$$;
+
+ALTER FUNCTION app_hidden.my_review_quest_ids() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION my_review_quest_ids(); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.my_review_quest_ids() IS 'Quests the acting psychologist is assigned to review.';
+
+--
+-- Name: quest_graph_from_yaml(text); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.quest_graph_from_yaml(yaml text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'app_hidden', 'pg_temp'
+    AS $_$
+declare
+  lines text[] := string_to_array(replace(coalesce(yaml, ''), E'\r', ''), E'\n');
+  line text;
+  n integer := 0;
+  parts text[];
+  document jsonb;
+  title jsonb;
+  lists jsonb := '{}';
+  list text;             -- the block sequence being read: nodes or edges
+  item jsonb;            -- the item being read (also the list's last element)
+  item_indent integer;   -- column of an item's keys
+begin
+  if btrim(coalesce(yaml, ''), E' \t\r\n') = '' then
+    raise exception 'The quest YAML is empty.' using errcode = '22P02';
+  end if;
+  if left(btrim(yaml, E' \t\r\n'), 1) = '{' then
+    document := yaml_value(yaml, 1);
+    if jsonb_typeof(document) <> 'object' then
+      raise exception 'A JSON quest document is an object with "title", "nodes" and "edges".' using errcode = '22P02';
+    end if;
+    return jsonb_build_object('title', document -> 'title',
+                              'graph', jsonb_build_object('nodes', document -> 'nodes', 'edges', document -> 'edges'));
+  end if;
+
+  foreach line in array lines loop
+    n := n + 1;
+    if line ~ '^\s*(#.*)?$' then
+      continue;
+    end if;
+    if line ~ '^---\s*$' and n = 1 then
+      continue;
+    end if;
+    if line ~ E'\t' then
+      raise exception 'Line %: YAML is indented with spaces, not tabs.', n using errcode = '22P02';
+    end if;
+
+    parts := regexp_match(line, '^(\s*)(- )?\s*([A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\]|\\.)*"):(\s+(.*))?$');
+    if parts is null then
+      raise exception 'Line %: expected "key: value", got %.', n, left(btrim(line), 60) using errcode = '22P02';
+    end if;
+    if left(parts[3], 1) = '"' then
+      parts[3] := parts[3]::jsonb #>> '{}';
+    end if;
+
+    if parts[2] is not null or (item is not null and length(parts[1]) = item_indent) then
+      -- A key of a node or edge.
+      if list is null then
+        raise exception 'Line %: a list item outside "nodes:" or "edges:".', n using errcode = '22P02';
+      end if;
+      if parts[2] is not null then
+        item := '{}';
+        lists := jsonb_set(lists, array[list], (lists -> list) || jsonb_build_array(item));
+        item_indent := length(parts[1]) + 2;
+      end if;
+      if item ? parts[3] then
+        raise exception 'Line %: "%" appears twice in one item.', n, parts[3] using errcode = '22P02';
+      end if;
+      if coalesce(parts[5], '') = '' then
+        raise exception 'Line %: "%" has no value; write nested values on one line as JSON, e.g. {"text": "Hello"}.', n, parts[3]
+          using errcode = '22P02';
+      end if;
+      item := item || jsonb_build_object(parts[3], yaml_value(parts[5], n));
+      lists := jsonb_set(lists, array[list, '-1'], item);
+      continue;
+    end if;
+
+    if parts[1] <> '' then
+      raise exception 'Line %: unexpected indentation (nested blocks are not supported; write nested values as JSON).', n
+        using errcode = '22P02';
+    end if;
+    -- A top-level key closes the list being read.
+    item := null;
+    list := null;
+    if parts[3] = 'title' then
+      title := yaml_value(coalesce(parts[5], ''), n);
+    elsif parts[3] in ('nodes', 'edges') then
+      if lists ? parts[3] then
+        raise exception 'Line %: "%" appears twice.', n, parts[3] using errcode = '22P02';
+      end if;
+      if coalesce(parts[5], '') = '' then
+        list := parts[3];
+        lists := lists || jsonb_build_object(list, '[]'::jsonb);
+      else
+        lists := lists || jsonb_build_object(parts[3], yaml_value(parts[5], n));
+      end if;
+    else
+      raise exception 'Line %: unknown key "%"; a quest''s YAML has title, nodes and edges.', n, parts[3] using errcode = '22P02';
+    end if;
+  end loop;
+
+  -- A document without its lists would silently empty the quest.
+  if not (lists ? 'nodes' and lists ? 'edges') then
+    raise exception 'The quest YAML needs a "nodes:" and an "edges:" list (write "edges: []" for none).' using errcode = '22P02';
+  end if;
+  return jsonb_build_object('title', title, 'graph', lists);
+end;
+$_$;
+
+ALTER FUNCTION app_hidden.quest_graph_from_yaml(yaml text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_graph_from_yaml(yaml text); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.quest_graph_from_yaml(yaml text) IS 'Reads a quest''s YAML (the shape yaml_content has, or a JSON document) into {"title", "graph"}; refuses anything else with a line number.';
+
+--
+-- Name: quest_graph_problem(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.quest_graph_problem(graph jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  node jsonb;
+  edge jsonb;
+  ids text[] := '{}';
+begin
+  if jsonb_typeof(graph) is distinct from 'object' then
+    return 'graph_structure must be an object with "nodes" and "edges" arrays';
+  end if;
+  if jsonb_typeof(graph -> 'nodes') is distinct from 'array' or jsonb_typeof(graph -> 'edges') is distinct from 'array' then
+    return 'graph_structure must have a "nodes" array and an "edges" array';
+  end if;
+  for node in select * from jsonb_array_elements(graph -> 'nodes') loop
+    if jsonb_typeof(node) <> 'object' or jsonb_typeof(node -> 'id') <> 'string' or node ->> 'id' = '' then
+      return format('every node needs a non-empty string "id" (got %s)', left(node::text, 100));
+    end if;
+    if (node ->> 'id') = any (ids) then
+      return format('node id "%s" appears twice', node ->> 'id');
+    end if;
+    ids := ids || (node ->> 'id');
+  end loop;
+  for edge in select * from jsonb_array_elements(graph -> 'edges') loop
+    if jsonb_typeof(edge) <> 'object' or jsonb_typeof(edge -> 'source') <> 'string' or jsonb_typeof(edge -> 'target') <> 'string' then
+      return format('every edge needs string "source" and "target" (got %s)', left(edge::text, 100));
+    end if;
+    if not (edge ->> 'source') = any (ids) then
+      return format('an edge starts at node "%s", which does not exist', edge ->> 'source');
+    end if;
+    if not (edge ->> 'target') = any (ids) then
+      return format('an edge points at node "%s", which does not exist', edge ->> 'target');
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_hidden.quest_graph_problem(graph jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_graph_problem(graph jsonb); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.quest_graph_problem(graph jsonb) IS 'What is wrong with a quest graph, in words, or null when it is well formed (used by a CHECK and a trigger).';
+
+--
+-- Name: quest_yaml(text, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.quest_yaml(title text, graph jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'app_hidden', 'pg_temp'
+    AS $$
+  select concat_ws(E'\n',
+    '# Generated from graph_structure; edit the graph (or save this text with save_quest_yaml).',
+    'title: ' || yaml_scalar(to_jsonb(title)),
+    'nodes:' || case when jsonb_array_length(graph -> 'nodes') = 0 then ' []' else '' end,
+    (select string_agg(yaml_item(n), E'\n' order by ord) from jsonb_array_elements(graph -> 'nodes') with ordinality as t(n, ord)),
+    'edges:' || case when jsonb_array_length(graph -> 'edges') = 0 then ' []' else '' end,
+    (select string_agg(yaml_item(e), E'\n' order by ord) from jsonb_array_elements(graph -> 'edges') with ordinality as t(e, ord))
+  ) || E'\n'
+$$;
+
+ALTER FUNCTION app_hidden.quest_yaml(title text, graph jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_yaml(title text, graph jsonb); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.quest_yaml(title text, graph jsonb) IS 'The YAML form of a quest graph (kept in quests.yaml_content by trigger).';
+
+--
+-- Name: yaml_item(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.yaml_item(item jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'app_hidden', 'pg_temp'
+    AS $_$
+  select string_agg(case when ord = 1 then '  - ' else '    ' end
+                    || case when key ~ '^[A-Za-z_][A-Za-z0-9_-]*$' then key else yaml_scalar(to_jsonb(key)) end
+                    || ': ' || yaml_scalar(value), E'\n' order by ord)
+  from (
+    select key, value, row_number() over (
+             order by array_position(array['id', 'type', 'source', 'target', 'label', 'data'], key) nulls last, key) as ord
+    from jsonb_each(item)
+  ) as keys
+$_$;
+
+ALTER FUNCTION app_hidden.yaml_item(item jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION yaml_item(item jsonb); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.yaml_item(item jsonb) IS 'A node or edge as a YAML block-sequence item, one key per line.';
+
+--
+-- Name: yaml_scalar(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.yaml_scalar(value jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select coalesce(value::text, 'null') $$;
+
+ALTER FUNCTION app_hidden.yaml_scalar(value jsonb) OWNER TO app_owner;
+
+--
+-- Name: yaml_value(text, integer); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.yaml_value(text text, line_number integer) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  value text := btrim(text);
+begin
+  if left(value, 1) in ('"', '{', '[') then
+    begin
+      return value::jsonb;
+    exception when invalid_text_representation then
+      raise exception 'Line %: % is not a valid flow value (write it as JSON).', line_number, left(value, 60)
+        using errcode = '22P02';
+    end;
+  elsif left(value, 1) = '''' then
+    if length(value) < 2 or right(value, 1) <> '''' then
+      raise exception 'Line %: the single-quoted string % is not closed.', line_number, left(value, 60) using errcode = '22P02';
+    end if;
+    return to_jsonb(replace(substr(value, 2, length(value) - 2), '''''', ''''));
+  end if;
+  value := btrim(regexp_replace(value, '\s#.*$', ''));
+  if value in ('', '~', 'null', 'Null', 'NULL') then return 'null'; end if;
+  if value in ('true', 'True', 'TRUE') then return 'true'; end if;
+  if value in ('false', 'False', 'FALSE') then return 'false'; end if;
+  if value ~ '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$' then return value::jsonb; end if;
+  return to_jsonb(value);
+end;
+$_$;
+
+ALTER FUNCTION app_hidden.yaml_value(text text, line_number integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION yaml_value(text text, line_number integer); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.yaml_value(text text, line_number integer) IS 'One YAML scalar or flow value as JSON; a malformed one is refused with its line number.';
+
+--
+-- Name: detect_milestones(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.detect_milestones() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  written integer;
+begin
+  insert into app_public.user_tracks (user_id, track_type)
+  select distinct r.user_id, r.track from app_private.milestones_reached() r
+  on conflict on constraint user_tracks_one_per_user_and_type do nothing;
+
+  with added as (
+    insert into app_public.milestones (user_id, track_id, milestone_type, title, xp_reward)
+    select r.user_id, t.id, r.kind, r.title, r.xp
+    from app_private.milestones_reached() r
+    join app_public.user_tracks t on t.user_id = r.user_id and t.track_type = r.track
+    on conflict on constraint milestones_once_per_track do nothing
+    returning track_id, milestone_type
+  )
+  -- (The statement cannot see its own inserts in milestones: append what it added.)
+  update app_public.user_tracks t
+    set milestones_completed = t.milestones_completed || array(select a.milestone_type from added a where a.track_id = t.id)
+  where t.id in (select track_id from added);
+  get diagnostics written = row_count;
+  return written;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.detect_milestones() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION detect_milestones(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.detect_milestones() IS 'The detect_milestones job: records streak_7 and child_completed milestones not yet reached (once per track); returns the tracks that gained one.';
+
+--
+-- Name: enforce_retention(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.enforce_retention() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  counts jsonb := '{}';
+  n integer;
+begin
+  delete from app_public.messages m using app_public.users u
+  where u.id = m.user_id and m.created_at < now() - make_interval(days => u.data_retention_days);
+  get diagnostics n = row_count; counts := counts || jsonb_build_object('messages', n);
+
+  delete from app_public.therapy_sessions s using app_public.users u
+  where u.id = s.user_id and s.status <> 'active' and s.started_at < now() - make_interval(days => u.data_retention_days);
+  get diagnostics n = row_count; counts := counts || jsonb_build_object('therapy_sessions', n);
+
+  delete from app_public.quest_builder_sessions b using app_public.users u
+  where u.id = b.user_id and b.created_at < now() - make_interval(days => u.data_retention_days);
+  get diagnostics n = row_count; counts := counts || jsonb_build_object('quest_builder_sessions', n);
+
+  delete from app_public.notifications x using app_public.users u
+  where u.id = x.user_id and x.created_at < now() - make_interval(days => u.data_retention_days);
+  get diagnostics n = row_count; counts := counts || jsonb_build_object('notifications', n);
+
+  delete from app_public.metrics_snapshots x using app_public.users u
+  where u.id = x.user_id and x.snapshot_date < current_date - u.data_retention_days;
+  get diagnostics n = row_count; counts := counts || jsonb_build_object('metrics_snapshots', n);
+
+  -- The child's play events; their progress row and the quest's aggregates stay.
+  delete from app_public.child_progress e using app_public.users u
+  where u.id = e.child_id and e.created_at < now() - make_interval(days => u.data_retention_days);
+  get diagnostics n = row_count; counts := counts || jsonb_build_object('child_progress', n);
+
+  return counts;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.enforce_retention() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION enforce_retention(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.enforce_retention() IS 'The enforce_retention job: deletes each user''s activity records older than their data_retention_days; returns the counts by table.';
+
+--
+-- Name: erase_next_verified_user(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.erase_next_verified_user() RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  request record;
+begin
+  select id, user_id into request from app_public.data_deletion_requests
+  where status = 'verified' order by verified_at, id limit 1
+  for update skip locked;
+  if not found then
+    return null;
+  end if;
+  delete from app_public.users where id = request.user_id;
+  update app_public.data_deletion_requests set status = 'completed', processed_at = now() where id = request.id;
+  return request.id;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.erase_next_verified_user() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION erase_next_verified_user(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases the user of the oldest verified request and completes it; null when none is left.';
+
+--
+-- Name: expire_sessions(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.expire_sessions() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  expired integer;
+  removed integer;
+begin
+  update app_public.therapy_sessions
+    set status = 'expired', ended_at = greatest(expires_at, started_at)
+  where status = 'active' and expires_at < now();
+  get diagnostics expired = row_count;
+  delete from app_public.quest_builder_sessions where expires_at < now() and quest_id is null;
+  get diagnostics removed = row_count;
+  return jsonb_build_object('therapy_sessions_expired', expired, 'builder_sessions_removed', removed);
+end;
+$$;
+
+ALTER FUNCTION app_jobs.expire_sessions() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION expire_sessions(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.expire_sessions() IS 'The expire_sessions job: expires unattended therapy sessions and removes abandoned quest-builder sessions; returns the counts.';
+
+--
+-- Name: notify_consent_changes(uuid[]); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.notify_consent_changes(event_ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  written integer;
+begin
+  insert into app_public.notifications (user_id, kind, title, data, source_key)
+  select fl.parent_id, 'consent_changed',
+         format('%s %s sharing %s%s', c.display_name, case when e.new_value then 'started' else 'stopped' end,
+                replace(replace(e.flag, 'share_', ''), '_', ' '),
+                case when q.title is not null then format(' for "%s"', q.title) else '' end),
+         jsonb_build_object('child_id', e.child_id, 'quest_id', e.quest_id, 'flag', e.flag, 'shared', e.new_value),
+         'consent_event:' || e.id
+  from app_public.consent_events e
+  join app_public.users c on c.id = e.child_id
+  join app_public.family_links fl on fl.child_id = e.child_id
+  left join app_public.quests q on q.id = e.quest_id
+  where e.id = any (event_ids)
+  on conflict on constraint notifications_once_per_source do nothing;
+  get diagnostics written = row_count;
+  return written;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.notify_consent_changes(event_ids uuid[]) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION notify_consent_changes(event_ids uuid[]); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.notify_consent_changes(event_ids uuid[]) IS 'The notify_consent_changes job: tells the linked parents that a child started or stopped sharing something (once per event).';
+
+--
+-- Name: refresh_quest_analytics(uuid); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  q record;
+  players uuid[];
+  figures app_public.quest_analytics;
+  -- As in get_quest_analytics: figures across children need five of them.
+  min_group constant integer := 5;
+begin
+  select id, is_public, coalesce(jsonb_array_length(graph_structure -> 'nodes'), 0) as node_count into q
+  from app_public.quests where id = refresh_quest_analytics.quest_id;
+  if not found then
+    return;
+  end if;
+
+  -- Only the play of children who share analytics for this quest is aggregated.
+  select coalesce(array_agg(p.child_id), '{}') into players
+  from app_public.quest_progress p
+  where p.quest_id = q.id and app_private.consent_flag(p.child_id, 'share_analytics', q.id);
+
+  select count(*)::int,
+         (count(*) filter (where p.completed))::int,
+         coalesce((count(*) filter (where p.completed))::float8 / nullif(count(*), 0), 0),
+         round(avg(extract(epoch from p.completed_at - p.started_at)) filter (where p.completed))::int,
+         round(percentile_cont(0.5) within group (order by extract(epoch from p.completed_at - p.started_at))
+               filter (where p.completed))::int,
+         coalesce(avg(p.xp_earned), 0),
+         coalesce(avg(cardinality(p.badges_earned)), 0),
+         coalesce((count(*) filter (where p.reveal_moments_viewed > 0))::float8 / nullif(count(*), 0), 0),
+         coalesce(round(avg(p.nodes_completed))::int, 0),
+         coalesce(round(avg(p.completion_percentage))::int, 0),
+         coalesce(sum(p.session_count)::int, 0),
+         max(p.last_played_at)
+    into figures.total_starts, figures.total_completions, figures.completion_rate, figures.avg_completion_time,
+         figures.median_completion_time, figures.avg_xp_earned, figures.avg_badges_earned, figures.reveal_view_rate,
+         figures.nodes_completed, figures.completion_percentage, figures.play_count, figures.last_played
+  from app_public.quest_progress p
+  where p.quest_id = q.id and p.child_id = any (players);
+
+  -- Per node: the share of players who completed it, and the average seconds spent in it.
+  select jsonb_object_agg(node_key, round(completed_by::numeric / figures.total_starts, 4)) filter (where completed_by > 0),
+         jsonb_object_agg(node_key, round(avg_seconds)) filter (where avg_seconds is not null)
+    into figures.node_completion_rates, figures.node_average_times
+  from (
+    select e.node_key,
+           count(distinct e.child_id) filter (where e.event_type = 'node_completed') as completed_by,
+           avg(e.duration_seconds) as avg_seconds
+    from app_public.child_progress e
+    where e.quest_id = q.id and e.child_id = any (players)
+    group by e.node_key
+  ) as nodes;
+
+  -- Educational progress: the average of each numeric skill.
+  select jsonb_object_agg(skill, round(average, 2)) into figures.educational_progress
+  from (
+    select s.key as skill, avg(s.value::text::numeric) as average
+    from app_public.quest_progress p, jsonb_each(p.educational_progress) as s
+    where p.quest_id = q.id and p.child_id = any (players) and jsonb_typeof(s.value) = 'number'
+    group by s.key
+  ) as skills;
+
+  insert into app_public.quest_analytics as qa (
+      quest_id, total_starts, total_completions, completion_rate, avg_completion_time, median_completion_time,
+      avg_xp_earned, avg_badges_earned, reveal_view_rate, node_completion_rates, node_average_times,
+      nodes_completed, total_nodes, completion_percentage, educational_progress, play_count, distinct_children,
+      last_played, last_updated)
+  values (
+      q.id, figures.total_starts, figures.total_completions, figures.completion_rate, figures.avg_completion_time,
+      figures.median_completion_time, figures.avg_xp_earned, figures.avg_badges_earned, figures.reveal_view_rate,
+      coalesce(figures.node_completion_rates, '{}'), coalesce(figures.node_average_times, '{}'),
+      figures.nodes_completed, q.node_count, figures.completion_percentage, coalesce(figures.educational_progress, '{}'),
+      figures.play_count, cardinality(players), figures.last_played, now())
+  on conflict on constraint quest_analytics_one_per_quest do update set
+      total_starts = excluded.total_starts, total_completions = excluded.total_completions,
+      completion_rate = excluded.completion_rate, avg_completion_time = excluded.avg_completion_time,
+      median_completion_time = excluded.median_completion_time, avg_xp_earned = excluded.avg_xp_earned,
+      avg_badges_earned = excluded.avg_badges_earned, reveal_view_rate = excluded.reveal_view_rate,
+      node_completion_rates = excluded.node_completion_rates, node_average_times = excluded.node_average_times,
+      nodes_completed = excluded.nodes_completed, total_nodes = excluded.total_nodes,
+      completion_percentage = excluded.completion_percentage, educational_progress = excluded.educational_progress,
+      play_count = excluded.play_count, distinct_children = excluded.distinct_children,
+      last_played = excluded.last_played, last_updated = excluded.last_updated
+  -- A rerun over unchanged rows writes nothing, so running a job twice leaves the same row.
+  where (to_jsonb(qa.*) - '{id,quest_id,created_at,last_updated}'::text[])
+        is distinct from (to_jsonb(excluded.*) - '{id,quest_id,created_at,last_updated}'::text[]);
+
+  -- The quest's own statistics are public on a marketplace quest: play figures only
+  -- when five or more children share them (a personal quest's play reaches its parent
+  -- only through get_quest_analytics, by the child's consent); ratings are parents'.
+  update app_public.quests t set
+      plays_count = s.plays, completion_count = s.completions, completion_rate = s.rate,
+      average_completion_time = s.average_time, rating = s.rating, rating_count = s.rating_count
+  from (
+    select case when shown then figures.total_starts else 0 end as plays,
+           case when shown then figures.total_completions else 0 end as completions,
+           case when shown then figures.completion_rate else 0 end as rate,
+           case when shown then figures.avg_completion_time end as average_time,
+           coalesce(round(avg(r.rating)::numeric, 2)::float8, 0) as rating,
+           count(r.id)::int as rating_count
+    from (select q.is_public and cardinality(players) >= min_group as shown) as visibility
+    left join app_public.quest_ratings r on r.quest_id = q.id
+    group by shown
+  ) as s
+  where t.id = q.id
+    and (t.plays_count, t.completion_count, t.completion_rate, t.average_completion_time, t.rating, t.rating_count)
+        is distinct from (s.plays, s.completions, s.rate, s.average_time, s.rating, s.rating_count);
+end;
+$$;
+
+ALTER FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION refresh_quest_analytics(quest_id uuid); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) IS 'The refresh_quest_analytics job: recomputes one quest''s quest_analytics row and statistics from its own rows, over the children who share analytics.';
+
+--
+-- Name: refresh_quest_analytics_batch(uuid, integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  id uuid;
+  last_id uuid;
+begin
+  for id in
+    select q.id from app_public.quests q where after_id is null or q.id > after_id order by q.id limit batch_size
+  loop
+    perform app_jobs.refresh_quest_analytics(id);
+    last_id := id;
+  end loop;
+  return last_id;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION refresh_quest_analytics_batch(after_id uuid, batch_size integer); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) IS 'Refreshes up to batch_size quests after after_id (id order); returns the last id refreshed, null when none were left.';
+
+--
+-- Name: snapshot_metrics(date); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.snapshot_metrics(day date) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  day_start timestamptz := day::timestamp at time zone 'UTC';
+  day_end timestamptz := (day + 1)::timestamp at time zone 'UTC';
+  written integer;
+begin
+  insert into app_public.metrics_snapshots as m (user_id, snapshot_date, mood_average, sessions_count, messages_count,
+                                                 letters_written, goals_completed, quests_created)
+  select a.user_id, day,
+         avg(a.mood) filter (where a.kind = 'session'),
+         count(*) filter (where a.kind = 'session'),
+         count(*) filter (where a.kind = 'message'),
+         count(*) filter (where a.kind = 'letter'),
+         count(*) filter (where a.kind = 'goal'),
+         count(*) filter (where a.kind = 'quest')
+  from (
+    select user_id, 'session' as kind, coalesce(mood_after, mood_before)::float8 as mood from app_public.therapy_sessions
+      where started_at >= day_start and started_at < day_end
+    union all select user_id, 'message', null from app_public.messages where created_at >= day_start and created_at < day_end and role = 'user'
+    union all select user_id, 'letter', null from app_public.letters where created_at >= day_start and created_at < day_end
+    union all select user_id, 'goal', null from app_public.goals where completed_at >= day_start and completed_at < day_end
+    union all select author_id, 'quest', null from app_public.quests where created_at >= day_start and created_at < day_end
+  ) as a
+  join app_public.users u on u.id = a.user_id and u.kind = 'parent'
+  group by a.user_id
+  on conflict on constraint metrics_snapshots_one_per_user_and_day do update set
+    mood_average = excluded.mood_average, sessions_count = excluded.sessions_count, messages_count = excluded.messages_count,
+    letters_written = excluded.letters_written, goals_completed = excluded.goals_completed, quests_created = excluded.quests_created
+  where (m.mood_average, m.sessions_count, m.messages_count, m.letters_written, m.goals_completed, m.quests_created)
+        is distinct from (excluded.mood_average, excluded.sessions_count, excluded.messages_count,
+                          excluded.letters_written, excluded.goals_completed, excluded.quests_created);
+  get diagnostics written = row_count;
+  return written;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.snapshot_metrics(day date) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION snapshot_metrics(day date); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.snapshot_metrics(day date) IS 'The snapshot_metrics job: each parent''s figures for one UTC day (mood, sessions, messages, letters, goals completed, quests created); returns rows written.';
+
+--
+-- Name: job_counts(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  select
+    (count(*) filter (where j.locked_at is null and j.attempts < j.max_attempts and j.run_at <= now()))::int,
+    (count(*) filter (where j.locked_at is null and j.attempts < j.max_attempts and j.run_at > now()))::int,
+    (count(*) filter (where j.locked_at is not null))::int,
+    (count(*) filter (where j.locked_at is null and j.attempts >= j.max_attempts))::int
+  into runnable, waiting, running, failed
+  from graphile_worker._private_jobs j;
+end;
+$$;
+
+ALTER FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) IS 'graphile-worker''s queue by state: runnable, waiting, running, failed for good.';
+
+--
+-- Name: privacy_checks_after(bigint); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.privacy_checks_after(after_id bigint) RETURNS TABLE(last_id bigint, allowed integer, denied integer, denials jsonb)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with since as (
+    select a.* from app_private.audit_log a
+    where after_id is not null and a.id > after_id and a.decision is not null
+  )
+  select
+    coalesce((select max(id) from app_private.audit_log where after_id is null or id > after_id), after_id, 0),
+    (select count(*)::int from since where decision = 'allowed'),
+    (select count(*)::int from since where decision = 'denied'),
+    coalesce((select jsonb_agg(jsonb_build_object('audit_id', d.id, 'at', d.at, 'db_role', d.db_role,
+                                                  'acting_user_id', d.acting_user_id, 'action', d.action,
+                                                  'data_type', d.data_type, 'subject_id', d.subject_id) order by d.id)
+              from (select * from since where decision = 'denied' order by id limit 100) d), '[]');
+$$;
+
+ALTER FUNCTION app_ops.privacy_checks_after(after_id bigint) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION privacy_checks_after(after_id bigint); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.privacy_checks_after(after_id bigint) IS 'Counts of allowed and denied privacy checks in the audit log after the given id (none: from now), the newest id, and up to 100 denials.';
+
+--
+-- Name: readiness(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) RETURNS record
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select
+    (select filename from graphile_migrate.migrations order by date desc, filename desc limit 1),
+    (select count(distinct pid)::int from pg_locks
+     where locktype = 'advisory' and classid = 1885434673 and objsubid = 2 and granted
+       and database = (select oid from pg_database where datname = current_database()));
+$$;
+
+ALTER FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION readiness(OUT latest_migration text, OUT live_workers integer); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) IS 'The newest applied migration''s file name and the number of live worker processes.';
 
 --
 -- Name: acting_role(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -6564,11 +7420,184 @@ ALTER TABLE app_public.user_tracks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.users ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: app_owner
+--
+
+GRANT USAGE ON SCHEMA app_hidden TO pas_bot_user;
+GRANT USAGE ON SCHEMA app_hidden TO inner_edu_user;
+
+--
+-- Name: SCHEMA app_jobs; Type: ACL; Schema: -; Owner: app_owner
+--
+
+GRANT USAGE ON SCHEMA app_jobs TO app_worker;
+
+--
+-- Name: SCHEMA app_ops; Type: ACL; Schema: -; Owner: app_owner
+--
+
+GRANT USAGE ON SCHEMA app_ops TO app_authenticator;
+
+--
 -- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: app_owner
 --
 
 GRANT USAGE ON SCHEMA app_public TO pas_bot_user;
 GRANT USAGE ON SCHEMA app_public TO inner_edu_user;
+
+--
+-- Name: FUNCTION current_user_kind(); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.current_user_kind() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_user_kind() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.current_user_kind() TO inner_edu_user;
+
+--
+-- Name: FUNCTION is_psychologist(user_id uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.is_psychologist(user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.is_psychologist(user_id uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION my_child_ids(); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.my_child_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.my_child_ids() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.my_child_ids() TO inner_edu_user;
+
+--
+-- Name: FUNCTION my_review_quest_ids(); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.my_review_quest_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.my_review_quest_ids() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.my_review_quest_ids() TO inner_edu_user;
+
+--
+-- Name: FUNCTION quest_graph_from_yaml(yaml text); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.quest_graph_from_yaml(yaml text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.quest_graph_from_yaml(yaml text) TO pas_bot_user;
+
+--
+-- Name: FUNCTION quest_graph_problem(graph jsonb); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.quest_graph_problem(graph jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.quest_graph_problem(graph jsonb) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.quest_graph_problem(graph jsonb) TO inner_edu_user;
+
+--
+-- Name: FUNCTION quest_yaml(title text, graph jsonb); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.quest_yaml(title text, graph jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.quest_yaml(title text, graph jsonb) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.quest_yaml(title text, graph jsonb) TO inner_edu_user;
+
+--
+-- Name: FUNCTION yaml_item(item jsonb); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.yaml_item(item jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.yaml_item(item jsonb) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.yaml_item(item jsonb) TO inner_edu_user;
+
+--
+-- Name: FUNCTION yaml_scalar(value jsonb); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.yaml_scalar(value jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.yaml_scalar(value jsonb) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_hidden.yaml_scalar(value jsonb) TO inner_edu_user;
+
+--
+-- Name: FUNCTION yaml_value(text text, line_number integer); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.yaml_value(text text, line_number integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.yaml_value(text text, line_number integer) TO pas_bot_user;
+
+--
+-- Name: FUNCTION detect_milestones(); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.detect_milestones() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.detect_milestones() TO app_worker;
+
+--
+-- Name: FUNCTION enforce_retention(); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.enforce_retention() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.enforce_retention() TO app_worker;
+
+--
+-- Name: FUNCTION erase_next_verified_user(); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.erase_next_verified_user() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.erase_next_verified_user() TO app_worker;
+
+--
+-- Name: FUNCTION expire_sessions(); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.expire_sessions() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.expire_sessions() TO app_worker;
+
+--
+-- Name: FUNCTION notify_consent_changes(event_ids uuid[]); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.notify_consent_changes(event_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.notify_consent_changes(event_ids uuid[]) TO app_worker;
+
+--
+-- Name: FUNCTION refresh_quest_analytics(quest_id uuid); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) TO app_worker;
+
+--
+-- Name: FUNCTION refresh_quest_analytics_batch(after_id uuid, batch_size integer); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) TO app_worker;
+
+--
+-- Name: FUNCTION snapshot_metrics(day date); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.snapshot_metrics(day date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.snapshot_metrics(day date) TO app_worker;
+
+--
+-- Name: FUNCTION job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) TO app_authenticator;
+
+--
+-- Name: FUNCTION privacy_checks_after(after_id bigint); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.privacy_checks_after(after_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.privacy_checks_after(after_id bigint) TO app_authenticator;
+
+--
+-- Name: FUNCTION readiness(OUT latest_migration text, OUT live_workers integer); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) TO app_authenticator;
 
 --
 -- Name: FUNCTION acting_role(); Type: ACL; Schema: app_private; Owner: app_owner

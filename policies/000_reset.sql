@@ -18,7 +18,7 @@ revoke all on all tables in schema app_public, app_private
   from public, app_authenticator, pas_bot_user, inner_edu_user, app_worker;
 revoke all on all sequences in schema app_public, app_private
   from public, app_authenticator, pas_bot_user, inner_edu_user, app_worker;
-revoke all on all functions in schema app_public, app_private, app_hidden, app_jobs
+revoke all on all functions in schema app_public, app_private, app_hidden, app_jobs, app_ops
   from public, app_authenticator, pas_bot_user, inner_edu_user, app_worker;
-revoke all on schema app_public, app_private, app_hidden, app_jobs
+revoke all on schema app_public, app_private, app_hidden, app_jobs, app_ops
   from public, app_authenticator, pas_bot_user, inner_edu_user, app_worker;

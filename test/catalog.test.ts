@@ -1,5 +1,6 @@
 // Rules every table of app_public follows, checked on the live catalog so a
 // new table cannot forget them.
+import { OUR_SCHEMAS } from "../src/db/schemas.ts";
 import { withRootDb } from "./helpers/db.ts";
 
 test("every foreign key has an index that starts with its columns", async () => {
@@ -69,9 +70,9 @@ test("every security-definer function pins its search_path", async () => {
   await withRootDb(async (client) => {
     const { rows } = await client.query(`
       select p.oid::regprocedure::text as function from pg_proc p
-      where p.prosecdef and p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace, 'app_jobs'::regnamespace)
+      where p.prosecdef and p.pronamespace::regnamespace::text = any ($1)
         and not exists (select 1 from unnest(p.proconfig) c where c like 'search_path=%')
-      order by 1`);
+      order by 1`, [[...OUR_SCHEMAS]]);
     expect(rows).toEqual([]);
   });
 });
@@ -80,9 +81,9 @@ test("no function of ours is executable by PUBLIC", async () => {
   await withRootDb(async (client) => {
     const { rows } = await client.query(`
       select p.oid::regprocedure::text as function from pg_proc p
-      where p.pronamespace in ('app_public'::regnamespace, 'app_private'::regnamespace, 'app_hidden'::regnamespace, 'app_jobs'::regnamespace)
+      where p.pronamespace::regnamespace::text = any ($1)
         and has_function_privilege('public', p.oid, 'execute')
-      order by 1`);
+      order by 1`, [[...OUR_SCHEMAS]]);
     expect(rows).toEqual([]);
   });
 });
@@ -113,17 +114,23 @@ test("no app role holds any privilege on app_private", async () => {
   });
 });
 
-test("app_jobs holds functions only, and only app_worker may run them", async () => {
+test.each([
+  ["app_jobs", "app_worker"],
+  ["app_ops", "app_authenticator"],
+])("%s holds functions only, and only %s may run them", async (schema, role) => {
   await withRootDb(async (client) => {
-    const { rows: relations } = await client.query("select relname from pg_class where relnamespace = 'app_jobs'::regnamespace");
+    const { rows: relations } = await client.query("select relname from pg_class where relnamespace = $1::regnamespace", [schema]);
     expect(relations).toEqual([]);
-    const { rows } = await client.query(`
-      select r.rolname, count(*)::int as functions from pg_proc p cross join pg_roles r
-      where p.pronamespace = 'app_jobs'::regnamespace
-        and r.rolname in ('pas_bot_user', 'inner_edu_user', 'app_authenticator', 'app_worker')
-        and has_function_privilege(r.oid, p.oid, 'execute') and has_schema_privilege(r.oid, 'app_jobs', 'usage')
-      group by r.rolname`);
-    const { rows: total } = await client.query("select count(*)::int as n from pg_proc where pronamespace = 'app_jobs'::regnamespace");
-    expect(rows).toEqual([{ rolname: "app_worker", functions: total[0].n }]);
+    const { rows } = await client.query(
+      `select r.rolname, count(*)::int as functions from pg_proc p cross join pg_roles r
+       where p.pronamespace = $1::regnamespace
+         and r.rolname in ('pas_bot_user', 'inner_edu_user', 'app_authenticator', 'app_worker')
+         and has_function_privilege(r.oid, p.oid, 'execute') and has_schema_privilege(r.oid, $1, 'usage')
+       group by r.rolname`,
+      [schema],
+    );
+    const { rows: total } = await client.query("select count(*)::int as n from pg_proc where pronamespace = $1::regnamespace", [schema]);
+    expect(total[0].n).toBeGreaterThan(0);
+    expect(rows).toEqual([{ rolname: role, functions: total[0].n }]);
   });
 });

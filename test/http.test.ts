@@ -1,7 +1,6 @@
 import jwt from "jsonwebtoken";
-import pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
-import { rootUrl, withOwnerDb } from "./helpers/db.ts";
+import { withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
 
@@ -121,35 +120,6 @@ test("a parent sees a linked child's id and name through myChildren, and nothing
   const { body } = await graphql(server, "{ myChildren { nodes { id displayName } } users { nodes { id } } }", { token });
   expect(body.data.myChildren.nodes).toEqual([{ id: child.id, displayName: "Child" }]);
   expect(body.data.users.nodes).toEqual([{ id: parent.id }]);
-});
-
-describe("/healthz", () => {
-  test("200 when the database answers", async () => {
-    const response = await fetch(`${server.url}/healthz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok" });
-  });
-
-  test("503 when the database does not", async () => {
-    const root = new pg.Client({ connectionString: rootUrl });
-    await root.connect();
-    const { rows } = await root.query<{ db: string }>("select current_database() as db");
-    const db = root.escapeIdentifier(rows[0]!.db);
-    try {
-      await root.query(`revoke connect on database ${db} from app_authenticator`);
-      await root.query(
-        "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'app_authenticator' and datname = current_database()",
-      );
-      const response = await fetch(`${server.url}/healthz`);
-      expect(response.status).toBe(503);
-      expect(((await response.json()) as { status: string }).status).toBe("unavailable");
-    } finally {
-      await root.query(`grant connect on database ${db} to app_authenticator`);
-      await root.end();
-    }
-    // Recovers by itself once the database answers again.
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-  });
 });
 
 test("GraphiQL is served outside production, and not in production", async () => {

@@ -7,6 +7,8 @@ import { migrateDatabase } from "../db/migrate.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
+import { createLogger } from "../observability/logger.ts";
+import { workerLoggerFrom } from "../observability/workerLogger.ts";
 import { startWorker } from "../worker/runner.ts";
 
 runCommand(async (lifecycle) => {
@@ -21,11 +23,13 @@ runCommand(async (lifecycle) => {
   ]);
   const secrets = appSecretsFrom(config.secret);
 
+  const logger = createLogger();
   await startEmbeddedIfNeeded(config, lifecycle);
-  await migrateDatabase(config);
+  await migrateDatabase(config, (line) => logger.info({ event: "migrate" }, line));
 
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
+    logger: workerLoggerFrom(logger),
   });
   lifecycle.onStop("worker", () => runner.stop());
 
@@ -35,8 +39,11 @@ runCommand(async (lifecycle) => {
     secrets,
     production: config.production,
     trustedDocumentsDir: config.trustedDocumentsDir,
+    logger,
   });
   lifecycle.onStop("HTTP server", () => http.close());
+  runner.events.on("job:success", () => http.metrics.workerJobs.inc({ result: "succeeded" }));
+  runner.events.on("job:error", () => http.metrics.workerJobs.inc({ result: "failed" }));
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
     http.server.listen(config.httpPort, resolve);
@@ -54,7 +61,7 @@ runCommand(async (lifecycle) => {
       `Ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s${config.embedded ? " (embedded PostgreSQL, data in .data/)" : ""}.`,
       `  GraphQL   ${base}/graphql`,
       config.production ? `  GraphiQL  disabled (NODE_ENV=production)` : `  GraphiQL  ${base}/graphiql`,
-      `  Health    ${base}/healthz`,
+      `  Health    ${base}/healthz, ${base}/readyz, metrics ${base}/metrics`,
       `  psql      ${passwordHint}psql "${psqlUrl.href}"`,
       `  Token     npm run -s token -- --app pas_bot|inner_edu --user <uuid>`,
       `            then send "Authorization: Bearer <token>"`,

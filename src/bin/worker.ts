@@ -2,6 +2,8 @@
 import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { runCommand } from "../lifecycle.ts";
+import { createLogger } from "../observability/logger.ts";
+import { workerLoggerFrom } from "../observability/workerLogger.ts";
 import { startWorker } from "../worker/runner.ts";
 
 runCommand(async (lifecycle) => {
@@ -10,6 +12,7 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
+    logger: workerLoggerFrom(createLogger()),
   });
   lifecycle.onStop("worker", () => runner.stop());
   console.log(`graphile-worker running as ${ROLES.worker}; Ctrl-C to stop.`);

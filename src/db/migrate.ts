@@ -3,6 +3,8 @@
 // schema, then policies/. Every step is idempotent.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+// graphile-migrate's own logger class (it checks instanceof): its lines go where ours go.
+import { Logger } from "@graphile/logger";
 import JSON5 from "json5";
 import { migrate, type Settings } from "graphile-migrate";
 // graphile-migrate keeps its pool for 200 ms after use; we release it at once so
@@ -13,11 +15,12 @@ import { type Config, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, 
 import { applyPolicies } from "./policies.ts";
 import { ensureRolesAndDatabase } from "./roles.ts";
 
-/** The .gmrc settings with the connection strings of this environment. */
-export function graphileMigrateSettings(ownerUrl: string, rootUrl?: string): Settings {
+/** The .gmrc settings with the connection strings of this environment (and, optionally, where its lines go). */
+export function graphileMigrateSettings(ownerUrl: string, rootUrl?: string, log?: (line: string) => void): Settings {
   const gmrc = JSON5.parse(readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
   return {
     ...gmrc,
+    ...(log ? { logger: new Logger(() => (_level, message) => log(message)) } : {}),
     connectionString: ownerUrl,
     rootConnectionString: rootUrl,
     migrationsFolder: path.join(PROJECT_ROOT, "migrations"),
@@ -26,7 +29,7 @@ export function graphileMigrateSettings(ownerUrl: string, rootUrl?: string): Set
 
 export async function migrateDatabase(config: Config, log: (line: string) => void = console.log): Promise<void> {
   await ensureRoles(config, log);
-  await migrate(graphileMigrateSettings(config.ownerUrl, config.rootUrl));
+  await migrate(graphileMigrateSettings(config.ownerUrl, config.rootUrl, log));
   releaseGraphileMigratePools();
   await installWorkerSchema({ connectionString: config.ownerUrl });
   log("graphile_worker schema is current");

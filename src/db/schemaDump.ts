@@ -1,5 +1,5 @@
-// schema.sql: `pg_dump --schema-only` of app_public and app_private in a
-// freshly migrated database. pg_dump must be of the server's major version,
+// schema.sql: `pg_dump --schema-only` of our schemas in a freshly migrated
+// database. pg_dump must be of the server's major version,
 // so the committed dump records the version it was taken with, and the drift
 // test runs where a matching pg_dump exists (CI's PostgreSQL 15 pass).
 import { execFile } from "node:child_process";
@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../config.ts";
+import { OUR_SCHEMAS } from "./schemas.ts";
 
 export const SCHEMA_DUMP = path.join(PROJECT_ROOT, "schema.sql");
 const HEADER = /^-- Schema of a freshly migrated database \(npm run db:dump\), PostgreSQL (\d+)\n/;
@@ -28,7 +29,7 @@ export async function findPgDump(major: number): Promise<string | undefined> {
 export async function dumpSchema(pgDump: string, url: string, major: number): Promise<string> {
   const { stdout } = await promisify(execFile)(
     pgDump,
-    ["--schema-only", "--schema=app_public", "--schema=app_private", "--dbname", url],
+    ["--schema-only", ...OUR_SCHEMAS.map((schema) => `--schema=${schema}`), "--dbname", url],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const body = stdout

@@ -13,6 +13,9 @@ import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import { makeTelemetryPlugin } from "../observability/graphqlTelemetry.ts";
 
 export { MAX_QUERY_DEPTH } from "./hardening.ts";
 
@@ -50,6 +53,8 @@ export function makePreset(options: {
   trustedDocumentsDir?: string;
   /** The database role each app's requests run as, when not the app's own (the benchmark's RLS-bypassing twins). */
   roleFor?: (appRole: string) => string;
+  /** Times, counts and logs every operation (the HTTP service's; the schema export has none). */
+  telemetry?: { metrics: Metrics; logger: Logger };
 }): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PgAggregatesPreset],
@@ -63,6 +68,7 @@ export function makePreset(options: {
       BehaviorsPlugin,
       makeHardeningPlugin(options),
       ...(options.trustedDocumentsDir ? [PersistedPlugin] : []),
+      ...(options.telemetry ? [makeTelemetryPlugin(options.telemetry.metrics, options.telemetry.logger)] : []),
     ],
     pgServices: [makePgService({ pool: options.pool, schemas: ["app_public"] })],
     schema: {

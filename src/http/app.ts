@@ -1,15 +1,26 @@
-// The express app: /healthz, and /graphql (+ /graphiql outside production) behind JWT auth.
+// The express app: /graphql (+ /graphiql outside production) behind JWT auth;
+// /healthz, /readyz and /metrics for the operator. Every request is logged as
+// JSON with its request id (x-request-id, taken from the caller or made here).
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import express from "express";
+import { pinoHttp } from "pino-http";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { grafserv } from "postgraphile/grafserv/express/v4";
 import { resilientPool } from "../db/pool.ts";
 import { makePreset } from "../graphql/preset.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
+import { createMetrics, type Metrics } from "../observability/metrics.ts";
+import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { type AppSecrets, requireAppToken } from "./auth.ts";
+import { checkReadiness, latestCommittedMigration } from "./readiness.ts";
 
 export interface HttpService {
   server: Server;
   pgl: PostGraphileInstance;
+  metrics: Metrics;
+  /** Follows the audit log's privacy checks; `poll()` reads them now. */
+  privacyWatch: PrivacyWatch;
   /** Stops accepting, lets in-flight requests finish, releases the schema and the pool. */
   close(): Promise<void>;
 }
@@ -26,10 +37,26 @@ export interface HttpServiceOptions {
   trustedDocumentsDir?: string;
   /** See makePreset: only the benchmark sets it. */
   roleFor?: (appRole: string) => string;
+  /** Default: JSON lines on stdout. */
+  logger?: Logger;
+  /** /readyz wants a live worker process (default true: `npm start` runs one in-process). */
+  requireWorker?: boolean;
+  /** How often the audit log's privacy checks are read for metrics and warnings (default 5 s). */
+  privacyPollMs?: number;
 }
+
+/** Routes are labels of the HTTP metrics: a fixed set, whatever path was asked. */
+const ROUTES = new Set(["/graphql", "/graphiql", "/healthz", "/readyz", "/metrics"]);
+/** A caller's request id is kept if it looks like one; anything else is replaced. */
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** At most one "pool exhausted" warning per this many ms. */
+const POOL_WARNING_INTERVAL_MS = 10_000;
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const pool = resilientPool({ connectionString: options.authenticatorUrl, max: options.poolMax }, "GraphQL database");
+  const logger = options.logger ?? createLogger();
+  const metrics = createMetrics(pool);
+  const expectedMigration = latestCommittedMigration();
 
   const pgl = postgraphile(
     makePreset({
@@ -38,20 +65,58 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       statementTimeout: options.statementTimeout,
       trustedDocumentsDir: options.trustedDocumentsDir,
       roleFor: options.roleFor,
+      telemetry: { metrics, logger },
     }),
   );
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
 
-  app.get("/healthz", async (_req, res) => {
-    try {
-      await pool.query("select 1");
-      res.json({ status: "ok" });
-    } catch (e) {
-      res.status(503).json({ status: "unavailable", error: `database: ${(e as Error).message}` });
+  let lastPoolWarning = 0;
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId(req, res) {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader("x-request-id", id);
+        return id;
+      },
+      // Method, path and status only: headers carry tokens, query strings and bodies carry data.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      // Probes and scrapes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url ?? "") },
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = performance.now();
+    if (pool.waitingCount > 0 && Date.now() - lastPoolWarning > POOL_WARNING_INTERVAL_MS) {
+      lastPoolWarning = Date.now();
+      req.log.warn({ event: "pool_exhausted", waiting: pool.waitingCount, max: options.poolMax }, "database pool exhausted");
     }
+    res.on("finish", () => {
+      const labels = { method: req.method, route: ROUTES.has(req.path) ? req.path : "other", status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+    });
+    next();
   });
+
+  // The process is up and serving; nothing else is asked (a restart would not fix the database).
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const readiness = await checkReadiness(pool, expectedMigration, options.requireWorker ?? true);
+    res.status(readiness.ready ? 200 : 503).json(readiness);
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
   app.use("/graphql", requireAppToken(options.secrets));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server);
@@ -61,7 +126,10 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   return {
     server,
     pgl,
+    metrics,
+    privacyWatch,
     async close() {
+      await privacyWatch.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

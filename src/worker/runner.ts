@@ -9,6 +9,8 @@ import { cronItems, taskList as defaultTaskList } from "./tasks.ts";
 const POLL_INTERVAL_MS = 250;
 
 export interface WorkerHandle {
+  /** graphile-worker's events (job:success, job:error, …), for metrics. */
+  events: EventEmitter;
   /** Finishes running jobs, then closes the worker's connections. */
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startWorker(options: {
       // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
     });
     return {
+      events,
       async stop() {
         await runner.stop();
         await sweep.stop();

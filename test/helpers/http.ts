@@ -2,6 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { createHttpService, type HttpService } from "../../src/http/app.ts";
 import { type AppSecrets, appSecretsFrom } from "../../src/http/auth.ts";
+import { createLogger, type Logger } from "../../src/observability/logger.ts";
 import { roleUrl, testConfig } from "./db.ts";
 
 export interface TestServer {
@@ -12,7 +13,16 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { production?: boolean; statementTimeout?: string; trustedDocumentsDir?: string } = {},
+  options: {
+    production?: boolean;
+    statementTimeout?: string;
+    trustedDocumentsDir?: string;
+    /** Default: silent. */
+    logger?: Logger;
+    /** Default false: no worker runs beside most test servers. */
+    requireWorker?: boolean;
+    privacyPollMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const secrets = appSecretsFrom(testConfig().secret);
   const service = await createHttpService({
@@ -22,6 +32,9 @@ export async function startTestServer(
     production: options.production ?? false,
     statementTimeout: options.statementTimeout,
     trustedDocumentsDir: options.trustedDocumentsDir,
+    logger: options.logger ?? createLogger({ level: "silent" }),
+    requireWorker: options.requireWorker ?? false,
+    privacyPollMs: options.privacyPollMs,
   });
   await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
   const { port } = service.server.address() as AddressInfo;

@@ -1,0 +1,9 @@
+-- The API's probes (/readyz) and /metrics run as app_authenticator itself, before
+-- any switch into an app role: it may run app_ops's functions, and nothing else
+-- of ours directly (each returns counts and ids only; see migration 000013).
+grant usage on schema app_ops to app_authenticator;
+grant execute on function
+  app_ops.readiness(),
+  app_ops.job_counts(),
+  app_ops.privacy_checks_after(bigint)
+  to app_authenticator;

@@ -1,0 +1,36 @@
+// Structured JSON logs (pino). What may never appear in a log — tokens,
+// passwords, secrets, GraphQL variables (they carry letters, messages and
+// children's names) — is removed by path here, and the HTTP serializers log
+// only method, path, status and request id (no headers, no bodies).
+import pino, { type DestinationStream, type Logger } from "pino";
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "secret",
+  "*.secret",
+  "authorization",
+  "*.authorization",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "variables",
+  "*.variables",
+  "connectionString",
+  "*.connectionString",
+];
+
+export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+}

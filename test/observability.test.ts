@@ -1,0 +1,193 @@
+// What the operator sees: /healthz, /readyz, /metrics and the JSON logs — and
+// what the logs must never hold (tokens, variables, names, letters).
+import pg from "pg";
+import { signAppToken } from "../src/http/auth.ts";
+import { latestCommittedMigration } from "../src/http/readiness.ts";
+import { createLogger } from "../src/observability/logger.ts";
+import { startWorker } from "../src/worker/runner.ts";
+import { rootUrl, roleUrl, withOwnerDb } from "./helpers/db.ts";
+import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
+import { startTestServer, type TestServer } from "./helpers/http.ts";
+import { createQuest, SMALL_GRAPH } from "./helpers/quests.ts";
+
+/** A logger whose JSON lines land in `lines`. */
+function capturingLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
+  const logger = createLogger({
+    level: "info",
+    destination: {
+      write(line: string) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  });
+  return { logger, lines, raw };
+}
+
+const CHILD_NAME = "Misha Observability";
+const LETTER = "I miss you every day, the letter says";
+
+let server: TestServer;
+let logs: ReturnType<typeof capturingLogger>;
+let parent: TestUser;
+let child: TestUser;
+let stranger: TestUser;
+
+beforeAll(async () => {
+  logs = capturingLogger();
+  server = await startTestServer({ logger: logs.logger, privacyPollMs: 60_000 });
+  await withOwnerDb(async (owner) => {
+    parent = await createUser(owner, "parent", "Parent");
+    child = await createUser(owner, "child", CHILD_NAME);
+    stranger = await createUser(owner, "parent", "Stranger");
+    await linkFamily(owner, parent, child);
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const metricsText = async (s: TestServer) => (await fetch(`${s.url}/metrics`)).text();
+const metricValue = (text: string, series: string) => {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+test("/healthz: 200 while the process serves", async () => {
+  const response = await fetch(`${server.url}/healthz`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: "ok" });
+});
+
+describe("/readyz", () => {
+  test("ready: the database answers and holds every migration of this code", async () => {
+    const response = await fetch(`${server.url}/readyz`);
+    expect(response.status).toBe(200);
+    const migration = latestCommittedMigration();
+    expect(await response.json()).toEqual({
+      ready: true,
+      database: "ok",
+      migrations: { expected: migration, applied: migration, current: true },
+      liveWorkers: 0,
+    });
+  });
+
+  test("a live worker process is required, and seen come and go", async () => {
+    const strict = await startTestServer({ requireWorker: true });
+    const readyz = async () => {
+      const response = await fetch(`${strict.url}/readyz`);
+      return { status: response.status, body: (await response.json()) as { liveWorkers: number } };
+    };
+    const waitFor = async (status: number) => {
+      for (let i = 0; i < 100 && (await readyz()).status !== status; i++) await new Promise((r) => setTimeout(r, 50));
+      return readyz();
+    };
+    try {
+      expect(await readyz()).toMatchObject({ status: 503, body: { ready: false, liveWorkers: 0 } });
+      const worker = await startWorker({ connectionString: roleUrl("app_worker"), taskList: {}, cronItems: [] });
+      try {
+        expect(await waitFor(200)).toMatchObject({ status: 200, body: { ready: true, liveWorkers: 1 } });
+      } finally {
+        await worker.stop();
+      }
+      expect(await waitFor(503)).toMatchObject({ status: 503, body: { liveWorkers: 0 } });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test("503 when the database does not answer, and ready again by itself", async () => {
+    const root = new pg.Client({ connectionString: rootUrl });
+    await root.connect();
+    const { rows } = await root.query<{ db: string }>("select current_database() as db");
+    const db = root.escapeIdentifier(rows[0]!.db);
+    try {
+      await root.query(`revoke connect on database ${db} from app_authenticator`);
+      await root.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'app_authenticator' and datname = current_database()",
+      );
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ ready: false, database: expect.stringMatching(/permission denied/) });
+      // The process itself is fine: no reason to restart it.
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await root.query(`grant connect on database ${db} to app_authenticator`);
+      await root.end();
+    }
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe("/metrics and the logs", () => {
+  test("a created quest is counted, timed by operation, and logged without its variables or the token", async () => {
+    const before = await metricsText(server);
+    const token = signAppToken("pas_bot", parent.id, server.secrets);
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": "req-42" },
+      body: JSON.stringify({
+        query: `mutation ($child: UUID!, $graph: JSON!, $content: String!) {
+          createQuest(input: { title: "A quest for you", graphStructure: $graph, childId: $child }) { result { id } }
+          createLetter(input: { letter: { title: "To you", content: $content, childId: $child } }) { letter { id } } }`,
+        variables: { child: child.id, graph: SMALL_GRAPH, content: LETTER },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-request-id")).toBe("req-42");
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+
+    const after = await metricsText(server);
+    const delta = (series: string) => (metricValue(after, series) ?? 0) - (metricValue(before, series) ?? 0);
+    expect(delta("quest_creations_total")).toBe(1);
+    expect(delta('query_duration_seconds_count{operation="mutation createLetter,createQuest",outcome="ok"}')).toBe(1);
+    expect(delta('http_requests_total{method="POST",route="/graphql",status="200"}')).toBe(1);
+    expect(metricValue(after, "database_connections_active")).toBeGreaterThanOrEqual(0);
+    expect(metricValue(after, 'worker_jobs_queued{state="runnable"}')).toBeGreaterThanOrEqual(0);
+    expect(after).toMatch(/^process_cpu_seconds_total /m);
+
+    // Every line of a request carries its id.
+    const mine = logs.lines.filter((l) => (l.req as { id?: string } | undefined)?.id === "req-42");
+    expect(mine.find((l) => l.msg === "quest created")).toMatchObject({ level: "info", event: "createQuest", outcome: "ok" });
+    expect(mine.find((l) => l.msg === "request completed")).toMatchObject({ req: { method: "POST", path: "/graphql" }, res: { statusCode: 200 } });
+    const everything = logs.raw.join("");
+    for (const secret of [token, "Bearer", CHILD_NAME, LETTER, child.id]) expect(everything).not.toContain(secret);
+  });
+
+  test("a caller's request id that is not one is replaced by a fresh one", async () => {
+    const response = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "not an id!" } });
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("privacy checks of every client are counted, and each denial is a warning naming no one", async () => {
+    const quest = await withOwnerDb((owner) => createQuest(owner, parent, { child_id: child.id }));
+    const before = await metricsText(server);
+    // Direct SQL, not GraphQL: the stranger asks for another parent's quest (denied), the author for theirs.
+    const sql = new pg.Client({ connectionString: roleUrl("pas_bot_user") });
+    await sql.connect();
+    try {
+      for (const [who, expected] of [[stranger, "not_found"], [parent, "not_consented"]] as const) {
+        await sql.query("begin");
+        await sql.query("select set_config('app.user_id', $1, true)", [who.id]);
+        const { rows } = await sql.query("select consent_status from app_public.get_quest_analytics($1)", [quest.id]);
+        expect(rows[0].consent_status).toBe(expected);
+        await sql.query("commit");
+      }
+    } finally {
+      await sql.end();
+    }
+    await server.service.privacyWatch.poll();
+    const after = await metricsText(server);
+    const delta = (series: string) => (metricValue(after, series) ?? 0) - (metricValue(before, series) ?? 0);
+    expect(delta('privacy_checks_total{result="denied"}')).toBe(2);
+    const warnings = logs.lines.filter((l) => l.event === "privacy_check_denied" && l.subject_id === quest.id);
+    expect(warnings).toEqual([
+      expect.objectContaining({ level: "warn", action: "get_quest_analytics", db_role: "pas_bot_user", acting_user_id: stranger.id }),
+      expect.objectContaining({ level: "warn", action: "get_quest_analytics", db_role: "pas_bot_user", acting_user_id: parent.id }),
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain(CHILD_NAME);
+  });
+});
