@@ -172,6 +172,42 @@ ALTER TYPE app_public.creative_project_type OWNER TO app_owner;
 COMMENT ON TYPE app_public.creative_project_type IS 'What a creative project is: a quest, a letter or a goal.';
 
 --
+-- Name: data_deletion_ticket; Type: TYPE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TYPE app_public.data_deletion_ticket AS (
+	request_id uuid,
+	verification_code text,
+	expires_at timestamp with time zone
+);
+
+ALTER TYPE app_public.data_deletion_ticket OWNER TO app_owner;
+
+--
+-- Name: TYPE data_deletion_ticket; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TYPE app_public.data_deletion_ticket IS 'A pending erasure request and the one-time code that confirms it.';
+
+--
+-- Name: COLUMN data_deletion_ticket.request_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_ticket.request_id IS 'The request to confirm.';
+
+--
+-- Name: COLUMN data_deletion_ticket.verification_code; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_ticket.verification_code IS 'Give it to the user only (their Telegram chat, the child''s app screen); it is not stored.';
+
+--
+-- Name: COLUMN data_deletion_ticket.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_ticket.expires_at IS 'The code works until then (24 hours).';
+
+--
 -- Name: deletion_request_status; Type: TYPE; Schema: app_public; Owner: app_owner
 --
 
@@ -1030,15 +1066,30 @@ CREATE FUNCTION app_jobs.erase_next_verified_user() RETURNS uuid
     AS $$
 declare
   request record;
+  erased text;
 begin
-  select id, user_id into request from app_public.data_deletion_requests
-  where status = 'verified' order by verified_at, id limit 1
+  select r.id, r.user_id into request from app_public.data_deletion_requests r
+  where r.status = 'verified' order by r.verified_at, r.id limit 1
   for update skip locked;
   if not found then
     return null;
   end if;
+  erased := request.user_id::text;
+  -- Other users' rows about them: their parents' notifications name the child.
+  delete from app_public.notifications n where n.data ? 'child_id' and n.data ->> 'child_id' = erased;
+  -- Their own rows, by the foreign keys (the audit triggers log these deletions with the ids, blanked below).
   delete from app_public.users where id = request.user_id;
-  update app_public.data_deletion_requests set status = 'completed', processed_at = now() where id = request.id;
+  update app_public.data_deletion_requests
+    set status = 'completed', processed_at = now(), reason = null, verification_token_hash = null
+  where id = request.id;
+  -- The audit log keeps what happened, not to whom.
+  set local app.audit_erasure = 'on';
+  update app_private.audit_log a set acting_user_id = null where a.acting_user_id = request.user_id;
+  update app_private.audit_log a set child_id = null where a.child_id = request.user_id;
+  update app_private.audit_log a set subject_id = null
+  where a.subject_table in ('users', 'child_privacy') and a.subject_id = request.user_id;
+  set local app.audit_erasure = 'off';
+  perform app_private.audit('erasure', 'data_deletion_requests', request.id, null, null, null, '{}');
   return request.id;
 end;
 $$;
@@ -1049,7 +1100,7 @@ ALTER FUNCTION app_jobs.erase_next_verified_user() OWNER TO app_owner;
 -- Name: FUNCTION erase_next_verified_user(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases the user of the oldest verified request and completes it; null when none is left.';
+COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases every row naming the user of the oldest verified request (their rows, notifications about them, their ids in the audit log), records the erasure, completes the request; null when none is left.';
 
 --
 -- Name: expire_sessions(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1690,6 +1741,14 @@ begin
   if tg_op = 'DELETE' and current_setting('app.audit_retention', true) = 'on' and old.at < now() - interval '1 year' then
     return old;
   end if;
+  if tg_op = 'UPDATE' and current_setting('app.audit_erasure', true) = 'on'
+     and (new.id, new.at, new.db_role, new.action, new.subject_table, new.data_type, new.decision, new.details)
+         is not distinct from (old.id, old.at, old.db_role, old.action, old.subject_table, old.data_type, old.decision, old.details)
+     and (new.acting_user_id is null or new.acting_user_id = old.acting_user_id)
+     and (new.child_id is null or new.child_id = old.child_id)
+     and (new.subject_id is null or new.subject_id = old.subject_id) then
+    return new;
+  end if;
   raise exception 'The audit log is append-only: % is not allowed.', tg_op using errcode = '42501';
 end;
 $$;
@@ -2156,6 +2215,138 @@ ALTER FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, q
 --
 
 COMMENT ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) IS 'Whether the child consented to share this kind of data (progress, educational_progress, play_frequency, quest_details, emotional_state, analytics) with their parents, for a quest (its override wins) or by default. False for anyone but the child and their linked parents. Every call is audited.';
+
+--
+-- Name: data_deletion_requests; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.data_deletion_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id(),
+    status app_public.deletion_request_status DEFAULT 'pending'::app_public.deletion_request_status NOT NULL,
+    reason text,
+    verification_token_hash text,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    verified_at timestamp with time zone,
+    processed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT data_deletion_requests_processed_at_when_completed CHECK (((status = 'completed'::app_public.deletion_request_status) = (processed_at IS NOT NULL))),
+    CONSTRAINT data_deletion_requests_token_hash_shape CHECK ((verification_token_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT data_deletion_requests_verified_before_processing CHECK (((status = ANY (ARRAY['pending'::app_public.deletion_request_status, 'rejected'::app_public.deletion_request_status])) OR (verified_at IS NOT NULL))),
+    CONSTRAINT data_deletion_requests_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.data_deletion_requests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.data_deletion_requests OWNER TO app_owner;
+
+--
+-- Name: TABLE data_deletion_requests; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.data_deletion_requests IS 'GDPR erasure requests: verified by the user, then processed by a worker job (the user link is cleared when the user is erased).';
+
+--
+-- Name: COLUMN data_deletion_requests.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.id IS 'The request''s id.';
+
+--
+-- Name: COLUMN data_deletion_requests.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.user_id IS 'Who asked (null once their data is erased).';
+
+--
+-- Name: COLUMN data_deletion_requests.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.status IS 'Pending, verified, processing, completed or rejected.';
+
+--
+-- Name: COLUMN data_deletion_requests.reason; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.reason IS 'Why the user asked (optional).';
+
+--
+-- Name: COLUMN data_deletion_requests.verification_token_hash; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.verification_token_hash IS 'SHA-256 (hex) of the verification token sent to the user; the token itself is never stored.';
+
+--
+-- Name: COLUMN data_deletion_requests.requested_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.requested_at IS 'When it was requested.';
+
+--
+-- Name: COLUMN data_deletion_requests.verified_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.verified_at IS 'When the user verified it (required before processing).';
+
+--
+-- Name: COLUMN data_deletion_requests.processed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.processed_at IS 'When the erasure completed.';
+
+--
+-- Name: COLUMN data_deletion_requests.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN data_deletion_requests.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN data_deletion_requests.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: confirm_data_deletion(uuid, text); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) RETURNS app_public.data_deletion_requests
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  request app_public.data_deletion_requests;
+begin
+  update app_public.data_deletion_requests r
+    set status = 'verified', verified_at = now(), verification_token_hash = null
+  where r.id = confirm_data_deletion.request_id and r.user_id = app_public.current_user_id() and r.status = 'pending'
+    and r.requested_at > now() - interval '24 hours'
+    and r.verification_token_hash = encode(sha256(convert_to(coalesce(verification_code, ''), 'UTF8')), 'hex')
+  returning r.* into request;
+  if request.id is null then
+    raise exception 'The code is wrong or has expired: ask again for a new one.' using errcode = '22023';
+  end if;
+  return request;
+end;
+$$;
+
+ALTER FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION confirm_data_deletion(request_id uuid, verification_code text); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) IS '@arg request_id The request from requestDataDeletion.
+@arg verification_code The code it returned.
+Confirm an erasure request with its one-time code; the worker then erases every row about you.';
 
 --
 -- Name: creative_projects; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -2671,6 +2862,47 @@ COMMENT ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, c
 Creates a quest as a draft pending moderation (graph as primary storage, YAML generated), its creative project, and advances the parent''s child-connection track, recording the first-quest and ten-quests milestones.';
 
 --
+-- Name: export_my_data(); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.export_my_data() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  me uuid := app_public.current_user_id();
+  owners record;
+  rows jsonb;
+  tables jsonb := '{}';
+begin
+  if me is null then
+    raise exception 'Sign in to export your data.' using errcode = '42501';
+  end if;
+  for owners in
+    select table_name, array_agg(owner_column order by owner_column) as columns
+    from app_private.personal_data_owners group by table_name order by table_name
+  loop
+    execute format(
+      'select coalesce(jsonb_agg(to_jsonb(t) order by t::text), ''[]'') from app_public.%I t where %s',
+      owners.table_name,
+      (select string_agg(format('t.%I = $1', c), ' or ') from unnest(owners.columns) c))
+    into rows using me;
+    tables := tables || jsonb_build_object(owners.table_name, rows);
+  end loop;
+  perform app_private.audit('export_my_data', 'users', me, null, 'personal_data', null, '{}');
+  return jsonb_build_object('format', 'pas-export/1', 'exported_at', now(), 'user_id', me, 'tables', tables);
+end;
+$_$;
+
+ALTER FUNCTION app_public.export_my_data() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION export_my_data(); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.export_my_data() IS 'Everything stored about you, as one JSON document: {format, exported_at, user_id, tables: {table: [rows]}} (docs/privacy.md). Audited.';
+
+--
 -- Name: get_or_create_profile(); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -3043,6 +3275,48 @@ COMMENT ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_typ
 @arg badge Badge image or code.
 @arg xp_reward Experience points awarded.
 The child records an achievement (once per type and quest; recording it again returns the first one).';
+
+--
+-- Name: request_data_deletion(text); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.request_data_deletion(reason text DEFAULT NULL::text) RETURNS app_public.data_deletion_ticket
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  me uuid := app_public.current_user_id();
+  code text := replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+  request_id uuid;
+begin
+  if me is null then
+    raise exception 'Sign in to ask for your data to be erased.' using errcode = '42501';
+  end if;
+  if exists (select from app_public.data_deletion_requests r where r.user_id = me and r.status in ('verified', 'processing')) then
+    raise exception 'Your erasure is confirmed and will be carried out shortly.' using errcode = '22023';
+  end if;
+  update app_public.data_deletion_requests r
+    set verification_token_hash = encode(sha256(convert_to(code, 'UTF8')), 'hex'), requested_at = now(),
+        reason = coalesce(request_data_deletion.reason, r.reason)
+  where r.user_id = me and r.status = 'pending'
+  returning r.id into request_id;
+  if request_id is null then
+    insert into app_public.data_deletion_requests (user_id, reason, verification_token_hash)
+    values (me, request_data_deletion.reason, encode(sha256(convert_to(code, 'UTF8')), 'hex'))
+    returning id into request_id;
+  end if;
+  return (request_id, code, now() + interval '24 hours')::app_public.data_deletion_ticket;
+end;
+$$;
+
+ALTER FUNCTION app_public.request_data_deletion(reason text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION request_data_deletion(reason text); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.request_data_deletion(reason text) IS '@arg reason Why (optional; erased with the rest).
+Ask for all your data to be erased: returns the request and a one-time code to confirm it with (confirmDataDeletion) within 24 hours.';
 
 --
 -- Name: save_quest_yaml(uuid, text, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -3496,6 +3770,23 @@ ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
 );
 
 --
+-- Name: personal_data_owners; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.personal_data_owners (
+    table_name text NOT NULL,
+    owner_column text NOT NULL
+);
+
+ALTER TABLE app_private.personal_data_owners OWNER TO app_owner;
+
+--
+-- Name: TABLE personal_data_owners; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.personal_data_owners IS 'For each app_public table, the column(s) whose user the row belongs to (export_my_data reads them). A test fails when a column referencing users is neither here nor explained.';
+
+--
 -- Name: child_privacy; Type: TABLE; Schema: app_public; Owner: app_owner
 --
 
@@ -3769,104 +4060,6 @@ COMMENT ON COLUMN app_public.consent_events.consent_version IS 'Version of the c
 --
 
 COMMENT ON COLUMN app_public.consent_events.created_at IS 'When the change happened.';
-
---
--- Name: data_deletion_requests; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.data_deletion_requests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid DEFAULT app_public.current_user_id(),
-    status app_public.deletion_request_status DEFAULT 'pending'::app_public.deletion_request_status NOT NULL,
-    reason text,
-    verification_token_hash text,
-    requested_at timestamp with time zone DEFAULT now() NOT NULL,
-    verified_at timestamp with time zone,
-    processed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT data_deletion_requests_processed_at_when_completed CHECK (((status = 'completed'::app_public.deletion_request_status) = (processed_at IS NOT NULL))),
-    CONSTRAINT data_deletion_requests_token_hash_shape CHECK ((verification_token_hash ~ '^[0-9a-f]{64}$'::text)),
-    CONSTRAINT data_deletion_requests_verified_before_processing CHECK (((status = ANY (ARRAY['pending'::app_public.deletion_request_status, 'rejected'::app_public.deletion_request_status])) OR (verified_at IS NOT NULL))),
-    CONSTRAINT data_deletion_requests_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.data_deletion_requests FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.data_deletion_requests OWNER TO app_owner;
-
---
--- Name: TABLE data_deletion_requests; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.data_deletion_requests IS 'GDPR erasure requests: verified by the user, then processed by a worker job (the user link is cleared when the user is erased).';
-
---
--- Name: COLUMN data_deletion_requests.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.id IS 'The request''s id.';
-
---
--- Name: COLUMN data_deletion_requests.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.user_id IS 'Who asked (null once their data is erased).';
-
---
--- Name: COLUMN data_deletion_requests.status; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.status IS 'Pending, verified, processing, completed or rejected.';
-
---
--- Name: COLUMN data_deletion_requests.reason; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.reason IS 'Why the user asked (optional).';
-
---
--- Name: COLUMN data_deletion_requests.verification_token_hash; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.verification_token_hash IS 'SHA-256 (hex) of the verification token sent to the user; the token itself is never stored.';
-
---
--- Name: COLUMN data_deletion_requests.requested_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.requested_at IS 'When it was requested.';
-
---
--- Name: COLUMN data_deletion_requests.verified_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.verified_at IS 'When the user verified it (required before processing).';
-
---
--- Name: COLUMN data_deletion_requests.processed_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.processed_at IS 'When the erasure completed.';
-
---
--- Name: COLUMN data_deletion_requests.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.created_at IS 'When the row was created.';
-
---
--- Name: COLUMN data_deletion_requests.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN data_deletion_requests.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.data_deletion_requests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
 
 --
 -- Name: family_links; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -5721,6 +5914,13 @@ ALTER TABLE ONLY app_private.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
 --
+-- Name: personal_data_owners personal_data_owners_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.personal_data_owners
+    ADD CONSTRAINT personal_data_owners_pkey PRIMARY KEY (table_name, owner_column);
+
+--
 -- Name: achievements achievements_once_per_child_type_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
 --
 
@@ -6020,6 +6220,12 @@ CREATE INDEX audit_log_acting_user_id_at_idx ON app_private.audit_log USING btre
 CREATE INDEX audit_log_child_id_at_idx ON app_private.audit_log USING btree (child_id, at) WHERE (child_id IS NOT NULL);
 
 --
+-- Name: audit_log_user_subject_idx; Type: INDEX; Schema: app_private; Owner: app_owner
+--
+
+CREATE INDEX audit_log_user_subject_idx ON app_private.audit_log USING btree (subject_id) WHERE (subject_table = ANY (ARRAY['users'::text, 'child_privacy'::text]));
+
+--
 -- Name: achievements_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
 --
 
@@ -6162,6 +6368,12 @@ CREATE INDEX milestones_track_id_user_id_idx ON app_public.milestones USING btre
 --
 
 CREATE INDEX milestones_user_id_achieved_at_idx ON app_public.milestones USING btree (user_id, achieved_at DESC);
+
+--
+-- Name: notifications_about_child_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX notifications_about_child_idx ON app_public.notifications USING btree (((data ->> 'child_id'::text))) WHERE (data ? 'child_id'::text);
 
 --
 -- Name: notifications_created_at_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -7254,12 +7466,6 @@ CREATE POLICY request_for_own_quest ON app_public.psychologist_reviews FOR INSER
   WHERE (quests.author_id = ( SELECT app_public.current_user_id() AS current_user_id))))));
 
 --
--- Name: data_deletion_requests request_own; Type: POLICY; Schema: app_public; Owner: app_owner
---
-
-CREATE POLICY request_own ON app_public.data_deletion_requests FOR INSERT TO inner_edu_user, pas_bot_user WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
-
---
 -- Name: psychologist_reviews review_as_psychologist; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
@@ -7785,6 +7991,21 @@ GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type 
 GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) TO inner_edu_user;
 
 --
+-- Name: TABLE data_deletion_requests; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.data_deletion_requests TO pas_bot_user;
+GRANT SELECT ON TABLE app_public.data_deletion_requests TO inner_edu_user;
+
+--
+-- Name: FUNCTION confirm_data_deletion(request_id uuid, verification_code text); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) TO inner_edu_user;
+
+--
 -- Name: TABLE creative_projects; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -7914,6 +8135,14 @@ REVOKE ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb
 GRANT ALL ON FUNCTION app_public.create_quest(title text, graph_structure jsonb, child_id uuid, description text, psychological_module text, location text, difficulty app_public.quest_difficulty, age_range text, estimated_duration integer, tags text[], is_public boolean) TO pas_bot_user;
 
 --
+-- Name: FUNCTION export_my_data(); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.export_my_data() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.export_my_data() TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.export_my_data() TO inner_edu_user;
+
+--
 -- Name: FUNCTION get_or_create_profile(); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -8010,6 +8239,14 @@ GRANT INSERT(unlocked_at) ON TABLE app_public.achievements TO inner_edu_user;
 
 REVOKE ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.record_achievement(quest_id uuid, achievement_type text, title text, description text, badge text, xp_reward integer) TO inner_edu_user;
+
+--
+-- Name: FUNCTION request_data_deletion(reason text); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.request_data_deletion(reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.request_data_deletion(reason text) TO pas_bot_user;
+GRANT ALL ON FUNCTION app_public.request_data_deletion(reason text) TO inner_edu_user;
 
 --
 -- Name: FUNCTION save_quest_yaml(quest_id uuid, yaml_content text, version integer); Type: ACL; Schema: app_public; Owner: app_owner
@@ -8268,20 +8505,6 @@ GRANT INSERT(occurred_at) ON TABLE app_public.child_progress TO inner_edu_user;
 --
 
 GRANT SELECT ON TABLE app_public.consent_events TO inner_edu_user;
-
---
--- Name: TABLE data_deletion_requests; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT ON TABLE app_public.data_deletion_requests TO pas_bot_user;
-GRANT SELECT ON TABLE app_public.data_deletion_requests TO inner_edu_user;
-
---
--- Name: COLUMN data_deletion_requests.reason; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(reason) ON TABLE app_public.data_deletion_requests TO pas_bot_user;
-GRANT INSERT(reason) ON TABLE app_public.data_deletion_requests TO inner_edu_user;
 
 --
 -- Name: TABLE family_links; Type: ACL; Schema: app_public; Owner: app_owner

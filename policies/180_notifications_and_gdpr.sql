@@ -9,11 +9,15 @@ create policy mark_own_read on app_public.notifications
 grant select on app_public.notifications to pas_bot_user, inner_edu_user;
 grant update (read_at) on app_public.notifications to pas_bot_user, inner_edu_user;
 
+-- Erasure requests are made and confirmed through two functions (the code must
+-- be checked); a user reads their own (the code's hash included: a SHA-256 of
+-- 244 random bits tells nothing, and it is cleared once confirmed).
 create policy own_rows on app_public.data_deletion_requests
   for select to pas_bot_user, inner_edu_user
   using (user_id = (select app_public.current_user_id()));
-create policy request_own on app_public.data_deletion_requests
-  for insert to pas_bot_user, inner_edu_user
-  with check (user_id = (select app_public.current_user_id()));
 grant select on app_public.data_deletion_requests to pas_bot_user, inner_edu_user;
-grant insert (reason) on app_public.data_deletion_requests to pas_bot_user, inner_edu_user;
+grant execute on function app_public.request_data_deletion(text), app_public.confirm_data_deletion(uuid, text)
+  to pas_bot_user, inner_edu_user;
+
+-- The right of access: anyone signed in exports their own data.
+grant execute on function app_public.export_my_data() to pas_bot_user, inner_edu_user;

@@ -177,8 +177,9 @@ const MATRIX: Record<string, Record<Role, Cell>> = {
     inner_edu_user: { select: own(), update: { column: "read_at", rows: own() } },
   },
   data_deletion_requests: {
-    pas_bot_user: { select: own(), insert: { own: "insert into app_public.data_deletion_requests (reason) values ('bye')", foreign: "" } },
-    inner_edu_user: { select: own(), insert: { own: "insert into app_public.data_deletion_requests (reason) values ('bye')", foreign: "" } },
+    // Requests are made through request_data_deletion (test/gdpr.test.ts).
+    pas_bot_user: { select: own() },
+    inner_edu_user: { select: own() },
   },
 };
 

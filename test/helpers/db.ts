@@ -86,6 +86,26 @@ export async function withOwnerDb<T>(fn: (client: pg.PoolClient) => Promise<T>):
   }
 }
 
+/**
+ * Runs `fn` logged in as an app role acting as a user, in a transaction that
+ * commits — as the apps' trusted services use direct SQL.
+ */
+export async function committedAs<T>(role: RoleName, userId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await poolFor(roleUrl(role)).connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('app.user_id', $1, true)", [userId]);
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /** Switches the transaction to an app role acting as a user (null: nobody), as GraphQL does. */
 export async function becomeUser(client: pg.ClientBase, role: RoleName, userId: string | null): Promise<void> {
   await client.query("select set_config('role', $1, true), set_config('app.user_id', $2, true)", [

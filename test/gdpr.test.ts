@@ -1,0 +1,198 @@
+// GDPR erasure: a request the user confirms with a one-time code, then the
+// worker removes every row that names them, in every table — including other
+// users' notifications and the audit log, which keeps only that it happened.
+import { committedAs, withOwnerDb } from "./helpers/db.ts";
+import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
+import { createQuest } from "./helpers/quests.ts";
+import { runDueJobs, runJob } from "./helpers/worker.ts";
+
+const request = (role: "pas_bot_user" | "inner_edu_user", user: TestUser, reason: string | null = null) =>
+  committedAs(role, user.id, async (c) => (await c.query("select * from app_public.request_data_deletion($1)", [reason])).rows[0]);
+
+const confirm = (role: "pas_bot_user" | "inner_edu_user", user: TestUser, requestId: string, code: string) =>
+  committedAs(role, user.id, async (c) => (await c.query("select * from app_public.confirm_data_deletion($1, $2)", [requestId, code])).rows[0]);
+
+const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e: Error & { code?: string }) => ({ code: e.code, message: e.message }));
+
+describe("the request and its code", () => {
+  test("a wrong code, another user's hand or an expired code confirm nothing; the right code does, once", async () => {
+    const { parent, other } = await withOwnerDb(async (owner) => ({
+      parent: await createUser(owner, "parent"),
+      other: await createUser(owner, "parent"),
+    }));
+    const ticket = await request("pas_bot_user", parent, "moving on");
+    expect(ticket.verification_code).toMatch(/^[0-9a-f]{64}$/);
+    const refused = { code: "22023", message: "The code is wrong or has expired: ask again for a new one." };
+    expect(await errorOf(confirm("pas_bot_user", parent, ticket.request_id, "0".repeat(64)))).toEqual(refused);
+    expect(await errorOf(confirm("pas_bot_user", other, ticket.request_id, ticket.verification_code))).toEqual(refused);
+
+    // Asking again replaces the code: the old one stops working.
+    const again = await request("pas_bot_user", parent);
+    expect(again.request_id).toBe(ticket.request_id);
+    expect(await errorOf(confirm("pas_bot_user", parent, ticket.request_id, ticket.verification_code))).toEqual(refused);
+
+    await withOwnerDb((o) => o.query("update app_public.data_deletion_requests set requested_at = now() - interval '25 hours' where id = $1", [again.request_id]));
+    expect(await errorOf(confirm("pas_bot_user", parent, again.request_id, again.verification_code))).toEqual(refused);
+
+    const fresh = await request("pas_bot_user", parent);
+    const confirmed = await confirm("pas_bot_user", parent, fresh.request_id, fresh.verification_code);
+    expect(confirmed).toMatchObject({ id: fresh.request_id, status: "verified", reason: "moving on", verification_token_hash: null });
+    expect(await errorOf(request("pas_bot_user", parent))).toEqual({
+      code: "22023",
+      message: "Your erasure is confirmed and will be carried out shortly.",
+    });
+    // Requests are made only through the function, which checks the code.
+    expect(await errorOf(committedAs("pas_bot_user", parent.id, (c) => c.query("insert into app_public.data_deletion_requests (reason) values ('x')"))))
+      .toMatchObject({ code: "42501" });
+  });
+});
+
+describe("the export", () => {
+  test("a parent's export holds their own rows, not their child's play; the child's holds the play, not the parent's letters", async () => {
+    const { parent, child, quest } = await withOwnerDb(async (owner) => {
+      const parent = await createUser(owner, "parent", "Exporting Parent");
+      const child = await createUser(owner, "child", "Exporting Child");
+      await linkFamily(owner, parent, child);
+      const quest = await createQuest(owner, parent, { child_id: child.id, status: "deployed", moderation_status: "approved" });
+      return { parent, child, quest };
+    });
+    await committedAs("pas_bot_user", parent.id, (c) =>
+      c.query("insert into app_public.letters (child_id, title, content) values ($1, 'Unsent', 'Words for later')", [child.id]),
+    );
+    await committedAs("inner_edu_user", child.id, (c) => c.query("select app_public.update_quest_progress($1, 1, minutes_played => 4)", [quest.id]));
+
+    const exportOf = (role: "pas_bot_user" | "inner_edu_user", user: TestUser) =>
+      committedAs(role, user.id, async (c) => (await c.query("select app_public.export_my_data() as data")).rows[0].data);
+    const mine = await exportOf("pas_bot_user", parent);
+    expect(mine).toMatchObject({ format: "pas-export/1", user_id: parent.id });
+    expect(mine.tables.users).toEqual([expect.objectContaining({ id: parent.id, display_name: "Exporting Parent" })]);
+    expect(mine.tables.letters).toEqual([expect.objectContaining({ title: "Unsent", content: "Words for later", child_id: child.id })]);
+    expect(mine.tables.quests.map((q: { id: string }) => q.id)).toEqual([quest.id]);
+    expect(mine.tables.quest_progress).toEqual([]);
+    expect(mine.tables.family_links).toEqual([expect.objectContaining({ parent_id: parent.id, child_id: child.id })]);
+
+    const theirs = await exportOf("inner_edu_user", child);
+    expect(theirs.tables.users).toEqual([expect.objectContaining({ id: child.id })]);
+    expect(theirs.tables.quest_progress).toEqual([expect.objectContaining({ quest_id: quest.id, total_time_minutes: 4 })]);
+    expect(theirs.tables.letters).toEqual([]);
+    expect(theirs.tables.quests).toEqual([]);
+    expect(JSON.stringify(theirs)).not.toContain("Words for later");
+
+    // Every export is in the audit log.
+    const audited = await withOwnerDb(async (o) =>
+      (await o.query("select acting_user_id from app_private.audit_log where action = 'export_my_data' and acting_user_id = any ($1) order by at", [[parent.id, child.id]])).rows,
+    );
+    expect(audited).toEqual([{ acting_user_id: parent.id }, { acting_user_id: child.id }]);
+  });
+
+  test("every column that references users is either an owner column of the export or a pointer from someone else's row", async () => {
+    // Not owners: a parent's letter and personal quest name the child they are for; they stay the parent's.
+    const pointers = ["letters.child_id", "quests.child_id"];
+    const { rows } = await withOwnerDb((o) =>
+      o.query(`
+        select format('%s.%s', c.conrelid::regclass::text, a.attname) as col,
+               exists (select from app_private.personal_data_owners p
+                       where format('app_public.%s', p.table_name) = c.conrelid::regclass::text and p.owner_column = a.attname) as exported
+        from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+        where c.contype = 'f' and c.confrelid = 'app_public.users'::regclass order by 1`),
+    );
+    const unexplained = rows.filter((r) => !r.exported && !pointers.includes(r.col.replace("app_public.", "")));
+    expect(unexplained).toEqual([]);
+    expect(rows.filter((r) => !r.exported).map((r) => r.col.replace("app_public.", ""))).toEqual(pointers);
+  });
+});
+
+/** Every table of ours and the job queue: the rows whose text mentions `needle`. */
+async function rowsMentioning(needle: string): Promise<Array<{ table: string; rows: number }>> {
+  return withOwnerDb(async (owner) => {
+    const { rows: tables } = await owner.query<{ name: string }>(`
+      select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p') and n.nspname in ('app_public', 'app_private', 'graphile_worker') order by 1`);
+    const found = [];
+    for (const { name } of tables) {
+      const { rows } = await owner.query(`select count(*)::int as n from ${name} t where strpos(t::text, $1) > 0`, [needle]);
+      if (rows[0].n > 0) found.push({ table: name, rows: rows[0].n });
+    }
+    return found;
+  });
+}
+
+describe("the erasure", () => {
+  test("no row anywhere names an erased child or parent; the audit log says an erasure happened", async () => {
+    const { parent, otherParent, child, quest } = await withOwnerDb(async (owner) => {
+      const parent = await createUser(owner, "parent", "Erasable Parent Name");
+      const otherParent = await createUser(owner, "parent", "Staying Parent");
+      const child = await createUser(owner, "child", "Erasable Child Name");
+      await linkFamily(owner, parent, child);
+      await linkFamily(owner, otherParent, child);
+      const quest = await createQuest(owner, parent, { child_id: child.id, status: "deployed", moderation_status: "approved" });
+      return { parent, otherParent, child, quest };
+    });
+    // The child plays, shares progress, then stops (the parents are told, by name).
+    await committedAs("inner_edu_user", child.id, async (c) => {
+      await c.query("select app_public.update_quest_progress($1, 1, minutes_played => 3)", [quest.id]);
+      await c.query("select app_public.record_achievement($1, 'first_step', 'First step')", [quest.id]);
+      await c.query("update app_public.child_privacy set share_progress = true where child_id = $1", [child.id]);
+    });
+    await committedAs("inner_edu_user", child.id, (c) =>
+      c.query("update app_public.child_privacy set share_progress = false where child_id = $1", [child.id]),
+    );
+    await committedAs("pas_bot_user", parent.id, async (c) => {
+      await c.query("select app_public.get_quest_analytics($1)", [quest.id]);
+      await c.query("insert into app_public.letters (child_id, title, content) values ($1, 'For you', 'Dear one')", [child.id]);
+    });
+    await committedAs("pas_bot_user", otherParent.id, (c) => c.query("select app_public.get_quest_analytics($1)", [quest.id]));
+    await runDueJobs();
+    const notices = await withOwnerDb(async (o) =>
+      (await o.query("select count(*)::int as n from app_public.notifications where user_id = $1 and title like 'Erasable Child Name%'", [otherParent.id])).rows[0].n,
+    );
+    expect(notices).toBeGreaterThan(0);
+    const auditRows = async () => withOwnerDb(async (o) => (await o.query("select count(*)::int as n from app_private.audit_log")).rows[0].n as number);
+
+    // Before: the child is everywhere.
+    expect((await rowsMentioning(child.id)).length).toBeGreaterThan(8);
+
+    const ticket = await request("inner_edu_user", child, "Erasable Child Name wants out");
+    await confirm("inner_edu_user", child, ticket.request_id, ticket.verification_code);
+    const before = await auditRows();
+    expect(await runJob("process_deletion_requests")).toContain(`info: process_deletion_requests: request ${ticket.request_id} completed`);
+
+    expect(await rowsMentioning(child.id)).toEqual([]);
+    expect(await rowsMentioning("Erasable Child Name")).toEqual([]);
+    await withOwnerDb(async (o) => {
+      // Nothing of the audit log is deleted: rows lose the ids, and one more says the erasure happened.
+      expect(await auditRows()).toBeGreaterThan(before);
+      const { rows } = await o.query("select action, subject_table, acting_user_id, child_id, db_role from app_private.audit_log where subject_id = $1", [ticket.request_id]);
+      expect(rows).toEqual([{ action: "erasure", subject_table: "data_deletion_requests", acting_user_id: null, child_id: null, db_role: "app_worker" }]);
+      const { rows: request } = await o.query("select user_id, status, reason from app_public.data_deletion_requests where id = $1", [ticket.request_id]);
+      expect(request).toEqual([{ user_id: null, status: "completed", reason: null }]);
+      // The other parent keeps their own data.
+      const { rows: kept } = await o.query("select count(*)::int as n from app_public.users where id = $1", [otherParent.id]);
+      expect(kept[0].n).toBe(1);
+    });
+
+    // Then the parent.
+    const parentTicket = await request("pas_bot_user", parent);
+    await confirm("pas_bot_user", parent, parentTicket.request_id, parentTicket.verification_code);
+    await runJob("process_deletion_requests");
+    expect(await rowsMentioning(parent.id)).toEqual([]);
+    expect(await rowsMentioning("Erasable Parent Name")).toEqual([]);
+  });
+
+  test("the audit log stays append-only outside the erasure: blanking an id needs the job's switch, and only ids may go", async () => {
+    await withOwnerDb(async (owner) => {
+      const user = await createUser(owner, "parent");
+      await committedAs("pas_bot_user", user.id, (c) => c.query("select app_public.get_quest_analytics(gen_random_uuid())"));
+      const update = "update app_private.audit_log set acting_user_id = null where acting_user_id = $1";
+      expect(await errorOf(owner.query(update, [user.id]))).toEqual({ code: "42501", message: "The audit log is append-only: UPDATE is not allowed." });
+      await owner.query("begin");
+      try {
+        await owner.query("set local app.audit_erasure = 'on'");
+        expect(await errorOf(owner.query("update app_private.audit_log set action = 'x', acting_user_id = null where acting_user_id = $1", [user.id])))
+          .toMatchObject({ code: "42501" });
+      } finally {
+        await owner.query("rollback");
+      }
+    });
+  });
+});
