@@ -13,6 +13,7 @@ import { fork } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import type pg from "pg";
+import pino from "pino";
 import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypassRoles.ts";
 import { actorsFor, OPERATIONS, type Operation } from "../bench/operations.ts";
 import type { Figures, LoadResult, LoadSpec } from "../bench/load.ts";
@@ -27,6 +28,7 @@ import { UserError } from "../errors.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
+import { createLogger } from "../observability/logger.ts";
 
 /** Distinct families the requests are spread over. */
 const FAMILIES = 500;
@@ -148,11 +150,14 @@ runCommand(async (lifecycle) => {
   if (users === 0) throw new UserError("No synthetic data: run `npm run db:seed -- --scale N` first.");
   const families = await pickFamilies(owner, FAMILIES);
   const secrets = appSecretsFrom(config.secret);
+  // Each request is logged as in production, into /dev/null: the cost stays, the output stays readable.
+  const logger = createLogger({ destination: pino.destination({ dest: "/dev/null", sync: false }) });
   const http = await createHttpService({
     authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
     poolMax: config.poolMax,
     secrets,
     production: true,
+    logger,
   });
   lifecycle.onStop("HTTP server", () => http.close());
   const bypass = await createHttpService({
@@ -161,6 +166,7 @@ runCommand(async (lifecycle) => {
     secrets,
     production: true,
     roleFor: (role) => BYPASS_TWIN[role]!,
+    logger,
   });
   lifecycle.onStop("HTTP server without RLS", () => bypass.close());
   const listen = async (service: typeof http) => {
@@ -198,7 +204,7 @@ runCommand(async (lifecycle) => {
   console.log(
     `Scale ${users / 1000} (${users} users); ${families.length} families; ${seconds} s per measurement, ${rounds} round(s) ` +
       `(medians; ratios per round, GraphQL and its comparisons alternating in order); GraphQL pool ${config.poolMax} ` +
-      "connections (PG_POOL_MAX); load from a separate process.",
+      "connections (PG_POOL_MAX); request logs to /dev/null; load from a separate process.",
   );
   console.log(
     "operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL | " +
