@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig, requireSecrets } from "../src/config.ts";
+import { ConfigError, loadConfig, requireSecrets, ROLES, roleConnectionString } from "../src/config.ts";
 import { AuthError, appSecretsFrom } from "../src/http/auth.ts";
 
 let dataDir: string;
@@ -55,6 +55,19 @@ test("with DATABASE_URL nothing is embedded and roles are left to ROOT_DATABASE_
   const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: "postgres://owner:pw@db:5432/app" });
   expect(config.embedded).toBeUndefined();
   expect(config.rootUrl).toBeUndefined();
+});
+
+test("TLS settings of DATABASE_URL reach every role's connection", () => {
+  const tls = "sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fdb-ca.pem";
+  const config = loadConfig({ ...PRODUCTION_DB, DATABASE_URL: `${PRODUCTION_DB.DATABASE_URL}?${tls}`, ...Object.fromEntries(
+    ["PAS_BOT_JWT_SECRET", "INNER_EDU_JWT_SECRET", "PAS_BOT_DB_PASSWORD", "INNER_EDU_DB_PASSWORD", "AUTHENTICATOR_DB_PASSWORD", "WORKER_DB_PASSWORD"]
+      .map((name, i) => [name, `${name.toLowerCase()}-${i}-long-enough-secret-value`]),
+  ) });
+  expect(new URL(config.ownerUrl).search).toBe(`?${tls}`);
+  for (const role of Object.values(ROLES)) {
+    const url = new URL(roleConnectionString(config, role));
+    expect([role, url.username, url.searchParams.get("sslmode"), url.searchParams.get("sslrootcert")]).toEqual([role, role, "verify-full", "/etc/ssl/db-ca.pem"]);
+  }
 });
 
 test.each([

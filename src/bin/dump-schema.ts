@@ -6,7 +6,8 @@ import pg from "pg";
 import { ConfigError, describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { dumpSchema, findPgDump, SCHEMA_DUMP } from "../db/schemaDump.ts";
+import { findPgTool, serverMajor } from "../db/pgTools.ts";
+import { dumpSchema, SCHEMA_DUMP } from "../db/schemaDump.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {
@@ -15,8 +16,8 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   const root = new pg.Client({ connectionString: config.rootUrl });
   await root.connect();
-  const major = Math.floor(Number((await root.query("show server_version_num")).rows[0].server_version_num) / 10000);
-  const pgDump = await findPgDump(major);
+  const major = await serverMajor(root);
+  const pgDump = await findPgTool("pg_dump", major);
   if (!pgDump) throw new ConfigError(`No pg_dump of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH).`);
 
   const scratch = `${describeDatabase(config.ownerUrl).database}_dump`;

@@ -3,7 +3,6 @@
 // so the committed dump records the version it was taken with, and the drift
 // test runs where a matching pg_dump exists (CI's PostgreSQL 15 pass).
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../config.ts";
@@ -11,20 +10,6 @@ import { OUR_SCHEMAS } from "./schemas.ts";
 
 export const SCHEMA_DUMP = path.join(PROJECT_ROOT, "schema.sql");
 const HEADER = /^-- Schema of a freshly migrated database \(npm run db:dump\), PostgreSQL (\d+)\n/;
-
-/** A pg_dump of exactly this major version (Debian's layout, then PATH), or undefined. */
-export async function findPgDump(major: number): Promise<string | undefined> {
-  for (const candidate of [`/usr/lib/postgresql/${major}/bin/pg_dump`, "pg_dump"]) {
-    if (candidate.includes("/") && !existsSync(candidate)) continue;
-    try {
-      const { stdout } = await promisify(execFile)(candidate, ["--version"]);
-      if (new RegExp(`\\(PostgreSQL\\) ${major}\\.`).test(stdout)) return candidate;
-    } catch {
-      // Not installed there.
-    }
-  }
-  return undefined;
-}
 
 export async function dumpSchema(pgDump: string, url: string, major: number): Promise<string> {
   const { stdout } = await promisify(execFile)(

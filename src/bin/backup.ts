@@ -1,0 +1,32 @@
+// npm run db:backup [-- --out backups] — pg_dump (custom format) of the app
+// database as its owner, into <out>/<database>-<UTC time>.dump. Needs a pg_dump
+// of the server's major version (the embedded server ships none).
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { describeDatabase, loadConfig } from "../config.ts";
+import { backupDatabase } from "../db/backup.ts";
+import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
+import { findPgTool, serverMajor } from "../db/pgTools.ts";
+import { UserError } from "../errors.ts";
+import { runCommand } from "../lifecycle.ts";
+
+runCommand(async (lifecycle) => {
+  const { values } = parseArgs({ options: { out: { type: "string", default: "backups" } } });
+  const config = loadConfig();
+  await startEmbeddedIfNeeded(config, lifecycle);
+  const owner = new pg.Client({ connectionString: config.ownerUrl });
+  await owner.connect();
+  const major = await serverMajor(owner).finally(() => owner.end());
+  const pgDump = await findPgTool("pg_dump", major);
+  if (!pgDump) throw new UserError(`No pg_dump of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH): install the server's client tools.`);
+
+  await mkdir(values.out, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const file = path.resolve(values.out, `${describeDatabase(config.ownerUrl).database}-${stamp}.dump`);
+  const started = performance.now();
+  await backupDatabase(pgDump, config.ownerUrl, file);
+  const { size } = await stat(file);
+  console.log(`wrote ${file} (${(size / 1024 / 1024).toFixed(1)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}, "one-shot");

@@ -1,0 +1,25 @@
+// npm run db:restore -- --file <backup> — into the database DATABASE_URL names,
+// which must not hold the app yet (never over live data); creates roles and
+// database (ROOT_DATABASE_URL), restores in one transaction, then migrates.
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { loadConfig } from "../config.ts";
+import { restoreDatabase } from "../db/backup.ts";
+import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
+import { findPgTool, serverMajor } from "../db/pgTools.ts";
+import { UserError } from "../errors.ts";
+import { runCommand } from "../lifecycle.ts";
+
+runCommand(async (lifecycle) => {
+  const { values } = parseArgs({ options: { file: { type: "string" } } });
+  if (!values.file) throw new UserError("usage: npm run db:restore -- --file <backup.dump>");
+  const config = loadConfig();
+  await startEmbeddedIfNeeded(config, lifecycle);
+  if (!config.rootUrl) throw new UserError("A restore creates the database: set ROOT_DATABASE_URL (a superuser).");
+  const root = new pg.Client({ connectionString: config.rootUrl });
+  await root.connect();
+  const major = await serverMajor(root).finally(() => root.end());
+  const pgRestore = await findPgTool("pg_restore", major);
+  if (!pgRestore) throw new UserError(`No pg_restore of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH).`);
+  await restoreDatabase(config, pgRestore, values.file, console.log);
+}, "one-shot");

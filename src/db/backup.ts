@@ -1,0 +1,63 @@
+// Backups: pg_dump's custom format of the whole app database (every schema:
+// app data, the job queue, the migration history), taken as the owner; and a
+// restore into a database that does not exist yet — never over live data.
+// Passwords reach pg_dump/pg_restore through PGPASSWORD, not the command line
+// (which other local users can read in `ps`).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import pg from "pg";
+import { type Config, describeDatabase, urlForDatabase } from "../config.ts";
+import { UserError } from "../errors.ts";
+import { ensureRoles, migrateDatabase } from "./migrate.ts";
+
+/** A libpq URL without its password, and the password for PGPASSWORD. */
+function splitPassword(url: string): { url: string; env: NodeJS.ProcessEnv } {
+  const u = new URL(url);
+  const password = decodeURIComponent(u.password);
+  u.password = "";
+  return { url: u.href, env: { ...process.env, PGPASSWORD: password } };
+}
+
+async function run(tool: string, args: string[], url: string): Promise<void> {
+  const { url: bare, env } = splitPassword(url);
+  try {
+    await promisify(execFile)(tool, [...args, "--dbname", bare], { env, maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr?.trim();
+    throw new Error(`${tool} failed: ${stderr || (e as Error).message}`);
+  }
+}
+
+export async function backupDatabase(pgDump: string, ownerUrl: string, file: string): Promise<void> {
+  await run(pgDump, ["--format=custom", "--file", file], ownerUrl);
+}
+
+/**
+ * Restores `file` into the database config.ownerUrl names, which must not hold
+ * our tables yet: roles and database are created (ROOT_DATABASE_URL), the
+ * backup is restored in one transaction (all or nothing), then migrations newer
+ * than the backup run and policies/ is re-applied.
+ */
+export async function restoreDatabase(config: Config, pgRestore: string, file: string, log: (line: string) => void): Promise<void> {
+  if (!config.rootUrl) throw new UserError("A restore creates the database: set ROOT_DATABASE_URL (a superuser).");
+  const { database } = describeDatabase(config.ownerUrl);
+  const root = new pg.Client({ connectionString: config.rootUrl });
+  await root.connect();
+  try {
+    const { rowCount } = await root.query("select 1 from pg_database where datname = $1", [database]);
+    if (rowCount) {
+      const inDb = new pg.Client({ connectionString: urlForDatabase(config.rootUrl, database) });
+      await inDb.connect();
+      const { rows } = await inDb.query("select count(*)::int as n from pg_namespace where nspname = 'app_public'").finally(() => inDb.end());
+      if (rows[0].n > 0) {
+        throw new UserError(`Database "${database}" already holds the app: restore into a new one (point DATABASE_URL at a name that does not exist).`);
+      }
+    }
+  } finally {
+    await root.end();
+  }
+  await ensureRoles(config, log);
+  await run(pgRestore, ["--exit-on-error", "--single-transaction", "--no-owner", file], config.ownerUrl);
+  log(`restored ${file} into "${database}"`);
+  await migrateDatabase(config, log);
+}

@@ -1,0 +1,67 @@
+// A backup restores into a fresh database with the data, the roles' grants and
+// the policies; a restore never lands on a database that holds the app.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { describeDatabase, urlForDatabase } from "../src/config.ts";
+import { backupDatabase, restoreDatabase } from "../src/db/backup.ts";
+import { findPgTool, serverMajor } from "../src/db/pgTools.ts";
+import { committedAs, ownerUrl, rootUrl, testConfig, withOwnerDb, withRootDb } from "./helpers/db.ts";
+import { createUser, linkFamily } from "./helpers/fixtures.ts";
+import { createQuest } from "./helpers/quests.ts";
+
+test("a backup restores into a new database: rows, grants and policies; never over the app's own database", async () => {
+  const major = await withRootDb(serverMajor);
+  const [pgDump, pgRestore] = [await findPgTool("pg_dump", major), await findPgTool("pg_restore", major)];
+  if (!pgDump || !pgRestore) {
+    // The embedded server ships no client programs; CI's PostgreSQL 15 pass has them.
+    console.warn(`No pg_dump/pg_restore of PostgreSQL ${major} here: backup test skipped.`);
+    return;
+  }
+  const { parent, child, quest } = await withOwnerDb(async (owner) => {
+    const parent = await createUser(owner, "parent", "Backed-up Parent");
+    const child = await createUser(owner, "child", "Backed-up Child");
+    await linkFamily(owner, parent, child);
+    return { parent, child, quest: await createQuest(owner, parent, { child_id: child.id }) };
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), "pas-backup-"));
+  const restored = `${describeDatabase(ownerUrl).database}_restored`;
+  const restoredConfig = testConfig({ ownerUrl: urlForDatabase(ownerUrl, restored) });
+  const root = new pg.Client({ connectionString: rootUrl });
+  await root.connect();
+  try {
+    const file = path.join(dir, "app.dump");
+    await backupDatabase(pgDump, ownerUrl, file);
+    // Over the live database: refused before anything is touched.
+    await expect(restoreDatabase(testConfig(), pgRestore, file, () => {})).rejects.toThrow(/already holds the app/);
+
+    await restoreDatabase(restoredConfig, pgRestore, file, () => {});
+    const db = new pg.Client({ connectionString: urlForDatabase(rootUrl, restored) });
+    await db.connect();
+    try {
+      const { rows } = await db.query("select display_name from app_public.users where id = any ($1) order by 1", [[parent.id, child.id]]);
+      expect(rows.map((r) => r.display_name)).toEqual(["Backed-up Child", "Backed-up Parent"]);
+      // The app roles' grants and policies came back: the parent sees their quest, the child nothing unapproved.
+      const asRole = async (role: string, user: string) => {
+        await db.query("begin");
+        await db.query("select set_config('role', $1, true), set_config('app.user_id', $2, true)", [role, user]);
+        const { rows: quests } = await db.query("select id from app_public.quests");
+        await db.query("rollback");
+        return quests.map((q) => q.id);
+      };
+      expect(await asRole("pas_bot_user", parent.id)).toEqual([quest.id]);
+      expect(await asRole("inner_edu_user", child.id)).toEqual([]);
+      const { rows: migrations } = await db.query("select count(*)::int as n from graphile_migrate.migrations");
+      expect(migrations[0].n).toBeGreaterThan(10);
+    } finally {
+      await db.end();
+    }
+    // The original is untouched.
+    expect(await committedAs("pas_bot_user", parent.id, async (c) => (await c.query("select id from app_public.quests")).rows)).toEqual([{ id: quest.id }]);
+  } finally {
+    await root.query(`drop database if exists ${root.escapeIdentifier(restored)} with (force)`);
+    await root.end();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
