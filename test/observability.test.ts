@@ -160,6 +160,14 @@ describe("/metrics and the logs", () => {
     for (const secret of [token, "Bearer", CHILD_NAME, LETTER, child.id]) expect(everything).not.toContain(secret);
   });
 
+  test("fields named like personal columns are redacted wherever a log line carries them", () => {
+    const { logger, raw } = capturingLogger();
+    logger.info({ displayName: CHILD_NAME, row: { content: LETTER, display_name: CHILD_NAME }, questId: "kept" }, "a line");
+    expect(raw.join("")).not.toContain(CHILD_NAME);
+    expect(raw.join("")).not.toContain(LETTER);
+    expect(raw.join("")).toContain("kept");
+  });
+
   test("a caller's request id that is not one is replaced by a fresh one", async () => {
     const response = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "not an id!" } });
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);

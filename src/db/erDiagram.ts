@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
 import { PROJECT_ROOT } from "../config.ts";
+import { DATA_CLASSES } from "../privacy/dataClasses.ts";
 
 export const SCHEMA_DOC = path.join(PROJECT_ROOT, "docs", "schema.md");
 export const README = path.join(PROJECT_ROOT, "README.md");
@@ -70,6 +71,25 @@ export async function erDiagram(client: pg.ClientBase, options: { columns: boole
   return lines.join("\n");
 }
 
+/** The P1 and P2 columns of each table (everything else is P0), from src/privacy/dataClasses.ts. */
+function dataClassesSection(): string[] {
+  const cell = (columns: string[]) => (columns.length ? columns.map((c) => `\`${c}\``).join(", ") : "—");
+  return [
+    "## Data classes",
+    "",
+    "Seed 003's classes, from `src/privacy/dataClasses.ts` (a test checks that every column has one):",
+    "P0 technical (ids, statuses, counts, timestamps, settings, aggregates) — every column not listed",
+    "here; P1 personal; P2 sensitive content, to be stored only encrypted.",
+    "",
+    "| table | P1 | P2 |",
+    "| --- | --- | --- |",
+    ...Object.entries(DATA_CLASSES)
+      .filter(([, classes]) => classes.P1.length + classes.P2.length > 0)
+      .map(([table, classes]) => `| ${table} | ${cell(classes.P1)} | ${cell(classes.P2)} |`),
+    "",
+  ];
+}
+
 export function schemaDocument(diagram: string): string {
   return [
     "# The schema of app_public",
@@ -82,6 +102,7 @@ export function schemaDocument(diagram: string): string {
     diagram,
     "```",
     "",
+    ...dataClassesSection(),
   ].join("\n");
 }
 

@@ -1,8 +1,11 @@
 // Structured JSON logs (pino). What may never appear in a log — tokens,
 // passwords, secrets, GraphQL variables (they carry letters, messages and
-// children's names) — is removed by path here, and the HTTP serializers log
-// only method, path, status and request id (no headers, no bodies).
+// children's names), any field named like a P1 or P2 column (displayName,
+// content, …: src/privacy/dataClasses.ts) — is removed by path here, and the
+// HTTP serializers log only method, path, status and request id (no headers,
+// no bodies).
 import pino, { type DestinationStream, type Logger } from "pino";
+import { personalFieldNames } from "../privacy/dataClasses.ts";
 
 export type { Logger };
 
@@ -21,6 +24,7 @@ export const REDACTED_PATHS = [
   "*.variables",
   "connectionString",
   "*.connectionString",
+  ...personalFieldNames().flatMap((name) => [name, `*.${name}`]),
 ];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
