@@ -55,7 +55,7 @@ ALTER SCHEMA app_ops OWNER TO app_owner;
 -- Name: SCHEMA app_ops; Type: COMMENT; Schema: -; Owner: app_owner
 --
 
-COMMENT ON SCHEMA app_ops IS 'Read-only figures for health probes and metrics: functions only, for app_authenticator.';
+COMMENT ON SCHEMA app_ops IS 'What the API itself runs as app_authenticator: health and metrics figures, and marking a signed-in user active. Functions only.';
 
 --
 -- Name: app_private; Type: SCHEMA; Schema: -; Owner: app_owner
@@ -1068,7 +1068,7 @@ declare
   request record;
   erased text;
 begin
-  select r.id, r.user_id into request from app_public.data_deletion_requests r
+  select r.id, r.user_id, r.reason = 'retention' as retention into request from app_public.data_deletion_requests r
   where r.status = 'verified' order by r.verified_at, r.id limit 1
   for update skip locked;
   if not found then
@@ -1089,7 +1089,8 @@ begin
   update app_private.audit_log a set subject_id = null
   where a.subject_table in ('users', 'child_privacy') and a.subject_id = request.user_id;
   set local app.audit_erasure = 'off';
-  perform app_private.audit('erasure', 'data_deletion_requests', request.id, null, null, null, '{}');
+  perform app_private.audit('erasure', 'data_deletion_requests', request.id, null, null, null,
+                            jsonb_build_object('cause', case when request.retention then 'retention' else 'request' end));
   return request.id;
 end;
 $$;
@@ -1100,7 +1101,7 @@ ALTER FUNCTION app_jobs.erase_next_verified_user() OWNER TO app_owner;
 -- Name: FUNCTION erase_next_verified_user(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases every row naming the user of the oldest verified request (their rows, notifications about them, their ids in the audit log), records the erasure, completes the request; null when none is left.';
+COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases every row naming the user of the oldest verified request (their rows, notifications about them, their ids in the audit log), records the erasure and its cause (request or retention), completes the request; null when none is left.';
 
 --
 -- Name: expire_sessions(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1323,6 +1324,35 @@ ALTER FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size 
 COMMENT ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) IS 'Refreshes up to batch_size quests after after_id (id order); returns the last id refreshed, null when none were left.';
 
 --
+-- Name: request_erasure_of_inactive_users(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.request_erasure_of_inactive_users() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  requested integer;
+begin
+  insert into app_public.data_deletion_requests (user_id, status, verified_at, reason)
+  select u.id, 'verified', now(), 'retention'
+  from app_public.users u
+  where u.last_active_at < now() - make_interval(days => u.data_retention_days)
+    and not exists (select from app_public.data_deletion_requests r where r.user_id = u.id and r.status in ('verified', 'processing'));
+  get diagnostics requested = row_count;
+  return requested;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.request_erasure_of_inactive_users() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION request_erasure_of_inactive_users(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.request_erasure_of_inactive_users() IS 'The enforce_retention job''s second part: a verified erasure request for every user inactive past their data_retention_days; returns how many.';
+
+--
 -- Name: snapshot_metrics(date); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
 --
 
@@ -1452,6 +1482,29 @@ ALTER FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers int
 --
 
 COMMENT ON FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) IS 'The newest applied migration''s file name and the number of live worker processes.';
+
+--
+-- Name: record_activity(uuid); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.record_activity(user_id uuid) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with marked as (
+    update app_public.users u set last_active_at = now()
+    where u.id = record_activity.user_id and u.last_active_at < now() - interval '1 hour'
+    returning 1)
+  select exists (select from marked);
+$$;
+
+ALTER FUNCTION app_ops.record_activity(user_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION record_activity(user_id uuid); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.record_activity(user_id uuid) IS 'The API marks a signed-in user active (at most once an hour takes a write); true when it wrote.';
 
 --
 -- Name: acting_role(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -5759,7 +5812,7 @@ CREATE TABLE app_public.users (
     recovery_day integer,
     data_consent boolean DEFAULT false NOT NULL,
     data_retention_days integer DEFAULT 365 NOT NULL,
-    last_active_at timestamp with time zone,
+    last_active_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT users_child_age_range CHECK (((child_age >= 3) AND (child_age <= 18))),
     CONSTRAINT users_child_fields_only_for_children CHECK (((kind = 'child'::app_public.user_kind) OR ((child_name IS NULL) AND (child_age IS NULL)))),
     CONSTRAINT users_child_name_length CHECK (((length(child_name) >= 1) AND (length(child_name) <= 255))),
@@ -5904,7 +5957,7 @@ COMMENT ON COLUMN app_public.users.data_retention_days IS 'How many days the use
 -- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user last did something in either app.';
+COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user last used either app (kept hourly by the API; since account creation or the start of tracking).';
 
 --
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -6697,7 +6750,7 @@ CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.user_tracks FOR EAC
 -- Name: users _100_row_metadata; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
-CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
+CREATE TRIGGER _100_row_metadata BEFORE UPDATE OF id, kind, display_name, created_at, updated_at, version, telegram_id, email, parent_name, child_name, child_age, learning_profile, mode, recovery_tracks, primary_track, recovery_week, recovery_day, data_consent, data_retention_days ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
 
 --
 -- Name: quests _120_content_edit_needs_moderation; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -6793,7 +6846,7 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.quests 
 -- Name: users _900_audit; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE OF id, kind, display_name, created_at, updated_at, version, telegram_id, email, parent_name, child_name, child_age, learning_profile, mode, recovery_tracks, primary_track, recovery_week, recovery_day, data_consent, data_retention_days ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
 
 --
 -- Name: consent_events _900_notify_parents; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -7778,6 +7831,13 @@ REVOKE ALL ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, bat
 GRANT ALL ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) TO app_worker;
 
 --
+-- Name: FUNCTION request_erasure_of_inactive_users(); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.request_erasure_of_inactive_users() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.request_erasure_of_inactive_users() TO app_worker;
+
+--
 -- Name: FUNCTION snapshot_metrics(day date); Type: ACL; Schema: app_jobs; Owner: app_owner
 --
 
@@ -7804,6 +7864,13 @@ GRANT ALL ON FUNCTION app_ops.privacy_checks_after(after_id bigint) TO app_authe
 
 REVOKE ALL ON FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_ops.readiness(OUT latest_migration text, OUT live_workers integer) TO app_authenticator;
+
+--
+-- Name: FUNCTION record_activity(user_id uuid); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.record_activity(user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.record_activity(user_id uuid) TO app_authenticator;
 
 --
 -- Name: FUNCTION acting_role(); Type: ACL; Schema: app_private; Owner: app_owner

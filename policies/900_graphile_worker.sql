@@ -34,6 +34,7 @@ grant execute on function
   app_jobs.detect_milestones(),
   app_jobs.expire_sessions(),
   app_jobs.enforce_retention(),
+  app_jobs.request_erasure_of_inactive_users(),
   app_jobs.erase_next_verified_user(),
   app_jobs.snapshot_metrics(date)
   to app_worker;

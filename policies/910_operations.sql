@@ -1,9 +1,11 @@
--- The API's probes (/readyz) and /metrics run as app_authenticator itself, before
--- any switch into an app role: it may run app_ops's functions, and nothing else
--- of ours directly (each returns counts and ids only; see migration 000013).
+-- The API's probes (/readyz), /metrics and its activity marks run as
+-- app_authenticator itself, before any switch into an app role: it may run
+-- app_ops's functions, and nothing else of ours directly (each returns counts
+-- and ids only, or marks a user active; migrations 000013 and 000016).
 grant usage on schema app_ops to app_authenticator;
 grant execute on function
   app_ops.readiness(),
   app_ops.job_counts(),
-  app_ops.privacy_checks_after(bigint)
+  app_ops.privacy_checks_after(bigint),
+  app_ops.record_activity(uuid)
   to app_authenticator;

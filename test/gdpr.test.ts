@@ -2,7 +2,9 @@
 // worker removes every row that names them, in every table — including other
 // users' notifications and the audit log, which keeps only that it happened.
 import { committedAs, withOwnerDb } from "./helpers/db.ts";
+import { signAppToken } from "../src/http/auth.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
+import { graphql, startTestServer } from "./helpers/http.ts";
 import { createQuest } from "./helpers/quests.ts";
 import { runDueJobs, runJob } from "./helpers/worker.ts";
 
@@ -194,5 +196,71 @@ describe("the erasure", () => {
         await owner.query("rollback");
       }
     });
+  });
+});
+
+describe("retention of inactive accounts", () => {
+  test("a user inactive past their data_retention_days is erased by the daily job; an active one and a pending request are left alone", async () => {
+    const { idle, active, asked } = await withOwnerDb(async (owner) => {
+      const idle = await createUser(owner, "parent", "Long Gone");
+      const active = await createUser(owner, "parent", "Still Here");
+      const asked = await createUser(owner, "child", "Already Asked");
+      await owner.query("update app_public.users set data_retention_days = 30, last_active_at = now() - interval '31 days' where id = any ($1)", [[idle.id, asked.id]]);
+      await owner.query("update app_public.users set data_retention_days = 30, last_active_at = now() - interval '29 days' where id = $1", [active.id]);
+      return { idle, active, asked };
+    });
+    const ticket = await request("inner_edu_user", asked);
+    await confirm("inner_edu_user", asked, ticket.request_id, ticket.verification_code);
+
+    expect(await runJob("enforce_retention")).toContain("info: enforce_retention: 1 inactive users to erase");
+    const requests = await withOwnerDb(async (o) =>
+      (await o.query("select user_id, status, reason from app_public.data_deletion_requests where user_id = any ($1) order by reason nulls first", [[idle.id, active.id, asked.id]])).rows,
+    );
+    expect(requests).toEqual([
+      { user_id: asked.id, status: "verified", reason: null },
+      { user_id: idle.id, status: "verified", reason: "retention" },
+    ]);
+    await runJob("process_deletion_requests");
+    expect(await rowsMentioning(idle.id)).toEqual([]);
+    const causes = await withOwnerDb(async (o) =>
+      (await o.query("select details ->> 'cause' as cause from app_private.audit_log where action = 'erasure' and subject_id = $1", [ticket.request_id])).rows,
+    );
+    expect(causes).toEqual([{ cause: "request" }]);
+    const still = await withOwnerDb(async (o) => (await o.query("select id from app_public.users where id = $1", [active.id])).rows);
+    expect(still).toEqual([{ id: active.id }]);
+    // A second run finds no one new.
+    expect(await runJob("enforce_retention")).toContain("info: enforce_retention: 0 inactive users to erase");
+  });
+
+  test("using the API marks the user active, without bumping the row's version or writing an audit row", async () => {
+    const user = await withOwnerDb(async (owner) => {
+      const user = await createUser(owner, "parent");
+      await owner.query("update app_public.users set last_active_at = now() - interval '3 hours' where id = $1", [user.id]);
+      return user;
+    });
+    const state = () =>
+      withOwnerDb(async (o) =>
+        (await o.query(
+          `select u.version, u.last_active_at > now() - interval '1 minute' as just_now,
+                  (select count(*)::int from app_private.audit_log a where a.subject_table = 'users' and a.subject_id = u.id) as audits
+           from app_public.users u where u.id = $1`,
+          [user.id],
+        )).rows[0],
+      );
+    const before = await state();
+    expect(before.just_now).toBe(false);
+    const server = await startTestServer();
+    try {
+      const { status } = await graphql(server, "{ currentUserId }", { token: signAppToken("pas_bot", user.id, server.secrets) });
+      expect(status).toBe(200);
+      let after = await state();
+      for (let i = 0; i < 50 && !after.just_now; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        after = await state();
+      }
+      expect(after).toEqual({ version: before.version, just_now: true, audits: before.audits });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -145,21 +145,25 @@ test("a live worker's long job is left alone by other workers' sweeps", async ()
   const quest = await questWithQueuedRefresh();
   const busy = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
   let other: Awaited<ReturnType<typeof startWorker>> | undefined;
+  // The workers stop however the test ends: a failed one must not leave their sweeps running.
   try {
-    const lockedBy = await until("the job to be taken", async () =>
-      (await owner.query("select locked_by from graphile_worker.jobs where key = $1 and locked_by is not null", [refreshKey(quest)])).rows[0]?.locked_by as string | undefined);
-    other = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const { rows } = await owner.query("select locked_by from graphile_worker.jobs where key = $1", [refreshKey(quest)]);
-    expect(rows).toEqual([{ locked_by: lockedBy }]);
+    try {
+      const lockedBy = await until("the job to be taken", async () =>
+        (await owner.query("select locked_by from graphile_worker.jobs where key = $1 and locked_by is not null", [refreshKey(quest)])).rows[0]?.locked_by as string | undefined);
+      other = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const { rows } = await owner.query("select locked_by from graphile_worker.jobs where key = $1", [refreshKey(quest)]);
+      expect(rows).toEqual([{ locked_by: lockedBy }]);
+    } finally {
+      await blocker.query("rollback");
+      blocker.release();
+    }
+    await until("the job to finish", async () => (await owner.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0);
+    expect(await refreshed(quest)).toEqual({ total_starts: 1, play_count: 7 });
   } finally {
-    await blocker.query("rollback");
-    blocker.release();
+    await other?.stop();
+    await busy.stop();
   }
-  await until("the job to finish", async () => (await owner.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0);
-  expect(await refreshed(quest)).toEqual({ total_starts: 1, play_count: 7 });
-  await other?.stop();
-  await busy.stop();
 }, SLOW);
 
 test("the database restarting under a running worker: it reconnects and carries on, nothing lost", async () => {

@@ -12,6 +12,7 @@ import { makePreset } from "../graphql/preset.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics, type Metrics } from "../observability/metrics.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
+import { recordActivity } from "./activity.ts";
 import { type AppSecrets, requireAppToken } from "./auth.ts";
 import { checkReadiness, latestCommittedMigration } from "./readiness.ts";
 
@@ -117,7 +118,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
-  app.use("/graphql", requireAppToken(options.secrets));
+  app.use("/graphql", requireAppToken(options.secrets), recordActivity(pool, logger));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server);
   // Build the schema now, so a broken database fails start-up rather than the first request.

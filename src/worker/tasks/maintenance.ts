@@ -13,9 +13,12 @@ export const expireSessions: Task = async (_payload, helpers) => {
   helpers.logger.info(`expire_sessions: ${JSON.stringify(rows[0]!.counts)}`);
 };
 
+/** Old activity records go; whole accounts inactive past their period get an erasure request (process_deletion_requests). */
 export const enforceRetention: Task = async (_payload, helpers) => {
   const { rows } = await helpers.query<{ counts: object }>("select app_jobs.enforce_retention() as counts");
   helpers.logger.info(`enforce_retention: deleted ${JSON.stringify(rows[0]!.counts)}`);
+  const { rows: inactive } = await helpers.query<{ requested: number }>("select app_jobs.request_erasure_of_inactive_users() as requested");
+  helpers.logger.info(`enforce_retention: ${inactive[0]!.requested} inactive users to erase`);
 };
 
 /** One erasure per transaction, so one failing request does not hold back (or undo) the others. */
