@@ -1,5 +1,5 @@
 import { ROLES } from "../src/config.ts";
-import { withRootDb } from "./helpers/db.ts";
+import { poolFor, roleUrl, withRootDb } from "./helpers/db.ts";
 
 const APP_ROLES = [ROLES.authenticator, ROLES.pasBot, ROLES.innerEdu, ROLES.worker];
 
@@ -31,6 +31,24 @@ test("every fixed role exists, can log in, and holds no dangerous attribute", as
       });
     }
   });
+});
+
+test("no login role's bind parameters reach the server log (they carry letters and messages)", async () => {
+  await withRootDb(async (client) => {
+    const { rows } = await client.query(
+      `select r.rolname, s.setconfig from pg_roles r
+       left join pg_db_role_setting s on s.setrole = r.oid and s.setdatabase = 0
+       where r.rolname = any ($1) order by 1`,
+      [[...APP_ROLES, "app_owner"]],
+    );
+    for (const row of rows) {
+      expect([row.rolname, row.setconfig]).toEqual([row.rolname, expect.arrayContaining(["log_parameter_max_length=0", "log_parameter_max_length_on_error=0"])]);
+    }
+    expect(rows).toHaveLength(APP_ROLES.length + 1);
+  });
+  // And a session of the app's role has it.
+  const { rows } = await poolFor(roleUrl(ROLES.pasBot)).query("show log_parameter_max_length");
+  expect(rows).toEqual([{ log_parameter_max_length: "0" }]);
 });
 
 test("the authenticator is NOINHERIT and can switch only into the two app roles", async () => {

@@ -64,4 +64,8 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
   const { rowCount } = await client.query("select 1 from pg_roles where rolname = $1", [name]);
   if (!rowCount) await client.query(`create role ${id}`);
   await client.query(`alter role ${id} with ${attributes} password ${client.escapeLiteral(password)}`);
+  // Bind parameters carry what users write (letters, messages): never into the server log, even
+  // when a DBA turns statement logging on (superuser-only settings, so set here, at login).
+  await client.query(`alter role ${id} set log_parameter_max_length = 0`);
+  await client.query(`alter role ${id} set log_parameter_max_length_on_error = 0`);
 }
