@@ -8,6 +8,8 @@ import { identityOf } from "./auth.ts";
 
 /** The database writes at most hourly too (app_ops.record_activity); this spares it the calls. */
 const MARK_EVERY_MS = 60 * 60 * 1000;
+/** Past this many users the memory is dropped: the database's own hourly guard still holds. */
+const REMEMBERED_USERS = 100_000;
 
 export function recordActivity(pool: pg.Pool, logger: Logger) {
   const lastMarked = new Map<string, number>();
@@ -15,10 +17,8 @@ export function recordActivity(pool: pg.Pool, logger: Logger) {
     const identity = identityOf(req);
     const now = Date.now();
     if (identity && now - (lastMarked.get(identity.userId) ?? 0) >= MARK_EVERY_MS) {
+      if (lastMarked.size >= REMEMBERED_USERS) lastMarked.clear();
       lastMarked.set(identity.userId, now);
-      if (lastMarked.size > 100_000) {
-        for (const [user, at] of lastMarked) if (now - at >= MARK_EVERY_MS) lastMarked.delete(user);
-      }
       res.once("finish", () => {
         pool.query("select app_ops.record_activity($1)", [identity.userId]).catch((e: Error) => {
           lastMarked.delete(identity.userId);

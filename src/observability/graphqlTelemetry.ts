@@ -9,7 +9,7 @@ import { Kind, type DocumentNode, type ExecutionResult, type OperationDefinition
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
-export const SLOW_OPERATION_SECONDS = 1;
+const SLOW_OPERATION_SECONDS = 1;
 
 /** The events seed 000 asks to log, by top-level field. */
 const EVENTS: Record<string, string> = {
