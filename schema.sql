@@ -7696,6 +7696,7 @@ GRANT USAGE ON SCHEMA app_jobs TO app_worker;
 --
 
 GRANT USAGE ON SCHEMA app_ops TO app_authenticator;
+GRANT USAGE ON SCHEMA app_ops TO app_worker;
 
 --
 -- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: app_owner
@@ -7850,6 +7851,7 @@ GRANT ALL ON FUNCTION app_jobs.snapshot_metrics(day date) TO app_worker;
 
 REVOKE ALL ON FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) TO app_authenticator;
+GRANT ALL ON FUNCTION app_ops.job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer) TO app_worker;
 
 --
 -- Name: FUNCTION privacy_checks_after(after_id bigint); Type: ACL; Schema: app_ops; Owner: app_owner

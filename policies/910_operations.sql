@@ -9,3 +9,7 @@ grant execute on function
   app_ops.privacy_checks_after(bigint),
   app_ops.record_activity(uuid)
   to app_authenticator;
+
+-- A standalone worker's /metrics (METRICS_PORT) reads the queue the same way.
+grant usage on schema app_ops to app_worker;
+grant execute on function app_ops.job_counts() to app_worker;

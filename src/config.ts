@@ -69,6 +69,8 @@ export interface Config {
   poolMax: number;
   /** TRUSTED_DOCUMENTS_DIR: when set, /graphql runs only the documents stored there (`<sha256>.graphql`). */
   trustedDocumentsDir: string | undefined;
+  /** METRICS_PORT: when set, a standalone worker serves /metrics and /healthz there (0: any free port). */
+  metricsPort: number | undefined;
   secret(name: SecretName): string;
 }
 
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embedded,
     poolMax: parseIntSetting(env, "PG_POOL_MAX", 20, 1, 1000),
     trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
+    metricsPort: env.METRICS_PORT ? parseIntSetting(env, "METRICS_PORT", 0, 0, 65535) : undefined,
     secret: (name) => secrets.get(name),
   };
 }

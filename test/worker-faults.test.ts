@@ -36,6 +36,7 @@ beforeAll(async () => {
     embedded: undefined,
     poolMax: 2,
     trustedDocumentsDir: undefined,
+    metricsPort: undefined,
     secret: (name) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});
@@ -50,11 +51,11 @@ afterAll(async () => {
 });
 
 /** `npm run worker`, as a deployment runs it, in its own process group. */
-function spawnWorker(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function spawnWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const { ROOT_DATABASE_URL: _r, TEST_DATABASE_URL: _t, ...rest } = process.env;
   const child = spawn("npm", ["run", "worker"], {
     cwd: PROJECT_ROOT,
-    env: { ...rest, NODE_ENV: "development", DATABASE_URL: config.ownerUrl, DATA_DIR: path.join(dataDir, "app") },
+    env: { ...rest, NODE_ENV: "development", DATABASE_URL: config.ownerUrl, DATA_DIR: path.join(dataDir, "app"), ...extraEnv },
     detached: true,
   });
   let output = "";
@@ -167,11 +168,18 @@ test("a live worker's long job is left alone by other workers' sweeps", async ()
 }, SLOW);
 
 test("the database restarting under a running worker: it reconnects and carries on, nothing lost", async () => {
-  const worker = spawnWorker();
+  const worker = spawnWorker({ METRICS_PORT: "0" });
   try {
     await until("the worker to start", async () => /graphile-worker running as app_worker/.test(worker.output()));
+    const metricsUrl = await until("the metrics server", async () => worker.output().match(/metrics on (http:\S+)/)?.[1]);
     const before = await questWithQueuedRefresh();
     await until("the first job", () => refreshed(before));
+    // The standalone worker's own /metrics counts it, and sees the queue.
+    const metrics = await until("the job to be counted", async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      return /^worker_jobs_total\{result="succeeded"\} [1-9]/m.test(text) && text;
+    });
+    expect(metrics).toMatch(/^worker_jobs_queued\{state="runnable"\} \d+/m);
 
     await cluster.stop();
     cluster = await startEmbeddedCluster(clusterOptions);

@@ -8,6 +8,7 @@ import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 import { createLogger } from "../observability/logger.ts";
+import { countWorkerJobs } from "../observability/metrics.ts";
 import { workerLoggerFrom } from "../observability/workerLogger.ts";
 import { startWorker } from "../worker/runner.ts";
 
@@ -42,8 +43,7 @@ runCommand(async (lifecycle) => {
     logger,
   });
   lifecycle.onStop("HTTP server", () => http.close());
-  runner.events.on("job:success", () => http.metrics.workerJobs.inc({ result: "succeeded" }));
-  runner.events.on("job:error", () => http.metrics.workerJobs.inc({ result: "failed" }));
+  countWorkerJobs(runner.events, http.metrics.workerJobs);
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
     http.server.listen(config.httpPort, resolve);

@@ -1,8 +1,13 @@
 // npm run worker — graphile-worker alone (for other machines), as app_worker.
 import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
+import type { AddressInfo } from "node:net";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { resilientPool } from "../db/pool.ts";
 import { runCommand } from "../lifecycle.ts";
 import { createLogger } from "../observability/logger.ts";
+import { addWorkerMetrics, countWorkerJobs } from "../observability/metrics.ts";
+import { serveMetrics } from "../observability/metricsServer.ts";
 import { workerLoggerFrom } from "../observability/workerLogger.ts";
 import { startWorker } from "../worker/runner.ts";
 
@@ -16,4 +21,17 @@ runCommand(async (lifecycle) => {
   });
   lifecycle.onStop("worker", () => runner.stop());
   console.log(`graphile-worker running as ${ROLES.worker}; Ctrl-C to stop.`);
+
+  if (config.metricsPort !== undefined) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const pool = resilientPool({ connectionString: roleConnectionString(config, ROLES.worker), max: 1 }, "worker metrics");
+    countWorkerJobs(runner.events, addWorkerMetrics(registry, pool));
+    const server = await serveMetrics(registry, config.metricsPort);
+    lifecycle.onStop("metrics server", async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    });
+    console.log(`metrics on http://localhost:${(server.address() as AddressInfo).port}/metrics`);
+  }
 }, "long-running");

@@ -2,6 +2,7 @@
 // service so several can live in one process, as in the tests). Figures that
 // live in the database (the job queue) are read when /metrics is scraped,
 // through app_ops's functions as app_authenticator.
+import type { EventEmitter } from "node:events";
 import type pg from "pg";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -46,12 +47,7 @@ export function createMetrics(pool: pg.Pool) {
       labelNames: ["result"] as const,
       registers: [registry],
     }),
-    workerJobs: new Counter({
-      name: "worker_jobs_total",
-      help: "Jobs run by this process's in-process worker, by result (succeeded, failed).",
-      labelNames: ["result"] as const,
-      registers: [registry],
-    }),
+    workerJobs: addWorkerMetrics(registry, pool),
   };
   new Gauge({
     name: "database_connections_active",
@@ -69,6 +65,23 @@ export function createMetrics(pool: pg.Pool) {
       this.set(pool.waitingCount);
     },
   });
+  for (const result of ["allowed", "denied"]) metrics.privacyChecks.inc({ result }, 0);
+  return metrics;
+}
+
+/**
+ * The worker's figures, in the API's registry (`npm start` runs a worker in-process) or in a
+ * standalone worker's (`npm run worker` with METRICS_PORT): job attempts run here, and the queue
+ * (read at scrape time through app_ops.job_counts, which both login roles may run).
+ */
+export function addWorkerMetrics(registry: Registry, pool: pg.Pool): Counter<"result"> {
+  const jobs = new Counter({
+    name: "worker_jobs_total",
+    help: "Job attempts run by this process's worker, by result (succeeded, failed: a failed attempt may be retried).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  for (const result of ["succeeded", "failed"]) jobs.inc({ result }, 0);
   new Gauge({
     name: "worker_jobs_queued",
     help: "graphile-worker's queue by state: runnable, waiting (due later), running, failed (attempts exhausted).",
@@ -84,7 +97,11 @@ export function createMetrics(pool: pg.Pool) {
       }
     },
   });
-  for (const result of ["allowed", "denied"]) metrics.privacyChecks.inc({ result }, 0);
-  for (const result of ["succeeded", "failed"]) metrics.workerJobs.inc({ result }, 0);
-  return metrics;
+  return jobs;
+}
+
+/** Counts a worker's job attempts (graphile-worker's events) into `jobs`. */
+export function countWorkerJobs(events: EventEmitter, jobs: Counter<"result">): void {
+  events.on("job:success", () => jobs.inc({ result: "succeeded" }));
+  events.on("job:error", () => jobs.inc({ result: "failed" }));
 }

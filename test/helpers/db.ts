@@ -28,6 +28,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     embedded: undefined,
     poolMax: 5,
     trustedDocumentsDir: undefined,
+    metricsPort: undefined,
     secret: (name) => process.env[name]!,
     ...overrides,
   };

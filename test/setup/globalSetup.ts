@@ -42,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
     embedded: undefined,
     poolMax: 5,
     trustedDocumentsDir: undefined,
+    metricsPort: undefined,
     secret: (name: SecretName) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});
