@@ -56,6 +56,15 @@ export interface EmbeddedSettings {
   port: number;
 }
 
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === "") return "info";
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}".`);
+}
+
 export interface Config {
   production: boolean;
   httpPort: number;
@@ -71,6 +80,8 @@ export interface Config {
   trustedDocumentsDir: string | undefined;
   /** METRICS_PORT: when set, a standalone worker serves /metrics and /healthz there (0: any free port). */
   metricsPort: number | undefined;
+  /** LOG_LEVEL: the JSON logs' level. */
+  logLevel: LogLevel;
   secret(name: SecretName): string;
 }
 
@@ -108,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolMax: parseIntSetting(env, "PG_POOL_MAX", 20, 1, 1000),
     trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
     metricsPort: env.METRICS_PORT ? parseIntSetting(env, "METRICS_PORT", 0, 0, 65535) : undefined,
+    logLevel: parseLogLevel(env.LOG_LEVEL),
     secret: (name) => secrets.get(name),
   };
 }

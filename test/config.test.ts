@@ -73,6 +73,7 @@ test("TLS settings of DATABASE_URL reach every role's connection", () => {
 test.each([
   [{ PORT: "http" }, /PORT must be an integer from 0 to 65535, got "http"/],
   [{ METRICS_PORT: "-1" }, /METRICS_PORT must be an integer from 0 to 65535, got "-1"/],
+  [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "loud"/],
   [{ DATABASE_URL: "mysql://x@y/z" }, /DATABASE_URL must look like postgres:\/\//],
   [{ DATABASE_URL: "not a url" }, /DATABASE_URL is not a URL/],
 ])("bad settings fail clearly: %o", (env, message) => {

@@ -37,6 +37,7 @@ beforeAll(async () => {
     poolMax: 2,
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
+    logLevel: "info",
     secret: (name) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});

@@ -24,7 +24,7 @@ runCommand(async (lifecycle) => {
   ]);
   const secrets = appSecretsFrom(config.secret);
 
-  const logger = createLogger();
+  const logger = createLogger({ level: config.logLevel });
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, (line) => logger.info({ event: "migrate" }, line));
 

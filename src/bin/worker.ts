@@ -17,7 +17,7 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
-    logger: workerLoggerFrom(createLogger()),
+    logger: workerLoggerFrom(createLogger({ level: config.logLevel })),
   });
   lifecycle.onStop("worker", () => runner.stop());
   console.log(`graphile-worker running as ${ROLES.worker}; Ctrl-C to stop.`);

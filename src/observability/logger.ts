@@ -5,6 +5,7 @@
 // HTTP serializers log only method, path, status and request id (no headers,
 // no bodies).
 import pino, { type DestinationStream, type Logger } from "pino";
+import type { LogLevel } from "../config.ts";
 import { personalFieldNames } from "../privacy/dataClasses.ts";
 
 export type { Logger };
@@ -27,10 +28,10 @@ export const REDACTED_PATHS = [
   ...personalFieldNames().flatMap((name) => [name, `*.${name}`]),
 ];
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(options: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      level: options.level ?? "info",
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     poolMax: 5,
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
+    logLevel: "info",
     secret: (name) => process.env[name]!,
     ...overrides,
   };

@@ -43,6 +43,7 @@ export default async function globalSetup(): Promise<void> {
     poolMax: 5,
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
+    logLevel: "info",
     secret: (name: SecretName) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});
