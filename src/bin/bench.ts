@@ -1,7 +1,7 @@
-// npm run bench [-- --duration 10 --connections 32,128 --rounds 1] — both
-// apps' hot paths through HTTP with real tokens, the load coming from a
-// separate process (src/bench/load.ts, autocannon), on the seeded database
-// (db:seed --scale N). Side by side in one run, per operation and connection
+// npm run bench [-- --scale 10 --duration 10 --connections 32,128 --rounds 1] —
+// both apps' hot paths through HTTP with real tokens, the load coming from a
+// separate process (src/bench/load.ts, autocannon), on synthetic data at
+// --scale (seeded first when the database has none, as db:seed --scale N). Side by side in one run, per operation and connection
 // count: GraphQL requests/s and p50/p95/p99, errors; for reads the same query
 // as direct SQL through pg (same role, same policies) with the GraphQL ÷ SQL
 // ratio, and the same GraphQL with RLS bypassed (bench-only BYPASSRLS twins)
@@ -18,12 +18,12 @@ import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypass
 import { actorsFor, OPERATIONS, type Operation } from "../bench/operations.ts";
 import type { Figures, LoadResult, LoadSpec } from "../bench/load.ts";
 import { percentile } from "../bench/percentile.ts";
-import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
+import { appDatabaseAsSuperuser, loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { pickFamilies } from "../db/explain.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { resilientPool } from "../db/pool.ts";
-import { countSyntheticData } from "../db/seed/synthetic.ts";
+import { countSyntheticData, seedSynthetic } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
@@ -120,13 +120,20 @@ runCommand(async (lifecycle) => {
       duration: { type: "string", default: "10" },
       connections: { type: "string", default: "32,128" },
       rounds: { type: "string", default: "1" },
+      scale: { type: "string", default: "10" },
     },
   });
+  const scale = Number(values.scale);
   const seconds = Number(values.duration);
   const rounds = Number(values.rounds);
   const connectionCounts = values.connections.split(",").map(Number);
-  if (!(seconds > 0) || !(Number.isInteger(rounds) && rounds > 0) || !connectionCounts.every((c) => Number.isInteger(c) && c > 0)) {
-    throw new UserError("usage: npm run bench -- [--duration 10] [--connections 32,128] [--rounds 1]");
+  if (
+    !(seconds > 0) ||
+    !(Number.isInteger(rounds) && rounds > 0) ||
+    !(Number.isInteger(scale) && scale >= 1 && scale <= 1000) ||
+    !connectionCounts.every((c) => Number.isInteger(c) && c > 0)
+  ) {
+    throw new UserError("usage: npm run bench -- [--scale 10 (1 to 1000)] [--duration 10] [--connections 32,128] [--rounds 1]");
   }
   const config = loadConfig();
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
@@ -146,8 +153,18 @@ runCommand(async (lifecycle) => {
     await Promise.all([owner.end(), sqlPools.pas_bot.end(), sqlPools.inner_edu.end()]);
   });
 
-  const { users } = await countSyntheticData(owner);
-  if (users === 0) throw new UserError("No synthetic data: run `npm run db:seed -- --scale N` first.");
+  let { users } = await countSyntheticData(owner);
+  if (users === 0) {
+    console.log(`No synthetic data yet: seeding scale ${scale} first (as npm run db:seed -- --scale ${scale}).`);
+    const seeded = await seedSynthetic(appDatabaseAsSuperuser(config, "the benchmark seeds with triggers off"), scale);
+    console.log(`Seeded in ${seeded.seconds.toFixed(1)} s.`);
+    ({ users } = await countSyntheticData(owner));
+  } else if (users !== scale * 1000) {
+    throw new UserError(
+      `This database holds synthetic data at scale ${users / 1000}: run the bench with --scale ${users / 1000}, ` +
+        `or point DATA_DIR at a fresh folder for scale ${scale}.`,
+    );
+  }
   const families = await pickFamilies(owner, FAMILIES);
   const secrets = appSecretsFrom(config.secret);
   // Each request is logged as in production, into /dev/null: the cost stays, the output stays readable.
