@@ -5,6 +5,7 @@ import { committedAs, withOwnerDb } from "./helpers/db.ts";
 import { signAppToken } from "../src/http/auth.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer } from "./helpers/http.ts";
+import { until } from "./helpers/process.ts";
 import { createQuest } from "./helpers/quests.ts";
 import { runDueJobs, runJob } from "./helpers/worker.ts";
 
@@ -253,11 +254,11 @@ describe("retention of inactive accounts", () => {
     try {
       const { status } = await graphql(server, "{ currentUserId }", { token: signAppToken("pas_bot", user.id, server.secrets) });
       expect(status).toBe(200);
-      let after = await state();
-      for (let i = 0; i < 50 && !after.just_now; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        after = await state();
-      }
+      // The mark is written after the response.
+      const after = await until("the activity mark", async () => {
+        const now = await state();
+        return now.just_now && now;
+      }, { timeoutMs: 1_000, intervalMs: 20 });
       expect(after).toEqual({ version: before.version, just_now: true, audits: before.audits });
     } finally {
       await server.close();

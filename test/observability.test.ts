@@ -8,6 +8,7 @@ import { startWorker } from "../src/worker/runner.ts";
 import { committedAs, rootUrl, roleUrl, withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { startTestServer, type TestServer } from "./helpers/http.ts";
+import { until } from "./helpers/process.ts";
 import { createQuest, SMALL_GRAPH } from "./helpers/quests.ts";
 
 /** A logger whose JSON lines land in `lines`. */
@@ -81,10 +82,11 @@ describe("/readyz", () => {
       const response = await fetch(`${strict.url}/readyz`);
       return { status: response.status, body: (await response.json()) as { liveWorkers: number } };
     };
-    const waitFor = async (status: number) => {
-      for (let i = 0; i < 100 && (await readyz()).status !== status; i++) await new Promise((r) => setTimeout(r, 50));
-      return readyz();
-    };
+    const waitFor = (status: number) =>
+      until(`/readyz ${status}`, async () => {
+        const answer = await readyz();
+        return answer.status === status && answer;
+      }, { timeoutMs: 5_000, intervalMs: 50 });
     try {
       expect(await readyz()).toMatchObject({ status: 503, body: { ready: false, liveWorkers: 0 } });
       const worker = await startWorker({ connectionString: roleUrl("app_worker"), taskList: {}, cronItems: [] });

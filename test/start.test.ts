@@ -3,13 +3,13 @@
 // reuse of the data, SIGTERM to npm (docker stop), Ctrl-C to the whole group, a
 // start that fails half-way, and recovery from a run whose node was SIGKILLed.
 // No postgres may outlive a test.
-import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT } from "../src/config.ts";
+import { type NpmRun, spawnNpm } from "./helpers/process.ts";
 import { freePort } from "./setup/testCluster.ts";
 
 /** Each test starts the stack once or twice; initdb alone takes seconds on 2 cores. */
@@ -36,29 +36,18 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 /** The exit code, with the output attached when it is not the expected one. */
-async function exitCode(run: Started, expected: number): Promise<number | null> {
+async function exitCode(run: NpmRun, expected: number): Promise<number | null> {
   const code = await run.exited;
   if (code !== expected) console.error(`exit code ${code}; output:\n${run.output()}`);
   return code;
 }
 
-function start(): Started {
-  const child = spawn("npm", ["start"], { cwd: PROJECT_ROOT, env, detached: true });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
+function start(): NpmRun {
+  return spawnNpm(["start"], env);
 }
 
-async function untilReady(run: Started): Promise<void> {
+async function untilReady(run: NpmRun): Promise<void> {
   for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
     if (/Ready in/.test(run.output())) return;
     if (run.child.exitCode !== null) break;
@@ -68,7 +57,7 @@ async function untilReady(run: Started): Promise<void> {
 }
 
 /** No postgres may outlive a run; on failure, show what the run printed. */
-async function expectNoPostgresLeft(run: Started): Promise<void> {
+async function expectNoPostgresLeft(run: NpmRun): Promise<void> {
   const left = await postgresProcessesUsing(dataDir);
   if (left.length > 0) console.error(`postgres left running (${left.join(", ")}); output:\n${run.output()}`);
   expect(left).toEqual([]);

@@ -1,17 +1,17 @@
 // The worker under faults, with real worker processes against a PostgreSQL of
 // this file's own (so it can be restarted): a worker SIGKILLed in the middle of
 // a job, and the database restarting under a running worker.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { type Config, PROJECT_ROOT, ROLES, roleConnectionString } from "../src/config.ts";
+import { type Config, ROLES, roleConnectionString } from "../src/config.ts";
 import { type EmbeddedCluster, startEmbeddedCluster } from "../src/db/embeddedPostgres.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { startWorker } from "../src/worker/runner.ts";
 import { createUser, linkFamily } from "./helpers/fixtures.ts";
+import { spawnNpm, type NpmRun, until } from "./helpers/process.ts";
 import { createQuest } from "./helpers/quests.ts";
 import { freePort } from "./setup/testCluster.ts";
 
@@ -52,27 +52,9 @@ afterAll(async () => {
 });
 
 /** `npm run worker`, as a deployment runs it, in its own process group. */
-function spawnWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function spawnWorker(extraEnv: Record<string, string> = {}): NpmRun {
   const { ROOT_DATABASE_URL: _r, TEST_DATABASE_URL: _t, ...rest } = process.env;
-  const child = spawn("npm", ["run", "worker"], {
-    cwd: PROJECT_ROOT,
-    env: { ...rest, NODE_ENV: "development", DATABASE_URL: config.ownerUrl, DATA_DIR: path.join(dataDir, "app"), ...extraEnv },
-    detached: true,
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  return spawnNpm(["run", "worker"], { ...rest, NODE_ENV: "development", DATABASE_URL: config.ownerUrl, DATA_DIR: path.join(dataDir, "app"), ...extraEnv });
 }
 
 /** A public quest a consenting child just played: its refresh job is queued and due now. */

@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { startWorker } from "../src/worker/runner.ts";
 import { roleUrl, withOwnerDb } from "./helpers/db.ts";
+import { until } from "./helpers/process.ts";
 
 test("the in-process worker runs jobs while logged in as app_worker", async () => {
   const seen: Array<{ payload: unknown; role: string }> = [];
@@ -21,13 +22,9 @@ test("the in-process worker runs jobs while logged in as app_worker", async () =
       expect(seen).toEqual([{ payload: { n: 1 }, role: "app_worker" }]);
 
       // Completed jobs leave the queue.
-      for (let i = 0; i < 50; i++) {
-        const { rows } = await owner.query("select count(*)::int as n from graphile_worker.jobs");
-        if (rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const { rows } = await owner.query("select count(*)::int as n from graphile_worker.jobs");
-      expect(rows[0].n).toBe(0);
+      const queued = async () => (await owner.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n as number;
+      await until("the queue to empty", async () => (await queued()) === 0, { timeoutMs: 5_000, intervalMs: 100 });
+      expect(await queued()).toBe(0);
     });
   } finally {
     await runner.stop();
