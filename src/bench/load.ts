@@ -4,7 +4,7 @@
 // The requests may mix operations (the mixed load); figures are kept per
 // operation as well as for the whole run.
 import autocannon from "autocannon";
-import { percentile } from "./percentile.ts";
+import { latencyPercentiles } from "./percentile.ts";
 
 export interface LoadRequest {
   operation: string;
@@ -47,12 +47,9 @@ interface Tally {
 }
 
 function figuresOf(tally: Tally, seconds: number, transportErrors = 0): Figures {
-  const sorted = [...tally.latencies].sort((a, b) => a - b);
   return {
     requestsPerSecond: tally.latencies.length / seconds,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
+    ...latencyPercentiles(tally.latencies),
     errors: tally.errors + transportErrors,
     succeeded: tally.succeeded,
     sent: tally.sent,

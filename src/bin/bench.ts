@@ -17,7 +17,7 @@ import pino from "pino";
 import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypassRoles.ts";
 import { actorsFor, OPERATIONS, type Operation } from "../bench/operations.ts";
 import type { Figures, LoadResult, LoadSpec } from "../bench/load.ts";
-import { percentile } from "../bench/percentile.ts";
+import { latencyPercentiles, percentile } from "../bench/percentile.ts";
 import { appDatabaseAsSuperuser, loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { pickFamilies } from "../db/explain.ts";
@@ -73,14 +73,7 @@ async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  return {
-    requestsPerSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    errors,
-  };
+  return { requestsPerSecond: latencies.length / seconds, ...latencyPercentiles(latencies), errors };
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
