@@ -1,7 +1,7 @@
 // graphile-worker, logged in as its own role (app_worker). Signals are handled
 // by our lifecycle, which stops the worker before the database.
 import { EventEmitter } from "node:events";
-import { type Logger, type ParsedCronItem, run, type TaskList } from "graphile-worker";
+import { consoleLogFactory, Logger, type ParsedCronItem, run, type TaskList } from "graphile-worker";
 import { resilientPool } from "../db/pool.ts";
 import { DEFAULT_SWEEP, type DeadWorkerSweepOptions, startDeadWorkerSweep } from "./deadWorkers.ts";
 import { cronItems, taskList as defaultTaskList } from "./tasks.ts";
@@ -31,14 +31,16 @@ export async function startWorker(options: {
   const pool = resilientPool({ connectionString: options.connectionString, max: concurrency + 2 }, "worker database");
 
   const events = new EventEmitter();
+  // The sweep logs where the worker does (JSON under npm start and npm run worker).
+  const logger = options.logger ?? new Logger(consoleLogFactory);
   const sweep = startDeadWorkerSweep(options.connectionString, events, options.deadWorkerSweep ?? DEFAULT_SWEEP, (line) =>
-    console.warn(`worker: ${line}`),
+    logger.warn(line),
   );
   try {
     const runner = await run({
       pgPool: pool,
       events,
-      ...(options.logger ? { logger: options.logger } : {}),
+      logger,
       concurrency,
       // Refreshes are queued 1 s ahead (debounce), and a job due later is found by
       // polling, not by NOTIFY: poll often enough that the wait stays near 1 s.
@@ -51,9 +53,14 @@ export async function startWorker(options: {
     return {
       events,
       async stop() {
-        await runner.stop();
-        await sweep.stop();
-        await pool.end();
+        // The sweep and the pool go even if the runner fails to stop cleanly: a sweep left
+        // running would keep polling a database that may be gone.
+        try {
+          await runner.stop();
+        } finally {
+          await sweep.stop();
+          await pool.end();
+        }
       },
     };
   } catch (e) {
