@@ -169,10 +169,15 @@ export function urlForDatabase(url: string, database: string): string {
   return u.href;
 }
 
-/** The app database, logged in as the superuser; `why` completes "… needs a superuser" when none is known. */
-export function appDatabaseAsSuperuser(config: Config, why: string): string {
+/** ROOT_DATABASE_URL; `why` completes "… needs a superuser" when none is known. */
+export function superuserUrl(config: Config, why: string): string {
   if (!config.rootUrl) throw new ConfigError(`${why}, which needs a superuser: set ROOT_DATABASE_URL.`);
-  return urlForDatabase(config.rootUrl, describeDatabase(config.ownerUrl).database);
+  return config.rootUrl;
+}
+
+/** The app database, logged in as the superuser (see superuserUrl). */
+export function appDatabaseAsSuperuser(config: Config, why: string): string {
+  return urlForDatabase(superuserUrl(config, why), describeDatabase(config.ownerUrl).database);
 }
 
 function parseDatabaseUrl(name: string, value: string): URL {

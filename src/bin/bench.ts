@@ -18,7 +18,7 @@ import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypass
 import { actorsFor, OPERATIONS, type Operation } from "../bench/operations.ts";
 import type { Figures, LoadResult, LoadSpec } from "../bench/load.ts";
 import { latencyPercentiles, percentile } from "../bench/percentile.ts";
-import { appDatabaseAsSuperuser, loadConfig, ROLES, roleConnectionString } from "../config.ts";
+import { appDatabaseAsSuperuser, loadConfig, ROLES, roleConnectionString, superuserUrl } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { pickFamilies } from "../db/explain.ts";
 import { migrateDatabase } from "../db/migrate.ts";
@@ -130,8 +130,7 @@ runCommand(async (lifecycle) => {
   }
   const config = loadConfig();
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
-  if (!config.rootUrl) throw new UserError("The benchmark creates its RLS-bypassing roles as a superuser: set ROOT_DATABASE_URL.");
-  const rootUrl = config.rootUrl;
+  const rootUrl = superuserUrl(config, "The benchmark creates its RLS-bypassing roles");
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
   await createBypassTwins(rootUrl);

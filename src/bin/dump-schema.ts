@@ -3,7 +3,7 @@
 // major version (commit the dump taken on PostgreSQL 15, the oldest we support).
 import { writeFile } from "node:fs/promises";
 import pg from "pg";
-import { ConfigError, describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
+import { ConfigError, describeDatabase, loadConfig, superuserUrl, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { findPgTool, serverMajor } from "../db/pgTools.ts";
@@ -12,9 +12,9 @@ import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {
   const config = loadConfig();
-  if (!config.rootUrl) throw new ConfigError("db:dump creates a scratch database: it needs ROOT_DATABASE_URL.");
+  const rootUrl = superuserUrl(config, "db:dump creates a scratch database");
   await startEmbeddedIfNeeded(config, lifecycle);
-  const root = new pg.Client({ connectionString: config.rootUrl });
+  const root = new pg.Client({ connectionString: rootUrl });
   await root.connect();
   const major = await serverMajor(root);
   const pgDump = await findPgTool("pg_dump", major);
@@ -29,6 +29,6 @@ runCommand(async (lifecycle) => {
   });
   const scratchConfig = { ...config, ownerUrl: urlForDatabase(config.ownerUrl, scratch) };
   await migrateDatabase(scratchConfig, () => {});
-  await writeFile(SCHEMA_DUMP, await dumpSchema(pgDump, urlForDatabase(config.rootUrl, scratch), major));
+  await writeFile(SCHEMA_DUMP, await dumpSchema(pgDump, urlForDatabase(rootUrl, scratch), major));
   console.log(`wrote ${SCHEMA_DUMP} (pg_dump of PostgreSQL ${major})`);
 }, "one-shot");

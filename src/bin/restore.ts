@@ -3,7 +3,7 @@
 // database (ROOT_DATABASE_URL), restores in one transaction, then migrates.
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { loadConfig } from "../config.ts";
+import { loadConfig, superuserUrl } from "../config.ts";
 import { restoreDatabase } from "../db/backup.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { findPgTool, serverMajor } from "../db/pgTools.ts";
@@ -15,8 +15,7 @@ runCommand(async (lifecycle) => {
   if (!values.file) throw new UserError("usage: npm run db:restore -- --file <backup.dump>");
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
-  if (!config.rootUrl) throw new UserError("A restore creates the database: set ROOT_DATABASE_URL (a superuser).");
-  const root = new pg.Client({ connectionString: config.rootUrl });
+  const root = new pg.Client({ connectionString: superuserUrl(config, "A restore creates the database") });
   await root.connect();
   const major = await serverMajor(root).finally(() => root.end());
   const pgRestore = await findPgTool("pg_restore", major);

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import pg from "pg";
-import { type Config, describeDatabase, urlForDatabase } from "../config.ts";
+import { type Config, describeDatabase, superuserUrl, urlForDatabase } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { ensureRoles, migrateDatabase } from "./migrate.ts";
 
@@ -39,14 +39,14 @@ export async function backupDatabase(pgDump: string, ownerUrl: string, file: str
  * than the backup run and policies/ is re-applied.
  */
 export async function restoreDatabase(config: Config, pgRestore: string, file: string, log: (line: string) => void): Promise<void> {
-  if (!config.rootUrl) throw new UserError("A restore creates the database: set ROOT_DATABASE_URL (a superuser).");
+  const rootUrl = superuserUrl(config, "A restore creates the database");
   const { database } = describeDatabase(config.ownerUrl);
-  const root = new pg.Client({ connectionString: config.rootUrl });
+  const root = new pg.Client({ connectionString: rootUrl });
   await root.connect();
   try {
     const { rowCount } = await root.query("select 1 from pg_database where datname = $1", [database]);
     if (rowCount) {
-      const inDb = new pg.Client({ connectionString: urlForDatabase(config.rootUrl, database) });
+      const inDb = new pg.Client({ connectionString: urlForDatabase(rootUrl, database) });
       await inDb.connect();
       const { rows } = await inDb.query("select count(*)::int as n from pg_namespace where nspname = 'app_public'").finally(() => inDb.end());
       if (rows[0].n > 0) {
