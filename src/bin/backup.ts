@@ -8,8 +8,7 @@ import pg from "pg";
 import { describeDatabase, loadConfig } from "../config.ts";
 import { backupDatabase } from "../db/backup.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { findPgTool, serverMajor } from "../db/pgTools.ts";
-import { UserError } from "../errors.ts";
+import { requirePgTool, serverMajor } from "../db/pgTools.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {
@@ -19,8 +18,7 @@ runCommand(async (lifecycle) => {
   const owner = new pg.Client({ connectionString: config.ownerUrl });
   await owner.connect();
   const major = await serverMajor(owner).finally(() => owner.end());
-  const pgDump = await findPgTool("pg_dump", major);
-  if (!pgDump) throw new UserError(`No pg_dump of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH): install the server's client tools.`);
+  const pgDump = await requirePgTool("pg_dump", major);
 
   await mkdir(values.out, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

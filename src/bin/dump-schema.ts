@@ -3,10 +3,10 @@
 // major version (commit the dump taken on PostgreSQL 15, the oldest we support).
 import { writeFile } from "node:fs/promises";
 import pg from "pg";
-import { ConfigError, describeDatabase, loadConfig, superuserUrl, urlForDatabase } from "../config.ts";
+import { describeDatabase, loadConfig, superuserUrl, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { findPgTool, serverMajor } from "../db/pgTools.ts";
+import { requirePgTool, serverMajor } from "../db/pgTools.ts";
 import { dumpSchema, SCHEMA_DUMP } from "../db/schemaDump.ts";
 import { runCommand } from "../lifecycle.ts";
 
@@ -17,8 +17,7 @@ runCommand(async (lifecycle) => {
   const root = new pg.Client({ connectionString: rootUrl });
   await root.connect();
   const major = await serverMajor(root);
-  const pgDump = await findPgTool("pg_dump", major);
-  if (!pgDump) throw new ConfigError(`No pg_dump of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH).`);
+  const pgDump = await requirePgTool("pg_dump", major);
 
   const scratch = `${describeDatabase(config.ownerUrl).database}_dump`;
   const drop = () => root.query(`drop database if exists ${root.escapeIdentifier(scratch)} with (force)`);

@@ -6,7 +6,7 @@ import pg from "pg";
 import { loadConfig, superuserUrl } from "../config.ts";
 import { restoreDatabase } from "../db/backup.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { findPgTool, serverMajor } from "../db/pgTools.ts";
+import { requirePgTool, serverMajor } from "../db/pgTools.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 
@@ -18,7 +18,6 @@ runCommand(async (lifecycle) => {
   const root = new pg.Client({ connectionString: superuserUrl(config, "A restore creates the database") });
   await root.connect();
   const major = await serverMajor(root).finally(() => root.end());
-  const pgRestore = await findPgTool("pg_restore", major);
-  if (!pgRestore) throw new UserError(`No pg_restore of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH).`);
+  const pgRestore = await requirePgTool("pg_restore", major);
   await restoreDatabase(config, pgRestore, values.file, console.log);
 }, "one-shot");

@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import type pg from "pg";
+import { ConfigError } from "../config.ts";
 
 export type PgTool = "pg_dump" | "pg_restore";
 
@@ -20,6 +21,15 @@ export async function findPgTool(tool: PgTool, major: number): Promise<string | 
     }
   }
   return undefined;
+}
+
+/** The tool of exactly this major version, or a ConfigError saying where it was looked for. */
+export async function requirePgTool(tool: PgTool, major: number): Promise<string> {
+  const found = await findPgTool(tool, major);
+  if (!found) {
+    throw new ConfigError(`No ${tool} of PostgreSQL ${major} found (looked in /usr/lib/postgresql/${major}/bin and PATH): install the server's client programs.`);
+  }
+  return found;
 }
 
 export async function serverMajor(client: pg.ClientBase | pg.Pool): Promise<number> {
