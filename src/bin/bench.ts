@@ -23,7 +23,7 @@ import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { pickFamilies } from "../db/explain.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { resilientPool } from "../db/pool.ts";
-import { countSyntheticData, seedSynthetic } from "../db/seed/synthetic.ts";
+import { countSyntheticData, MAX_SCALE, seedSynthetic } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
@@ -123,10 +123,10 @@ runCommand(async (lifecycle) => {
   if (
     !(seconds > 0) ||
     !(Number.isInteger(rounds) && rounds > 0) ||
-    !(Number.isInteger(scale) && scale >= 1 && scale <= 1000) ||
+    !(Number.isInteger(scale) && scale >= 1 && scale <= MAX_SCALE) ||
     !connectionCounts.every((c) => Number.isInteger(c) && c > 0)
   ) {
-    throw new UserError("usage: npm run bench -- [--scale 10 (1 to 1000)] [--duration 10] [--connections 32,128] [--rounds 1]");
+    throw new UserError(`usage: npm run bench -- [--scale 10 (1 to ${MAX_SCALE})] [--duration 10] [--connections 32,128] [--rounds 1]`);
   }
   const config = loadConfig();
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");

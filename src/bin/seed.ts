@@ -7,11 +7,11 @@ import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { FAMILY, seedFamily } from "../db/seed/family.ts";
-import { seedSynthetic } from "../db/seed/synthetic.ts";
+import { MAX_SCALE, seedSynthetic } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 
-const usage = "usage: npm run db:seed -- --scale N   (0: one development family; 1 to 1000: synthetic data at N × the seed's capacity)";
+const usage = `usage: npm run db:seed -- --scale N   (0: one development family; 1 to ${MAX_SCALE}: synthetic data at N × the seed's capacity)`;
 
 function parseScale(): number {
   let scale: string | undefined;
@@ -21,8 +21,8 @@ function parseScale(): number {
     throw new UserError(`${(e as Error).message}\n${usage}`);
   }
   const n = Number(scale);
-  if (scale === undefined || !/^\d+$/.test(scale) || n > 1000) {
-    throw new UserError(`--scale ${scale ?? "(missing)"}: expected a whole number from 0 to 1000.\n${usage}`);
+  if (scale === undefined || !/^\d+$/.test(scale) || n > MAX_SCALE) {
+    throw new UserError(`--scale ${scale ?? "(missing)"}: expected a whole number from 0 to ${MAX_SCALE}.\n${usage}`);
   }
   return n;
 }

@@ -5,6 +5,9 @@ import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { UserError } from "../../errors.ts";
 
+/** The largest --scale the generator takes (1,000,000 users). */
+export const MAX_SCALE = 1000;
+
 /** Chunked steps run this many times, so a long step shows progress. */
 const CHUNKS = 20;
 
