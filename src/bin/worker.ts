@@ -2,11 +2,10 @@
 import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import type { AddressInfo } from "node:net";
-import { collectDefaultMetrics, Registry } from "prom-client";
 import { resilientPool } from "../db/pool.ts";
 import { runCommand } from "../lifecycle.ts";
 import { createLogger } from "../observability/logger.ts";
-import { addWorkerMetrics, countWorkerJobs } from "../observability/metrics.ts";
+import { addWorkerMetrics, countWorkerJobs, processRegistry } from "../observability/metrics.ts";
 import { serveMetrics } from "../observability/metricsServer.ts";
 import { workerLoggerFrom } from "../observability/workerLogger.ts";
 import { startWorker } from "../worker/runner.ts";
@@ -23,8 +22,7 @@ runCommand(async (lifecycle) => {
   console.log(`graphile-worker running as ${ROLES.worker}; Ctrl-C to stop.`);
 
   if (config.metricsPort !== undefined) {
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    const registry = processRegistry();
     const pool = resilientPool({ connectionString: roleConnectionString(config, ROLES.worker), max: 1 }, "worker metrics");
     countWorkerJobs(runner.events, addWorkerMetrics(registry, pool));
     const server = await serveMetrics(registry, config.metricsPort);

@@ -11,9 +11,15 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(pool: pg.Pool) {
+/** A registry of its own (several services may share a process, as in the tests) with the process's default metrics. */
+export function processRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function createMetrics(pool: pg.Pool) {
+  const registry = processRegistry();
   const metrics = {
     registry,
     httpRequests: new Counter({
