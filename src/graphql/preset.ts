@@ -13,6 +13,7 @@ import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
+import { maskError } from "./maskError.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { makeTelemetryPlugin } from "../observability/graphqlTelemetry.ts";
@@ -21,7 +22,6 @@ export { MAX_QUERY_DEPTH } from "./hardening.ts";
 
 // A CommonJS module: the plugin is its `exports.default`.
 const PersistedPlugin = persisted.default;
-import { maskError } from "./maskError.ts";
 
 /**
  * Aggregates expose a child's play if left on: a table gets them only by an explicit

@@ -46,8 +46,10 @@ export interface HttpServiceOptions {
   privacyPollMs?: number;
 }
 
+/** Asked every few seconds by probes and scrapers: not logged per request. */
+const PROBES = ["/healthz", "/readyz", "/metrics"];
 /** Routes are labels of the HTTP metrics: a fixed set, whatever path was asked. */
-const ROUTES = new Set(["/graphql", "/graphiql", "/healthz", "/readyz", "/metrics"]);
+const ROUTES = new Set(["/graphql", "/graphiql", ...PROBES]);
 /** A caller's request id is kept if it looks like one; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** At most one "pool exhausted" warning per this many ms. */
@@ -88,8 +90,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      // Probes and scrapes every few seconds would drown the log.
-      autoLogging: { ignore: (req) => ["/healthz", "/readyz", "/metrics"].includes(req.url ?? "") },
+      autoLogging: { ignore: (req) => PROBES.includes(req.url ?? "") },
     }),
   );
   app.use((req, res, next) => {
