@@ -1353,6 +1353,46 @@ ALTER FUNCTION app_jobs.request_erasure_of_inactive_users() OWNER TO app_owner;
 COMMENT ON FUNCTION app_jobs.request_erasure_of_inactive_users() IS 'The enforce_retention job''s second part: a verified erasure request for every user inactive past their data_retention_days; returns how many.';
 
 --
+-- Name: rewrap_data_keys(integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.rewrap_data_keys(batch_size integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  target record;
+  stored app_private.user_data_keys;
+  rewrapped integer := 0;
+begin
+  select * into target from app_private.current_master_key();
+  for stored in
+    select * from app_private.user_data_keys
+    where master_key_id <> target.key_id
+    order by user_id limit batch_size
+    for update skip locked
+  loop
+    update app_private.user_data_keys
+      set wrapped_key = pgp_sym_encrypt_bytea(decode(app_private.unwrapped(stored), 'hex'), target.master_key,
+                                              'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha256'),
+          master_key_id = target.key_id,
+          rewrapped_at = now()
+      where user_id = stored.user_id;
+    rewrapped := rewrapped + 1;
+  end loop;
+  return rewrapped;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.rewrap_data_keys(batch_size integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION rewrap_data_keys(batch_size integer); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.rewrap_data_keys(batch_size integer) IS 'Re-wraps up to batch_size data keys with the current master key; returns how many (0: none left that this worker can take).';
+
+--
 -- Name: snapshot_metrics(date); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
 --
 
@@ -1402,6 +1442,23 @@ ALTER FUNCTION app_jobs.snapshot_metrics(day date) OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_jobs.snapshot_metrics(day date) IS 'The snapshot_metrics job: each parent''s figures for one UTC day (mood, sessions, messages, letters, goals completed, quests created); returns rows written.';
+
+--
+-- Name: data_keys_by_master_key(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.data_keys_by_master_key() RETURNS TABLE(master_key_id text, data_keys bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select k.master_key_id, count(*) from app_private.user_data_keys k group by k.master_key_id order by 1 $$;
+
+ALTER FUNCTION app_ops.data_keys_by_master_key() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION data_keys_by_master_key(); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.data_keys_by_master_key() IS 'How many data keys each master key (by id) wraps: during a rotation, the old id''s count falls to 0.';
 
 --
 -- Name: job_counts(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
@@ -1620,6 +1677,123 @@ $$;
 ALTER FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) OWNER TO app_owner;
 
 --
+-- Name: current_master_key(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.current_master_key() RETURNS TABLE(key_id text, master_key text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+begin
+  return query select k.key_id, k.master_key from app_private.session_master_keys() k where k.is_current;
+  if not found then
+    raise exception 'No master key in this transaction: services pass DATA_ENCRYPTION_KEY as app.data_encryption_key; direct SQL runs select set_config(''app.data_encryption_key'', $1, true) first.'
+      using errcode = 'KEY01';
+  end if;
+end;
+$_$;
+
+ALTER FUNCTION app_private.current_master_key() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION current_master_key(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.current_master_key() IS 'The master key new data keys are wrapped with (DATA_ENCRYPTION_KEY); KEY01 when the transaction has none.';
+
+--
+-- Name: data_key_for_writing(uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.data_key_for_writing(owner uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  stored app_private.user_data_keys;
+  fresh bytea;
+  master record;
+begin
+  select * into stored from app_private.user_data_keys where user_id = owner;
+  if not found then
+    -- A user's data key is made with their first P2 value.
+    select * into master from app_private.current_master_key();
+    fresh := gen_random_bytes(32);
+    insert into app_private.user_data_keys (user_id, wrapped_key, master_key_id)
+      values (owner, pgp_sym_encrypt_bytea(fresh, master.master_key, 'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha256'), master.key_id)
+      on conflict (user_id) do nothing
+      returning * into stored;
+    if found then
+      return encode(fresh, 'hex');
+    end if;
+    -- Another transaction made it first.
+    select * into stored from app_private.user_data_keys where user_id = owner;
+  end if;
+  return app_private.unwrapped(stored);
+end;
+$$;
+
+ALTER FUNCTION app_private.data_key_for_writing(owner uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION data_key_for_writing(owner uuid); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.data_key_for_writing(owner uuid) IS 'The data key of a user, made (and wrapped with the current master key) on first use.';
+
+--
+-- Name: decrypt_p2(uuid, bytea); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.decrypt_p2(owner uuid, ciphertext bytea) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  data_key text;
+begin
+  if ciphertext is null then
+    return null;
+  end if;
+  data_key := app_private.unwrap_data_key(owner);
+  begin
+    return pgp_sym_decrypt(ciphertext, data_key);
+  exception when external_routine_invocation_exception then
+    raise exception 'A P2 value of user % does not decrypt with their data key: it was altered, or it is another user''s.', owner
+      using errcode = 'KEY04';
+  end;
+end;
+$$;
+
+ALTER FUNCTION app_private.decrypt_p2(owner uuid, ciphertext bytea) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_p2(owner uuid, ciphertext bytea); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.decrypt_p2(owner uuid, ciphertext bytea) IS 'Decrypts a P2 value with its owner''s data key; fails (KEY01–KEY04) rather than returning anything else.';
+
+--
+-- Name: encrypt_p2(uuid, text); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.encrypt_p2(owner uuid, plaintext text) RETURNS bytea
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select case when plaintext is not null
+    then pgp_sym_encrypt(plaintext, app_private.data_key_for_writing(owner), 'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha256') end
+$$;
+
+ALTER FUNCTION app_private.encrypt_p2(owner uuid, plaintext text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION encrypt_p2(owner uuid, plaintext text); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.encrypt_p2(owner uuid, plaintext text) IS 'Encrypts a P2 value with its owner''s data key (OpenPGP message, AES-256, with an integrity check); null stays null.';
+
+--
 -- Name: enqueue_quest_refresh(uuid[]); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -1648,6 +1822,23 @@ ALTER FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) OWNER TO app_
 --
 
 COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
+
+--
+-- Name: master_key_id(text); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.master_key_id(master_key text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select left(encode(hmac('pas_in_peace master key id', master_key, 'sha256'), 'hex'), 16) $$;
+
+ALTER FUNCTION app_private.master_key_id(master_key text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION master_key_id(master_key text); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.master_key_id(master_key text) IS 'Names a master key without revealing it (HMAC-SHA-256 keyed by it, 16 hex digits); the services compute the same.';
 
 --
 -- Name: milestones_reached(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -1690,6 +1881,28 @@ ALTER FUNCTION app_private.milestones_reached() OWNER TO app_owner;
 COMMENT ON FUNCTION app_private.milestones_reached() IS 'Milestones parents have reached by now: streak_7 (active seven days running) and child_completed (with the child''s consent).';
 
 --
+-- Name: session_master_keys(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.session_master_keys() RETURNS TABLE(key_id text, master_key text, is_current boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.master_key_id(s.k), s.k, s.n = 1
+  from (values (1, nullif(current_setting('app.data_encryption_key', true), '')),
+               (2, nullif(current_setting('app.data_encryption_key_previous', true), ''))) as s(n, k)
+  where s.k is not null
+$$;
+
+ALTER FUNCTION app_private.session_master_keys() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION session_master_keys(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.session_master_keys() IS 'The master keys this transaction holds: the current one, and the previous one during a rotation.';
+
+--
 -- Name: tg__audit_write(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -1720,6 +1933,50 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg__audit_write() OWNER TO app_owner;
+
+--
+-- Name: tg__encrypt_p2(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg__encrypt_p2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  owner_column text := tg_argv[0];
+  p2_column text := tg_argv[1];
+  shape text := tg_argv[2];
+  row_data jsonb := to_jsonb(new);
+  value jsonb := nullif(row_data -> p2_column, 'null'::jsonb);
+  plaintext text;
+begin
+  if value is null then
+    if tg_argv[3] = 'required' then
+      raise exception 'null value in column "%" of relation "%" violates not-null constraint', p2_column, tg_table_name
+        using errcode = 'not_null_violation', table = tg_table_name, column = p2_column;
+    end if;
+  elsif (shape in ('object', 'array') and jsonb_typeof(value) <> shape) or (shape = 'non-empty text' and value #>> '{}' = '') then
+    raise exception '%.% must be %', tg_table_name, p2_column,
+      case shape when 'object' then 'a JSON object' when 'array' then 'a JSON array' else 'a non-empty text' end
+      using errcode = 'check_violation', constraint = format('%s_%s_shape', tg_table_name, p2_column),
+            table = tg_table_name, column = p2_column;
+  else
+    plaintext := case when shape in ('object', 'array') then value::text else value #>> '{}' end;
+  end if;
+  new := jsonb_populate_record(new, jsonb_build_object(
+    p2_column, null,
+    p2_column || '_encrypted', app_private.encrypt_p2((row_data ->> owner_column)::uuid, plaintext)));
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg__encrypt_p2() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg__encrypt_p2(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg__encrypt_p2() IS 'BEFORE trigger of each P2 column: checks the value''s shape, encrypts it into <column>_encrypted, stores null in the column.';
 
 --
 -- Name: tg__enqueue_quest_refresh(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2065,6 +2322,108 @@ $$;
 ALTER FUNCTION app_private.tg_users__create_child_privacy() OWNER TO app_owner;
 
 --
+-- Name: unwrap_data_key(uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.unwrap_data_key(owner uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  stored app_private.user_data_keys;
+begin
+  select * into stored from app_private.user_data_keys where user_id = owner;
+  if not found then
+    raise exception 'The data key of user % no longer exists (their data was erased): this ciphertext cannot be read.', owner
+      using errcode = 'KEY03';
+  end if;
+  return app_private.unwrapped(stored);
+end;
+$$;
+
+ALTER FUNCTION app_private.unwrap_data_key(owner uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION unwrap_data_key(owner uuid); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.unwrap_data_key(owner uuid) IS 'The data key of a user, for reading; KEY03 when it was erased.';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: user_data_keys; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.user_data_keys (
+    user_id uuid NOT NULL,
+    wrapped_key bytea NOT NULL,
+    master_key_id text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    rewrapped_at timestamp with time zone
+);
+
+ALTER TABLE app_private.user_data_keys OWNER TO app_owner;
+
+--
+-- Name: TABLE user_data_keys; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.user_data_keys IS 'Each user''s data key, wrapped with the master key (DATA_ENCRYPTION_KEY). Deleted with the user: their P2 data becomes unreadable everywhere. Not in the data dump of db:backup.';
+
+--
+-- Name: COLUMN user_data_keys.wrapped_key; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.user_data_keys.wrapped_key IS 'The 32-byte data key, pgp-encrypted (AES-256) with the master key.';
+
+--
+-- Name: COLUMN user_data_keys.master_key_id; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.user_data_keys.master_key_id IS 'Which master key wrapped it: app_private.master_key_id(key), an HMAC, never the key.';
+
+--
+-- Name: COLUMN user_data_keys.rewrapped_at; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.user_data_keys.rewrapped_at IS 'When a master key rotation last re-wrapped it.';
+
+--
+-- Name: unwrapped(app_private.user_data_keys); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.unwrapped(stored app_private.user_data_keys) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  master text;
+  held text;
+begin
+  select k.master_key into master from app_private.session_master_keys() k where k.key_id = stored.master_key_id;
+  if master is null then
+    perform app_private.current_master_key();
+    select string_agg(k.key_id, ' and ') into held from app_private.session_master_keys() k;
+    raise exception 'The data key of user % is wrapped with master key %, and this transaction holds %: DATA_ENCRYPTION_KEY is not the key this database uses (while rotating, give the old one as DATA_ENCRYPTION_KEY_PREVIOUS).',
+      stored.user_id, stored.master_key_id, held
+      using errcode = 'KEY02';
+  end if;
+  return encode(pgp_sym_decrypt_bytea(stored.wrapped_key, master), 'hex');
+end;
+$$;
+
+ALTER FUNCTION app_private.unwrapped(stored app_private.user_data_keys) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION unwrapped(stored app_private.user_data_keys); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.unwrapped(stored app_private.user_data_keys) IS 'A stored data key, unwrapped with whichever master key of the transaction wrapped it (hex).';
+
+--
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -2080,22 +2439,18 @@ ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
 
 COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
 
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
 --
 -- Name: psychological_profiles; Type: TABLE; Schema: app_public; Owner: app_owner
 --
 
 CREATE TABLE app_public.psychological_profiles (
     user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    emotional_trends jsonb DEFAULT '[]'::jsonb NOT NULL,
-    crisis_history jsonb DEFAULT '[]'::jsonb NOT NULL,
+    emotional_trends jsonb DEFAULT '[]'::jsonb,
+    crisis_history jsonb DEFAULT '[]'::jsonb,
     primary_coping_strategies jsonb DEFAULT '[]'::jsonb NOT NULL,
-    triggers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    triggers jsonb DEFAULT '[]'::jsonb,
     communication_style text,
-    toxic_patterns jsonb DEFAULT '[]'::jsonb NOT NULL,
+    toxic_patterns jsonb DEFAULT '[]'::jsonb,
     growth_areas jsonb DEFAULT '[]'::jsonb NOT NULL,
     quests_created integer DEFAULT 0 NOT NULL,
     child_engagement double precision,
@@ -2103,9 +2458,17 @@ CREATE TABLE app_public.psychological_profiles (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     version integer DEFAULT 1 NOT NULL,
+    crisis_history_encrypted bytea NOT NULL,
+    emotional_trends_encrypted bytea NOT NULL,
+    toxic_patterns_encrypted bytea NOT NULL,
+    triggers_encrypted bytea NOT NULL,
     CONSTRAINT psychological_profiles_child_engagement_range CHECK (((child_engagement >= (0)::double precision) AND (child_engagement <= (1)::double precision))),
-    CONSTRAINT psychological_profiles_lists_are_arrays CHECK (((jsonb_typeof(emotional_trends) = 'array'::text) AND (jsonb_typeof(crisis_history) = 'array'::text) AND (jsonb_typeof(primary_coping_strategies) = 'array'::text) AND (jsonb_typeof(triggers) = 'array'::text) AND (jsonb_typeof(toxic_patterns) = 'array'::text) AND (jsonb_typeof(growth_areas) = 'array'::text) AND (jsonb_typeof(recommended_techniques) = 'array'::text))),
+    CONSTRAINT psychological_profiles_crisis_history_stored_encrypted CHECK ((crisis_history IS NULL)),
+    CONSTRAINT psychological_profiles_emotional_trends_stored_encrypted CHECK ((emotional_trends IS NULL)),
+    CONSTRAINT psychological_profiles_plain_lists_are_arrays CHECK (((jsonb_typeof(primary_coping_strategies) = 'array'::text) AND (jsonb_typeof(growth_areas) = 'array'::text) AND (jsonb_typeof(recommended_techniques) = 'array'::text))),
     CONSTRAINT psychological_profiles_quests_created_non_negative CHECK ((quests_created >= 0)),
+    CONSTRAINT psychological_profiles_toxic_patterns_stored_encrypted CHECK ((toxic_patterns IS NULL)),
+    CONSTRAINT psychological_profiles_triggers_stored_encrypted CHECK ((triggers IS NULL)),
     CONSTRAINT psychological_profiles_version_positive CHECK ((version > 0))
 );
 
@@ -2129,13 +2492,17 @@ COMMENT ON COLUMN app_public.psychological_profiles.user_id IS 'The user the pro
 -- Name: COLUMN psychological_profiles.emotional_trends; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.psychological_profiles.emotional_trends IS 'Emotional readings over time.';
+COMMENT ON COLUMN app_public.psychological_profiles.emotional_trends IS '@behavior -select -orderBy -filterBy
+@notNull
+Emotional readings over time. (Stored encrypted in emotional_trends_encrypted: read it with app_public.psychological_profiles_emotional_trends(row).)';
 
 --
 -- Name: COLUMN psychological_profiles.crisis_history; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.psychological_profiles.crisis_history IS 'Crises recorded.';
+COMMENT ON COLUMN app_public.psychological_profiles.crisis_history IS '@behavior -select -orderBy -filterBy
+@notNull
+Crises recorded. (Stored encrypted in crisis_history_encrypted: read it with app_public.psychological_profiles_crisis_history(row).)';
 
 --
 -- Name: COLUMN psychological_profiles.primary_coping_strategies; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -2147,7 +2514,9 @@ COMMENT ON COLUMN app_public.psychological_profiles.primary_coping_strategies IS
 -- Name: COLUMN psychological_profiles.triggers; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.psychological_profiles.triggers IS 'Known triggers.';
+COMMENT ON COLUMN app_public.psychological_profiles.triggers IS '@behavior -select -orderBy -filterBy
+@notNull
+Known triggers. (Stored encrypted in triggers_encrypted: read it with app_public.psychological_profiles_triggers(row).)';
 
 --
 -- Name: COLUMN psychological_profiles.communication_style; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -2159,7 +2528,9 @@ COMMENT ON COLUMN app_public.psychological_profiles.communication_style IS 'How 
 -- Name: COLUMN psychological_profiles.toxic_patterns; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.psychological_profiles.toxic_patterns IS 'Patterns to work on.';
+COMMENT ON COLUMN app_public.psychological_profiles.toxic_patterns IS '@behavior -select -orderBy -filterBy
+@notNull
+Patterns to work on. (Stored encrypted in toxic_patterns_encrypted: read it with app_public.psychological_profiles_toxic_patterns(row).)';
 
 --
 -- Name: COLUMN psychological_profiles.growth_areas; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -2202,6 +2573,34 @@ COMMENT ON COLUMN app_public.psychological_profiles.updated_at IS 'When the row 
 --
 
 COMMENT ON COLUMN app_public.psychological_profiles.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: COLUMN psychological_profiles.crisis_history_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.crisis_history_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of crisis_history, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: COLUMN psychological_profiles.emotional_trends_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.emotional_trends_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of emotional_trends, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: COLUMN psychological_profiles.toxic_patterns_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.toxic_patterns_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of toxic_patterns, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: COLUMN psychological_profiles.triggers_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.psychological_profiles.triggers_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of triggers, with the data key of the row''s user_id (app_private.encrypt_p2).';
 
 --
 -- Name: add_coping_strategy(text); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -2268,6 +2667,122 @@ ALTER FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, q
 --
 
 COMMENT ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) IS 'Whether the child consented to share this kind of data (progress, educational_progress, play_frequency, quest_details, emotional_state, analytics) with their parents, for a quest (its override wins) or by default. False for anyone but the child and their linked parents. Every call is audited.';
+
+--
+-- Name: child_progress; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.child_progress (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    quest_id uuid NOT NULL,
+    node_key text NOT NULL,
+    event_type app_public.play_event_type NOT NULL,
+    duration_seconds integer,
+    xp_earned integer DEFAULT 0 NOT NULL,
+    payload jsonb,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    payload_encrypted bytea,
+    CONSTRAINT child_progress_duration_seconds_non_negative CHECK ((duration_seconds >= 0)),
+    CONSTRAINT child_progress_payload_stored_encrypted CHECK ((payload IS NULL)),
+    CONSTRAINT child_progress_xp_earned_non_negative CHECK ((xp_earned >= 0))
+);
+
+ALTER TABLE ONLY app_public.child_progress FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.child_progress OWNER TO app_owner;
+
+--
+-- Name: TABLE child_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.child_progress IS 'Node-level play events of a child (entered, completed, choice, hint, reveal viewed). Raw play, append-only.';
+
+--
+-- Name: COLUMN child_progress.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.id IS 'The event''s id.';
+
+--
+-- Name: COLUMN child_progress.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.child_id IS 'The child who played.';
+
+--
+-- Name: COLUMN child_progress.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.quest_id IS 'The quest played.';
+
+--
+-- Name: COLUMN child_progress.node_key; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.node_key IS 'The graph node (its "id" in graph_structure).';
+
+--
+-- Name: COLUMN child_progress.event_type; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.event_type IS 'What happened at the node.';
+
+--
+-- Name: COLUMN child_progress.duration_seconds; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.duration_seconds IS 'Seconds spent, for events that last.';
+
+--
+-- Name: COLUMN child_progress.xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.xp_earned IS 'Experience points the event earned.';
+
+--
+-- Name: COLUMN child_progress.payload; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.payload IS '@behavior -select -orderBy -filterBy
+The child''s own input at the node (answers, choices): never shown to a parent. (Stored encrypted in payload_encrypted: read it with app_public.child_progress_payload(row).)';
+
+--
+-- Name: COLUMN child_progress.occurred_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.occurred_at IS 'When it happened on the child''s device.';
+
+--
+-- Name: COLUMN child_progress.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.created_at IS 'When the event was stored.';
+
+--
+-- Name: COLUMN child_progress.payload_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.child_progress.payload_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of payload, with the data key of the row''s child_id (app_private.encrypt_p2).';
+
+--
+-- Name: child_progress_payload(app_public.child_progress); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.child_progress_payload(r app_public.child_progress) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.child_id, r.payload_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.child_progress_payload(r app_public.child_progress) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION child_progress_payload(r app_public.child_progress); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.child_progress_payload(r app_public.child_progress) IS 'The child''s own input at the node (answers, choices): never shown to a parent. (Stored encrypted.)';
 
 --
 -- Name: data_deletion_requests; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -2925,6 +3440,7 @@ CREATE FUNCTION app_public.export_my_data() RETURNS jsonb
 declare
   me uuid := app_public.current_user_id();
   owners record;
+  row_json text;
   rows jsonb;
   tables jsonb := '{}';
 begin
@@ -2932,12 +3448,18 @@ begin
     raise exception 'Sign in to export your data.' using errcode = '42501';
   end if;
   for owners in
-    select table_name, array_agg(owner_column order by owner_column) as columns
-    from app_private.personal_data_owners group by table_name order by table_name
+    select o.table_name, array_agg(o.owner_column order by o.owner_column) as columns
+    from app_private.personal_data_owners o group by o.table_name order by o.table_name
   loop
+    select case when count(*) = 0 then 'to_jsonb(t)'
+                else format('(to_jsonb(t) - %L::text[]) || jsonb_build_object(%s)',
+                  array_agg(e.column_name || '_encrypted' order by e.column_name),
+                  string_agg(format('%L, app_public.%I(t)', e.column_name, e.table_name || '_' || e.column_name), ', ' order by e.column_name)) end
+      into row_json
+      from app_private.encrypted_columns e where e.table_name = owners.table_name;
     execute format(
-      'select coalesce(jsonb_agg(to_jsonb(t) order by t::text), ''[]'') from app_public.%I t where %s',
-      owners.table_name,
+      'select coalesce(jsonb_agg(%s order by t.created_at, t::text), ''[]'') from app_public.%I t where %s',
+      row_json, owners.table_name,
       (select string_agg(format('t.%I = $1', c), ' or ') from unnest(owners.columns) c))
     into rows using me;
     tables := tables || jsonb_build_object(owners.table_name, rows);
@@ -3083,12 +3605,13 @@ CREATE FUNCTION app_public.get_recommendations() RETURNS SETOF app_public.recomm
     AS $$
   with me as (select app_private.acting_user('parent') as id),
   profile as (
-    select p.*, (select count(*) from app_public.quests q where q.author_id = me.id and q.status <> 'deleted') as quests
+    select p.*, app_public.psychological_profiles_emotional_trends(p) as trends,
+           (select count(*) from app_public.quests q where q.author_id = me.id and q.status <> 'deleted') as quests
     from me left join app_public.psychological_profiles p on p.user_id = me.id
   ),
   recent as (
     select avg((reading ->> 'mood')::numeric) as mood
-    from (select r.reading from profile, jsonb_array_elements(coalesce(profile.emotional_trends, '[]')) with ordinality as r(reading, n)
+    from (select r.reading from profile, jsonb_array_elements(coalesce(profile.trends, '[]')) with ordinality as r(reading, n)
           order by r.n desc limit 3) last3
   ),
   rules as (
@@ -3121,6 +3644,125 @@ ALTER FUNCTION app_public.get_recommendations() OWNER TO app_owner;
 COMMENT ON FUNCTION app_public.get_recommendations() IS 'Suggestions for the acting parent from their profile: low_mood (last 3 moods average below 4), first_quest (no quest yet), shorter_quests (child engagement below 0.3), find_coping (no coping strategy), else keep_going.';
 
 --
+-- Name: letters; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.letters (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    child_id uuid,
+    title text,
+    content text DEFAULT ''::text,
+    status app_public.letter_status DEFAULT 'draft'::app_public.letter_status NOT NULL,
+    sent_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    content_encrypted bytea NOT NULL,
+    CONSTRAINT letters_content_stored_encrypted CHECK ((content IS NULL)),
+    CONSTRAINT letters_sent_at_iff_sent CHECK (((status = 'sent'::app_public.letter_status) = (sent_at IS NOT NULL))),
+    CONSTRAINT letters_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
+    CONSTRAINT letters_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.letters FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.letters OWNER TO app_owner;
+
+--
+-- Name: TABLE letters; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.letters IS 'Letters a parent writes (often to their child, often never sent).';
+
+--
+-- Name: COLUMN letters.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.id IS 'The letter''s id.';
+
+--
+-- Name: COLUMN letters.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.user_id IS 'The parent who writes it.';
+
+--
+-- Name: COLUMN letters.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.child_id IS 'The child it is addressed to, if any.';
+
+--
+-- Name: COLUMN letters.title; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.title IS 'Title.';
+
+--
+-- Name: COLUMN letters.content; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.content IS '@behavior -select -orderBy -filterBy
+@notNull
+The letter''s text. (Stored encrypted in content_encrypted: read it with app_public.letters_content(row).)';
+
+--
+-- Name: COLUMN letters.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.status IS 'Draft, finished or sent.';
+
+--
+-- Name: COLUMN letters.sent_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.sent_at IS 'When it was sent (set exactly when sent).';
+
+--
+-- Name: COLUMN letters.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.created_at IS 'When it was started.';
+
+--
+-- Name: COLUMN letters.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN letters.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: COLUMN letters.content_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.letters.content_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of content, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: letters_content(app_public.letters); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.letters_content(r app_public.letters) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.content_encrypted)::text $$;
+
+ALTER FUNCTION app_public.letters_content(r app_public.letters) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION letters_content(r app_public.letters); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.letters_content(r app_public.letters) IS '@notNull
+The letter''s text. (Stored encrypted.)';
+
+--
 -- Name: marketplace_quests(); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -3138,6 +3780,94 @@ ALTER FUNCTION app_public.marketplace_quests() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_public.marketplace_quests() IS 'The public library: quests that are public, approved by moderation and approved by a psychologist''s review. Sort by rating or plays with orderBy.';
+
+--
+-- Name: messages; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.messages (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    session_id uuid,
+    role app_public.message_role NOT NULL,
+    content text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    content_encrypted bytea NOT NULL,
+    CONSTRAINT messages_content_stored_encrypted CHECK ((content IS NULL))
+);
+
+ALTER TABLE ONLY app_public.messages FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.messages OWNER TO app_owner;
+
+--
+-- Name: TABLE messages; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.messages IS 'The PAS bot''s chat history with a parent.';
+
+--
+-- Name: COLUMN messages.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.id IS 'The message''s id.';
+
+--
+-- Name: COLUMN messages.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.user_id IS 'The parent of the conversation.';
+
+--
+-- Name: COLUMN messages.session_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.session_id IS 'The therapy session the message belongs to, if any.';
+
+--
+-- Name: COLUMN messages.role; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.role IS 'Who wrote it: the user, the assistant or the system.';
+
+--
+-- Name: COLUMN messages.content; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.content IS '@behavior -select -orderBy -filterBy
+@notNull
+The text. (Stored encrypted in content_encrypted: read it with app_public.messages_content(row).)';
+
+--
+-- Name: COLUMN messages.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.created_at IS 'When it was sent.';
+
+--
+-- Name: COLUMN messages.content_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.messages.content_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of content, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: messages_content(app_public.messages); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.messages_content(r app_public.messages) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.content_encrypted)::text $$;
+
+ALTER FUNCTION app_public.messages_content(r app_public.messages) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION messages_content(r app_public.messages); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.messages_content(r app_public.messages) IS '@notNull
+The text. (Stored encrypted.)';
 
 --
 -- Name: moderate_quest(uuid, app_public.moderation_status, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -3198,6 +3928,253 @@ ALTER FUNCTION app_public.my_children() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_public.my_children() IS 'The acting parent''s linked children: id and display name only.';
+
+--
+-- Name: psychological_profiles_crisis_history(app_public.psychological_profiles); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.crisis_history_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION psychological_profiles_crisis_history(r app_public.psychological_profiles); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) IS '@notNull
+Crises recorded. (Stored encrypted.)';
+
+--
+-- Name: psychological_profiles_emotional_trends(app_public.psychological_profiles); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.emotional_trends_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION psychological_profiles_emotional_trends(r app_public.psychological_profiles); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) IS '@notNull
+Emotional readings over time. (Stored encrypted.)';
+
+--
+-- Name: psychological_profiles_toxic_patterns(app_public.psychological_profiles); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.toxic_patterns_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION psychological_profiles_toxic_patterns(r app_public.psychological_profiles); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) IS '@notNull
+Patterns to work on. (Stored encrypted.)';
+
+--
+-- Name: psychological_profiles_triggers(app_public.psychological_profiles); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.triggers_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION psychological_profiles_triggers(r app_public.psychological_profiles); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) IS '@notNull
+Known triggers. (Stored encrypted.)';
+
+--
+-- Name: quest_builder_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.quest_builder_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    quest_id uuid,
+    current_stage app_public.builder_stage DEFAULT 'greeting'::app_public.builder_stage NOT NULL,
+    conversation_history jsonb DEFAULT '[]'::jsonb,
+    current_graph jsonb,
+    quest_context jsonb,
+    moderation_checked boolean DEFAULT false NOT NULL,
+    moderation_passed boolean DEFAULT false NOT NULL,
+    moderation_issues jsonb,
+    expires_at timestamp with time zone DEFAULT (now() + '7 days'::interval) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    conversation_history_encrypted bytea NOT NULL,
+    quest_context_encrypted bytea,
+    CONSTRAINT quest_builder_sessions_conversation_history_stored_encrypted CHECK ((conversation_history IS NULL)),
+    CONSTRAINT quest_builder_sessions_current_graph_is_object CHECK ((jsonb_typeof(current_graph) = 'object'::text)),
+    CONSTRAINT quest_builder_sessions_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
+    CONSTRAINT quest_builder_sessions_passed_only_when_checked CHECK ((moderation_checked OR (NOT moderation_passed))),
+    CONSTRAINT quest_builder_sessions_quest_context_stored_encrypted CHECK ((quest_context IS NULL)),
+    CONSTRAINT quest_builder_sessions_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.quest_builder_sessions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.quest_builder_sessions OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_builder_sessions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.quest_builder_sessions IS 'A parent''s conversation with the AI quest builder, and the quest taking shape in it.';
+
+--
+-- Name: COLUMN quest_builder_sessions.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.id IS 'The session''s id.';
+
+--
+-- Name: COLUMN quest_builder_sessions.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.quest_id IS 'The quest the session produced, once saved.';
+
+--
+-- Name: COLUMN quest_builder_sessions.current_stage; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.current_stage IS 'Greeting, collecting_info, clarifying, generating, reviewing, quest_ready.';
+
+--
+-- Name: COLUMN quest_builder_sessions.conversation_history; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.conversation_history IS '@behavior -select -orderBy -filterBy
+@notNull
+The dialogue: [{"role", "content", "timestamp"}]. (Stored encrypted in conversation_history_encrypted: read it with app_public.quest_builder_sessions_conversation_history(row).)';
+
+--
+-- Name: COLUMN quest_builder_sessions.current_graph; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.current_graph IS 'The graph being built.';
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_context; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.quest_context IS '@behavior -select -orderBy -filterBy
+What the builder knows: child''s name, age, interests, family photos, memories, jokes. (Stored encrypted in quest_context_encrypted: read it with app_public.quest_builder_sessions_quest_context(row).)';
+
+--
+-- Name: COLUMN quest_builder_sessions.moderation_checked; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_checked IS 'Whether moderation has looked at the draft.';
+
+--
+-- Name: COLUMN quest_builder_sessions.moderation_passed; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_passed IS 'Whether the draft passed moderation (only once checked).';
+
+--
+-- Name: COLUMN quest_builder_sessions.moderation_issues; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_issues IS 'Moderation findings.';
+
+--
+-- Name: COLUMN quest_builder_sessions.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.expires_at IS 'When an abandoned session is cleaned up.';
+
+--
+-- Name: COLUMN quest_builder_sessions.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.created_at IS 'When the session started.';
+
+--
+-- Name: COLUMN quest_builder_sessions.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN quest_builder_sessions.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: COLUMN quest_builder_sessions.conversation_history_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.conversation_history_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of conversation_history, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_context_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_builder_sessions.quest_context_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of quest_context, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: quest_builder_sessions_conversation_history(app_public.quest_builder_sessions); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.conversation_history_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) IS '@notNull
+The dialogue: [{"role", "content", "timestamp"}]. (Stored encrypted.)';
+
+--
+-- Name: quest_builder_sessions_quest_context(app_public.quest_builder_sessions); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.quest_context_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION quest_builder_sessions_quest_context(r app_public.quest_builder_sessions); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) IS 'What the builder knows: child''s name, age, interests, family photos, memories, jokes. (Stored encrypted.)';
 
 --
 -- Name: achievements; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -3448,6 +4425,182 @@ COMMENT ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public
 The author moves a quest to draft, deployed (only once moderation approved it: then the child''s app sees it), archived, or deleted (soft delete). Pass the version you read to refuse a stale change.';
 
 --
+-- Name: therapy_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
+--
+
+CREATE TABLE app_public.therapy_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
+    status app_public.therapy_session_status DEFAULT 'active'::app_public.therapy_session_status NOT NULL,
+    topic text,
+    state jsonb DEFAULT '{}'::jsonb,
+    mood_before integer,
+    mood_after integer,
+    summary text,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    expires_at timestamp with time zone DEFAULT (now() + '24:00:00'::interval) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    state_encrypted bytea NOT NULL,
+    summary_encrypted bytea,
+    CONSTRAINT therapy_sessions_ended_at_when_ended CHECK (((status = 'active'::app_public.therapy_session_status) = (ended_at IS NULL))),
+    CONSTRAINT therapy_sessions_ends_after_start CHECK ((ended_at >= started_at)),
+    CONSTRAINT therapy_sessions_mood_after_range CHECK (((mood_after >= 1) AND (mood_after <= 10))),
+    CONSTRAINT therapy_sessions_mood_before_range CHECK (((mood_before >= 1) AND (mood_before <= 10))),
+    CONSTRAINT therapy_sessions_state_stored_encrypted CHECK ((state IS NULL)),
+    CONSTRAINT therapy_sessions_summary_stored_encrypted CHECK ((summary IS NULL)),
+    CONSTRAINT therapy_sessions_version_positive CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY app_public.therapy_sessions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE app_public.therapy_sessions OWNER TO app_owner;
+
+--
+-- Name: TABLE therapy_sessions; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON TABLE app_public.therapy_sessions IS 'A parent''s therapy conversation with the PAS bot (seed 000''s sessions).';
+
+--
+-- Name: COLUMN therapy_sessions.id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.id IS 'The session''s id.';
+
+--
+-- Name: COLUMN therapy_sessions.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.user_id IS 'The parent.';
+
+--
+-- Name: COLUMN therapy_sessions.status; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.status IS 'Active, ended, or expired unattended (a scheduled job expires them).';
+
+--
+-- Name: COLUMN therapy_sessions.topic; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.topic IS 'What the session is about.';
+
+--
+-- Name: COLUMN therapy_sessions.state; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.state IS '@behavior -select -orderBy -filterBy
+@notNull
+The bot''s conversation state. (Stored encrypted in state_encrypted: read it with app_public.therapy_sessions_state(row).)';
+
+--
+-- Name: COLUMN therapy_sessions.mood_before; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.mood_before IS 'Mood at the start, 1-10.';
+
+--
+-- Name: COLUMN therapy_sessions.mood_after; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.mood_after IS 'Mood at the end, 1-10.';
+
+--
+-- Name: COLUMN therapy_sessions.summary; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.summary IS '@behavior -select -orderBy -filterBy
+Summary of the session. (Stored encrypted in summary_encrypted: read it with app_public.therapy_sessions_summary(row).)';
+
+--
+-- Name: COLUMN therapy_sessions.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.started_at IS 'When it started.';
+
+--
+-- Name: COLUMN therapy_sessions.ended_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.ended_at IS 'When it ended (null while active).';
+
+--
+-- Name: COLUMN therapy_sessions.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.expires_at IS 'When an unattended active session expires.';
+
+--
+-- Name: COLUMN therapy_sessions.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN therapy_sessions.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.updated_at IS 'When the row last changed (set by trigger).';
+
+--
+-- Name: COLUMN therapy_sessions.version; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: COLUMN therapy_sessions.state_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.state_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of state, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: COLUMN therapy_sessions.summary_encrypted; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.therapy_sessions.summary_encrypted IS '@behavior -select -insert -update -orderBy -filterBy
+Ciphertext of summary, with the data key of the row''s user_id (app_private.encrypt_p2).';
+
+--
+-- Name: therapy_sessions_state(app_public.therapy_sessions); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.state_encrypted)::jsonb $$;
+
+ALTER FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION therapy_sessions_state(r app_public.therapy_sessions); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) IS '@notNull
+The bot''s conversation state. (Stored encrypted.)';
+
+--
+-- Name: therapy_sessions_summary(app_public.therapy_sessions); Type: FUNCTION; Schema: app_public; Owner: app_owner
+--
+
+CREATE FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ select app_private.decrypt_p2(r.user_id, r.summary_encrypted)::text $$;
+
+ALTER FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION therapy_sessions_summary(r app_public.therapy_sessions); Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) IS 'Summary of the session. (Stored encrypted.)';
+
+--
 -- Name: update_profile_emotions(jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
@@ -3464,8 +4617,9 @@ begin
     raise exception 'emotional_data must be an object with a "mood" from 1 to 10 (and any other readings).' using errcode = '22023';
   end if;
   perform app_public.get_or_create_profile();
-  update app_public.psychological_profiles
-    set emotional_trends = emotional_trends || jsonb_build_array(emotional_data || jsonb_build_object('at', now()))
+  update app_public.psychological_profiles p
+    set emotional_trends = app_public.psychological_profiles_emotional_trends(p)
+                           || jsonb_build_array(emotional_data || jsonb_build_object('at', now()))
   where user_id = me
   returning * into profile;
   return profile;
@@ -3823,6 +4977,27 @@ ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
 );
 
 --
+-- Name: encrypted_columns; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.encrypted_columns (
+    table_name text NOT NULL,
+    column_name text NOT NULL,
+    owner_column text NOT NULL,
+    shape text NOT NULL,
+    required boolean NOT NULL,
+    CONSTRAINT encrypted_columns_shape_known CHECK ((shape = ANY (ARRAY['text'::text, 'non-empty text'::text, 'object'::text, 'array'::text])))
+);
+
+ALTER TABLE app_private.encrypted_columns OWNER TO app_owner;
+
+--
+-- Name: TABLE encrypted_columns; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.encrypted_columns IS 'The P2 columns of app_public (src/privacy/dataClasses.ts lists the same; a test compares): the owner whose data key encrypts them and the shape a value must have.';
+
+--
 -- Name: personal_data_owners; Type: TABLE; Schema: app_private; Owner: app_owner
 --
 
@@ -3948,96 +5123,6 @@ COMMENT ON COLUMN app_public.child_privacy.updated_at IS 'When the row last chan
 --
 
 COMMENT ON COLUMN app_public.child_privacy.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
--- Name: child_progress; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.child_progress (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    child_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    quest_id uuid NOT NULL,
-    node_key text NOT NULL,
-    event_type app_public.play_event_type NOT NULL,
-    duration_seconds integer,
-    xp_earned integer DEFAULT 0 NOT NULL,
-    payload jsonb,
-    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT child_progress_duration_seconds_non_negative CHECK ((duration_seconds >= 0)),
-    CONSTRAINT child_progress_payload_is_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
-    CONSTRAINT child_progress_xp_earned_non_negative CHECK ((xp_earned >= 0))
-);
-
-ALTER TABLE ONLY app_public.child_progress FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.child_progress OWNER TO app_owner;
-
---
--- Name: TABLE child_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.child_progress IS 'Node-level play events of a child (entered, completed, choice, hint, reveal viewed). Raw play, append-only.';
-
---
--- Name: COLUMN child_progress.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.id IS 'The event''s id.';
-
---
--- Name: COLUMN child_progress.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.child_id IS 'The child who played.';
-
---
--- Name: COLUMN child_progress.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.quest_id IS 'The quest played.';
-
---
--- Name: COLUMN child_progress.node_key; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.node_key IS 'The graph node (its "id" in graph_structure).';
-
---
--- Name: COLUMN child_progress.event_type; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.event_type IS 'What happened at the node.';
-
---
--- Name: COLUMN child_progress.duration_seconds; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.duration_seconds IS 'Seconds spent, for events that last.';
-
---
--- Name: COLUMN child_progress.xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.xp_earned IS 'Experience points the event earned.';
-
---
--- Name: COLUMN child_progress.payload; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.payload IS 'The child''s own input at the node (answers, choices): never shown to a parent.';
-
---
--- Name: COLUMN child_progress.occurred_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.occurred_at IS 'When it happened on the child''s device.';
-
---
--- Name: COLUMN child_progress.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.child_progress.created_at IS 'When the event was stored.';
 
 --
 -- Name: consent_events; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -4285,156 +5370,6 @@ COMMENT ON COLUMN app_public.goals.updated_at IS 'When the row last changed (set
 --
 
 COMMENT ON COLUMN app_public.goals.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
--- Name: letters; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.letters (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    child_id uuid,
-    title text,
-    content text DEFAULT ''::text NOT NULL,
-    status app_public.letter_status DEFAULT 'draft'::app_public.letter_status NOT NULL,
-    sent_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT letters_sent_at_iff_sent CHECK (((status = 'sent'::app_public.letter_status) = (sent_at IS NOT NULL))),
-    CONSTRAINT letters_title_length CHECK (((length(title) >= 1) AND (length(title) <= 255))),
-    CONSTRAINT letters_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.letters FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.letters OWNER TO app_owner;
-
---
--- Name: TABLE letters; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.letters IS 'Letters a parent writes (often to their child, often never sent).';
-
---
--- Name: COLUMN letters.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.id IS 'The letter''s id.';
-
---
--- Name: COLUMN letters.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.user_id IS 'The parent who writes it.';
-
---
--- Name: COLUMN letters.child_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.child_id IS 'The child it is addressed to, if any.';
-
---
--- Name: COLUMN letters.title; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.title IS 'Title.';
-
---
--- Name: COLUMN letters.content; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.content IS 'The letter''s text.';
-
---
--- Name: COLUMN letters.status; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.status IS 'Draft, finished or sent.';
-
---
--- Name: COLUMN letters.sent_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.sent_at IS 'When it was sent (set exactly when sent).';
-
---
--- Name: COLUMN letters.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.created_at IS 'When it was started.';
-
---
--- Name: COLUMN letters.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN letters.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.letters.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
--- Name: messages; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.messages (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    session_id uuid,
-    role app_public.message_role NOT NULL,
-    content text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT messages_content_not_empty CHECK ((length(content) > 0))
-);
-
-ALTER TABLE ONLY app_public.messages FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.messages OWNER TO app_owner;
-
---
--- Name: TABLE messages; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.messages IS 'The PAS bot''s chat history with a parent.';
-
---
--- Name: COLUMN messages.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.messages.id IS 'The message''s id.';
-
---
--- Name: COLUMN messages.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.messages.user_id IS 'The parent of the conversation.';
-
---
--- Name: COLUMN messages.session_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.messages.session_id IS 'The therapy session the message belongs to, if any.';
-
---
--- Name: COLUMN messages.role; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.messages.role IS 'Who wrote it: the user, the assistant or the system.';
-
---
--- Name: COLUMN messages.content; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.messages.content IS 'The text.';
-
---
--- Name: COLUMN messages.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.messages.created_at IS 'When it was sent.';
 
 --
 -- Name: metrics_snapshots; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -5093,127 +6028,6 @@ COMMENT ON COLUMN app_public.quest_analytics.last_updated IS 'When a job last re
 COMMENT ON COLUMN app_public.quest_analytics.created_at IS 'When the row was created.';
 
 --
--- Name: quest_builder_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.quest_builder_sessions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    quest_id uuid,
-    current_stage app_public.builder_stage DEFAULT 'greeting'::app_public.builder_stage NOT NULL,
-    conversation_history jsonb DEFAULT '[]'::jsonb NOT NULL,
-    current_graph jsonb,
-    quest_context jsonb,
-    moderation_checked boolean DEFAULT false NOT NULL,
-    moderation_passed boolean DEFAULT false NOT NULL,
-    moderation_issues jsonb,
-    expires_at timestamp with time zone DEFAULT (now() + '7 days'::interval) NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT quest_builder_sessions_current_graph_is_object CHECK ((jsonb_typeof(current_graph) = 'object'::text)),
-    CONSTRAINT quest_builder_sessions_history_is_array CHECK ((jsonb_typeof(conversation_history) = 'array'::text)),
-    CONSTRAINT quest_builder_sessions_moderation_issues_is_array CHECK ((jsonb_typeof(moderation_issues) = 'array'::text)),
-    CONSTRAINT quest_builder_sessions_passed_only_when_checked CHECK ((moderation_checked OR (NOT moderation_passed))),
-    CONSTRAINT quest_builder_sessions_quest_context_is_object CHECK ((jsonb_typeof(quest_context) = 'object'::text)),
-    CONSTRAINT quest_builder_sessions_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.quest_builder_sessions FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.quest_builder_sessions OWNER TO app_owner;
-
---
--- Name: TABLE quest_builder_sessions; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.quest_builder_sessions IS 'A parent''s conversation with the AI quest builder, and the quest taking shape in it.';
-
---
--- Name: COLUMN quest_builder_sessions.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.id IS 'The session''s id.';
-
---
--- Name: COLUMN quest_builder_sessions.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.user_id IS 'The parent.';
-
---
--- Name: COLUMN quest_builder_sessions.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.quest_id IS 'The quest the session produced, once saved.';
-
---
--- Name: COLUMN quest_builder_sessions.current_stage; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.current_stage IS 'Greeting, collecting_info, clarifying, generating, reviewing, quest_ready.';
-
---
--- Name: COLUMN quest_builder_sessions.conversation_history; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.conversation_history IS 'The dialogue: [{"role", "content", "timestamp"}].';
-
---
--- Name: COLUMN quest_builder_sessions.current_graph; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.current_graph IS 'The graph being built.';
-
---
--- Name: COLUMN quest_builder_sessions.quest_context; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.quest_context IS 'What the builder knows: child''s name, age, interests, family photos, memories, jokes.';
-
---
--- Name: COLUMN quest_builder_sessions.moderation_checked; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_checked IS 'Whether moderation has looked at the draft.';
-
---
--- Name: COLUMN quest_builder_sessions.moderation_passed; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_passed IS 'Whether the draft passed moderation (only once checked).';
-
---
--- Name: COLUMN quest_builder_sessions.moderation_issues; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.moderation_issues IS 'Moderation findings.';
-
---
--- Name: COLUMN quest_builder_sessions.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.expires_at IS 'When an abandoned session is cleaned up.';
-
---
--- Name: COLUMN quest_builder_sessions.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.created_at IS 'When the session started.';
-
---
--- Name: COLUMN quest_builder_sessions.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN quest_builder_sessions.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.quest_builder_sessions.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
 -- Name: quest_nodes; Type: TABLE; Schema: app_public; Owner: app_owner
 --
 
@@ -5478,127 +6292,6 @@ COMMENT ON COLUMN app_public.quest_ratings.updated_at IS 'When the row last chan
 --
 
 COMMENT ON COLUMN app_public.quest_ratings.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
-
---
--- Name: therapy_sessions; Type: TABLE; Schema: app_public; Owner: app_owner
---
-
-CREATE TABLE app_public.therapy_sessions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid DEFAULT app_public.current_user_id() NOT NULL,
-    status app_public.therapy_session_status DEFAULT 'active'::app_public.therapy_session_status NOT NULL,
-    topic text,
-    state jsonb DEFAULT '{}'::jsonb NOT NULL,
-    mood_before integer,
-    mood_after integer,
-    summary text,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    ended_at timestamp with time zone,
-    expires_at timestamp with time zone DEFAULT (now() + '24:00:00'::interval) NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT therapy_sessions_ended_at_when_ended CHECK (((status = 'active'::app_public.therapy_session_status) = (ended_at IS NULL))),
-    CONSTRAINT therapy_sessions_ends_after_start CHECK ((ended_at >= started_at)),
-    CONSTRAINT therapy_sessions_mood_after_range CHECK (((mood_after >= 1) AND (mood_after <= 10))),
-    CONSTRAINT therapy_sessions_mood_before_range CHECK (((mood_before >= 1) AND (mood_before <= 10))),
-    CONSTRAINT therapy_sessions_state_is_object CHECK ((jsonb_typeof(state) = 'object'::text)),
-    CONSTRAINT therapy_sessions_version_positive CHECK ((version > 0))
-);
-
-ALTER TABLE ONLY app_public.therapy_sessions FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE app_public.therapy_sessions OWNER TO app_owner;
-
---
--- Name: TABLE therapy_sessions; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON TABLE app_public.therapy_sessions IS 'A parent''s therapy conversation with the PAS bot (seed 000''s sessions).';
-
---
--- Name: COLUMN therapy_sessions.id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.id IS 'The session''s id.';
-
---
--- Name: COLUMN therapy_sessions.user_id; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.user_id IS 'The parent.';
-
---
--- Name: COLUMN therapy_sessions.status; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.status IS 'Active, ended, or expired unattended (a scheduled job expires them).';
-
---
--- Name: COLUMN therapy_sessions.topic; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.topic IS 'What the session is about.';
-
---
--- Name: COLUMN therapy_sessions.state; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.state IS 'The bot''s conversation state.';
-
---
--- Name: COLUMN therapy_sessions.mood_before; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.mood_before IS 'Mood at the start, 1-10.';
-
---
--- Name: COLUMN therapy_sessions.mood_after; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.mood_after IS 'Mood at the end, 1-10.';
-
---
--- Name: COLUMN therapy_sessions.summary; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.summary IS 'Summary of the session.';
-
---
--- Name: COLUMN therapy_sessions.started_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.started_at IS 'When it started.';
-
---
--- Name: COLUMN therapy_sessions.ended_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.ended_at IS 'When it ended (null while active).';
-
---
--- Name: COLUMN therapy_sessions.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.expires_at IS 'When an unattended active session expires.';
-
---
--- Name: COLUMN therapy_sessions.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.created_at IS 'When the row was created.';
-
---
--- Name: COLUMN therapy_sessions.updated_at; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.updated_at IS 'When the row last changed (set by trigger).';
-
---
--- Name: COLUMN therapy_sessions.version; Type: COMMENT; Schema: app_public; Owner: app_owner
---
-
-COMMENT ON COLUMN app_public.therapy_sessions.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
 
 --
 -- Name: user_quest_library; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -5967,11 +6660,25 @@ ALTER TABLE ONLY app_private.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
 --
+-- Name: encrypted_columns encrypted_columns_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.encrypted_columns
+    ADD CONSTRAINT encrypted_columns_pkey PRIMARY KEY (table_name, column_name);
+
+--
 -- Name: personal_data_owners personal_data_owners_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
 --
 
 ALTER TABLE ONLY app_private.personal_data_owners
     ADD CONSTRAINT personal_data_owners_pkey PRIMARY KEY (table_name, owner_column);
+
+--
+-- Name: user_data_keys user_data_keys_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.user_data_keys
+    ADD CONSTRAINT user_data_keys_pkey PRIMARY KEY (user_id);
 
 --
 -- Name: achievements achievements_once_per_child_type_and_quest; Type: CONSTRAINT; Schema: app_public; Owner: app_owner
@@ -6277,6 +6984,12 @@ CREATE INDEX audit_log_child_id_at_idx ON app_private.audit_log USING btree (chi
 --
 
 CREATE INDEX audit_log_user_subject_idx ON app_private.audit_log USING btree (subject_id) WHERE (subject_table = ANY (ARRAY['users'::text, 'child_privacy'::text]));
+
+--
+-- Name: user_data_keys_master_key_id_idx; Type: INDEX; Schema: app_private; Owner: app_owner
+--
+
+CREATE INDEX user_data_keys_master_key_id_idx ON app_private.user_data_keys USING btree (master_key_id);
 
 --
 -- Name: achievements_quest_id_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -6849,6 +7562,72 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.quests 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE OF id, kind, display_name, created_at, updated_at, version, telegram_id, email, parent_name, child_name, child_age, learning_profile, mode, recovery_tracks, primary_track, recovery_week, recovery_day, data_consent, data_retention_days ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_write();
 
 --
+-- Name: letters _900_encrypt_content; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_content BEFORE INSERT OR UPDATE OF content ON app_public.letters FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'content', 'text', 'required');
+
+--
+-- Name: messages _900_encrypt_content; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_content BEFORE INSERT OR UPDATE OF content ON app_public.messages FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'content', 'non-empty text', 'required');
+
+--
+-- Name: quest_builder_sessions _900_encrypt_conversation_history; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_conversation_history BEFORE INSERT OR UPDATE OF conversation_history ON app_public.quest_builder_sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'conversation_history', 'array', 'required');
+
+--
+-- Name: psychological_profiles _900_encrypt_crisis_history; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_crisis_history BEFORE INSERT OR UPDATE OF crisis_history ON app_public.psychological_profiles FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'crisis_history', 'array', 'required');
+
+--
+-- Name: psychological_profiles _900_encrypt_emotional_trends; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_emotional_trends BEFORE INSERT OR UPDATE OF emotional_trends ON app_public.psychological_profiles FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'emotional_trends', 'array', 'required');
+
+--
+-- Name: child_progress _900_encrypt_payload; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_payload BEFORE INSERT OR UPDATE OF payload ON app_public.child_progress FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('child_id', 'payload', 'object', 'optional');
+
+--
+-- Name: quest_builder_sessions _900_encrypt_quest_context; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_quest_context BEFORE INSERT OR UPDATE OF quest_context ON app_public.quest_builder_sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'quest_context', 'object', 'optional');
+
+--
+-- Name: therapy_sessions _900_encrypt_state; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_state BEFORE INSERT OR UPDATE OF state ON app_public.therapy_sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'state', 'object', 'required');
+
+--
+-- Name: therapy_sessions _900_encrypt_summary; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_summary BEFORE INSERT OR UPDATE OF summary ON app_public.therapy_sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'summary', 'text', 'optional');
+
+--
+-- Name: psychological_profiles _900_encrypt_toxic_patterns; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_toxic_patterns BEFORE INSERT OR UPDATE OF toxic_patterns ON app_public.psychological_profiles FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'toxic_patterns', 'array', 'required');
+
+--
+-- Name: psychological_profiles _900_encrypt_triggers; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _900_encrypt_triggers BEFORE INSERT OR UPDATE OF triggers ON app_public.psychological_profiles FOR EACH ROW EXECUTE FUNCTION app_private.tg__encrypt_p2('user_id', 'triggers', 'array', 'required');
+
+--
 -- Name: consent_events _900_notify_parents; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
@@ -6919,6 +7698,13 @@ CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest
 --
 
 CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest_ratings REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: user_data_keys user_data_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.user_data_keys
+    ADD CONSTRAINT user_data_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: achievements achievements_child_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
@@ -7839,11 +8625,26 @@ REVOKE ALL ON FUNCTION app_jobs.request_erasure_of_inactive_users() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_jobs.request_erasure_of_inactive_users() TO app_worker;
 
 --
+-- Name: FUNCTION rewrap_data_keys(batch_size integer); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.rewrap_data_keys(batch_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.rewrap_data_keys(batch_size integer) TO app_worker;
+
+--
 -- Name: FUNCTION snapshot_metrics(day date); Type: ACL; Schema: app_jobs; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_jobs.snapshot_metrics(day date) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_jobs.snapshot_metrics(day date) TO app_worker;
+
+--
+-- Name: FUNCTION data_keys_by_master_key(); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.data_keys_by_master_key() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.data_keys_by_master_key() TO app_authenticator;
+GRANT ALL ON FUNCTION app_ops.data_keys_by_master_key() TO app_worker;
 
 --
 -- Name: FUNCTION job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer); Type: ACL; Schema: app_ops; Owner: app_owner
@@ -7905,10 +8706,40 @@ REVOKE ALL ON FUNCTION app_private.audit(action text, subject_table text, subjec
 REVOKE ALL ON FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION current_master_key(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.current_master_key() FROM PUBLIC;
+
+--
+-- Name: FUNCTION data_key_for_writing(owner uuid); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.data_key_for_writing(owner uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION decrypt_p2(owner uuid, ciphertext bytea); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.decrypt_p2(owner uuid, ciphertext bytea) FROM PUBLIC;
+
+--
+-- Name: FUNCTION encrypt_p2(owner uuid, plaintext text); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.encrypt_p2(owner uuid, plaintext text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION enqueue_quest_refresh(quest_ids uuid[]); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION master_key_id(master_key text); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.master_key_id(master_key text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION milestones_reached(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -7917,10 +8748,22 @@ REVOKE ALL ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) FROM 
 REVOKE ALL ON FUNCTION app_private.milestones_reached() FROM PUBLIC;
 
 --
+-- Name: FUNCTION session_master_keys(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.session_master_keys() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg__audit_write(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__audit_write() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__encrypt_p2(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__encrypt_p2() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__enqueue_quest_refresh(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -8019,6 +8862,18 @@ REVOKE ALL ON FUNCTION app_private.tg_quests__sync_nodes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.tg_users__create_child_privacy() FROM PUBLIC;
 
 --
+-- Name: FUNCTION unwrap_data_key(owner uuid); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.unwrap_data_key(owner uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION unwrapped(stored app_private.user_data_keys); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.unwrapped(stored app_private.user_data_keys) FROM PUBLIC;
+
+--
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -8058,6 +8913,61 @@ GRANT ALL ON FUNCTION app_public.add_coping_strategy(strategy text) TO pas_bot_u
 REVOKE ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) TO pas_bot_user;
 GRANT ALL ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) TO inner_edu_user;
+
+--
+-- Name: TABLE child_progress; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_id) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.node_key; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(node_key) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.event_type; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(event_type) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.duration_seconds; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(duration_seconds) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.xp_earned; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(xp_earned) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.payload; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(payload) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: COLUMN child_progress.occurred_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(occurred_at) ON TABLE app_public.child_progress TO inner_edu_user;
+
+--
+-- Name: FUNCTION child_progress_payload(r app_public.child_progress); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.child_progress_payload(r app_public.child_progress) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.child_progress_payload(r app_public.child_progress) TO inner_edu_user;
 
 --
 -- Name: TABLE data_deletion_requests; Type: ACL; Schema: app_public; Owner: app_owner
@@ -8233,12 +9143,92 @@ REVOKE ALL ON FUNCTION app_public.get_recommendations() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.get_recommendations() TO pas_bot_user;
 
 --
+-- Name: TABLE letters; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.child_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(child_id),UPDATE(child_id) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.title; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.content; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(content),UPDATE(content) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.sent_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(sent_at),UPDATE(sent_at) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: COLUMN letters.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.letters TO pas_bot_user;
+
+--
+-- Name: FUNCTION letters_content(r app_public.letters); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.letters_content(r app_public.letters) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.letters_content(r app_public.letters) TO pas_bot_user;
+
+--
 -- Name: FUNCTION marketplace_quests(); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_public.marketplace_quests() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.marketplace_quests() TO pas_bot_user;
 GRANT ALL ON FUNCTION app_public.marketplace_quests() TO inner_edu_user;
+
+--
+-- Name: TABLE messages; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: COLUMN messages.session_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(session_id) ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: COLUMN messages.role; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(role) ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: COLUMN messages.content; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(content) ON TABLE app_public.messages TO pas_bot_user;
+
+--
+-- Name: FUNCTION messages_content(r app_public.messages); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.messages_content(r app_public.messages) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.messages_content(r app_public.messages) TO pas_bot_user;
 
 --
 -- Name: FUNCTION moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb); Type: ACL; Schema: app_public; Owner: app_owner
@@ -8253,6 +9243,90 @@ GRANT ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_publ
 
 REVOKE ALL ON FUNCTION app_public.my_children() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.my_children() TO pas_bot_user;
+
+--
+-- Name: FUNCTION psychological_profiles_crisis_history(r app_public.psychological_profiles); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) TO pas_bot_user;
+
+--
+-- Name: FUNCTION psychological_profiles_emotional_trends(r app_public.psychological_profiles); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) TO pas_bot_user;
+
+--
+-- Name: FUNCTION psychological_profiles_toxic_patterns(r app_public.psychological_profiles); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) TO pas_bot_user;
+
+--
+-- Name: FUNCTION psychological_profiles_triggers(r app_public.psychological_profiles); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) TO pas_bot_user;
+
+--
+-- Name: TABLE quest_builder_sessions; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(quest_id) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.current_stage; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_stage),UPDATE(current_stage) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.conversation_history; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(conversation_history),UPDATE(conversation_history) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.current_graph; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(current_graph),UPDATE(current_graph) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.quest_context; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(quest_context),UPDATE(quest_context) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN quest_builder_sessions.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
+
+--
+-- Name: FUNCTION quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) TO pas_bot_user;
+
+--
+-- Name: FUNCTION quest_builder_sessions_quest_context(r app_public.quest_builder_sessions); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) TO pas_bot_user;
 
 --
 -- Name: TABLE achievements; Type: ACL; Schema: app_public; Owner: app_owner
@@ -8330,6 +9404,74 @@ GRANT ALL ON FUNCTION app_public.save_quest_yaml(quest_id uuid, yaml_content tex
 
 REVOKE ALL ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.set_quest_status(quest_id uuid, status app_public.quest_status, version integer) TO pas_bot_user;
+
+--
+-- Name: TABLE therapy_sessions; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.status; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.topic; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(topic),UPDATE(topic) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.state; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(state),UPDATE(state) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.mood_before; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(mood_before),UPDATE(mood_before) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.mood_after; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(mood_after),UPDATE(mood_after) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.summary; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(summary),UPDATE(summary) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.ended_at; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT INSERT(ended_at),UPDATE(ended_at) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: COLUMN therapy_sessions.version; Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+GRANT UPDATE(version) ON TABLE app_public.therapy_sessions TO pas_bot_user;
+
+--
+-- Name: FUNCTION therapy_sessions_state(r app_public.therapy_sessions); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) TO pas_bot_user;
+
+--
+-- Name: FUNCTION therapy_sessions_summary(r app_public.therapy_sessions); Type: ACL; Schema: app_public; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) TO pas_bot_user;
 
 --
 -- Name: FUNCTION update_profile_emotions(emotional_data jsonb); Type: ACL; Schema: app_public; Owner: app_owner
@@ -8522,54 +9664,6 @@ GRANT UPDATE(consent_version) ON TABLE app_public.child_privacy TO inner_edu_use
 GRANT UPDATE(version) ON TABLE app_public.child_privacy TO inner_edu_user;
 
 --
--- Name: TABLE child_progress; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(quest_id) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.node_key; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(node_key) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.event_type; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(event_type) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.duration_seconds; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(duration_seconds) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.xp_earned; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(xp_earned) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.payload; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(payload) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
--- Name: COLUMN child_progress.occurred_at; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(occurred_at) ON TABLE app_public.child_progress TO inner_edu_user;
-
---
 -- Name: TABLE consent_events; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -8653,72 +9747,6 @@ GRANT INSERT(completed_at),UPDATE(completed_at) ON TABLE app_public.goals TO pas
 --
 
 GRANT UPDATE(version) ON TABLE app_public.goals TO pas_bot_user;
-
---
--- Name: TABLE letters; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT,DELETE ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: COLUMN letters.child_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(child_id),UPDATE(child_id) ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: COLUMN letters.title; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(title),UPDATE(title) ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: COLUMN letters.content; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(content),UPDATE(content) ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: COLUMN letters.status; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(status),UPDATE(status) ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: COLUMN letters.sent_at; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(sent_at),UPDATE(sent_at) ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: COLUMN letters.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.letters TO pas_bot_user;
-
---
--- Name: TABLE messages; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT,DELETE ON TABLE app_public.messages TO pas_bot_user;
-
---
--- Name: COLUMN messages.session_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(session_id) ON TABLE app_public.messages TO pas_bot_user;
-
---
--- Name: COLUMN messages.role; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(role) ON TABLE app_public.messages TO pas_bot_user;
-
---
--- Name: COLUMN messages.content; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(content) ON TABLE app_public.messages TO pas_bot_user;
 
 --
 -- Name: TABLE metrics_snapshots; Type: ACL; Schema: app_public; Owner: app_owner
@@ -8873,48 +9901,6 @@ GRANT UPDATE(completed_at) ON TABLE app_public.psychologist_reviews TO pas_bot_u
 GRANT UPDATE(version) ON TABLE app_public.psychologist_reviews TO pas_bot_user;
 
 --
--- Name: TABLE quest_builder_sessions; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT,DELETE ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
--- Name: COLUMN quest_builder_sessions.quest_id; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(quest_id) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
--- Name: COLUMN quest_builder_sessions.current_stage; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(current_stage),UPDATE(current_stage) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
--- Name: COLUMN quest_builder_sessions.conversation_history; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(conversation_history),UPDATE(conversation_history) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
--- Name: COLUMN quest_builder_sessions.current_graph; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(current_graph),UPDATE(current_graph) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
--- Name: COLUMN quest_builder_sessions.quest_context; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(quest_context),UPDATE(quest_context) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
--- Name: COLUMN quest_builder_sessions.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.quest_builder_sessions TO pas_bot_user;
-
---
 -- Name: TABLE quest_nodes; Type: ACL; Schema: app_public; Owner: app_owner
 --
 
@@ -9011,60 +9997,6 @@ GRANT INSERT(review_text),UPDATE(review_text) ON TABLE app_public.quest_ratings 
 --
 
 GRANT UPDATE(version) ON TABLE app_public.quest_ratings TO pas_bot_user;
-
---
--- Name: TABLE therapy_sessions; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT SELECT,DELETE ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.status; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(status),UPDATE(status) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.topic; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(topic),UPDATE(topic) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.state; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(state),UPDATE(state) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.mood_before; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(mood_before),UPDATE(mood_before) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.mood_after; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(mood_after),UPDATE(mood_after) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.summary; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(summary),UPDATE(summary) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.ended_at; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT INSERT(ended_at),UPDATE(ended_at) ON TABLE app_public.therapy_sessions TO pas_bot_user;
-
---
--- Name: COLUMN therapy_sessions.version; Type: ACL; Schema: app_public; Owner: app_owner
---
-
-GRANT UPDATE(version) ON TABLE app_public.therapy_sessions TO pas_bot_user;
 
 --
 -- Name: TABLE user_quest_library; Type: ACL; Schema: app_public; Owner: app_owner

@@ -36,5 +36,6 @@ grant execute on function
   app_jobs.enforce_retention(),
   app_jobs.request_erasure_of_inactive_users(),
   app_jobs.erase_next_verified_user(),
-  app_jobs.snapshot_metrics(date)
+  app_jobs.snapshot_metrics(date),
+  app_jobs.rewrap_data_keys(integer)
   to app_worker;

@@ -41,6 +41,8 @@ export const SECRET_NAMES = [
   "INNER_EDU_DB_PASSWORD",
   "AUTHENTICATOR_DB_PASSWORD",
   "WORKER_DB_PASSWORD",
+  // The master key of P2 encryption at rest (src/privacy/masterKeys.ts).
+  "DATA_ENCRYPTION_KEY",
   // Only used when the embedded cluster is the database.
   "EMBEDDED_SUPERUSER_PASSWORD",
   "EMBEDDED_OWNER_PASSWORD",
@@ -82,6 +84,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** LOG_LEVEL: the JSON logs' level. */
   logLevel: LogLevel;
+  /** DATA_ENCRYPTION_KEY_PREVIOUS: the master key being rotated out, while its data keys are re-wrapped. */
+  previousDataEncryptionKey: string | undefined;
   secret(name: SecretName): string;
 }
 
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
     metricsPort: env.METRICS_PORT ? parseIntSetting(env, "METRICS_PORT", 0, 0, 65535) : undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    previousDataEncryptionKey: env.DATA_ENCRYPTION_KEY_PREVIOUS || undefined,
     secret: (name) => secrets.get(name),
   };
 }
@@ -222,7 +227,7 @@ class SecretSource {
   get(name: SecretName): string {
     const fromEnv = this.env[name];
     if (fromEnv) {
-      if (this.production && name.endsWith("_JWT_SECRET") && fromEnv.length < 32) {
+      if (this.production && (name.endsWith("_JWT_SECRET") || name === "DATA_ENCRYPTION_KEY") && fromEnv.length < 32) {
         throw new ConfigError(`${name} must be at least 32 characters long in production.`);
       }
       return fromEnv;

@@ -1,13 +1,16 @@
 // A backup restores into a fresh database with the data, the roles' grants and
-// the policies; a restore never lands on a database that holds the app.
-import { mkdtemp, rm } from "node:fs/promises";
+// the policies, and its data keys from their own file; a restore never lands on
+// a database that holds the app.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { promisify } from "node:util";
 import { describeDatabase, urlForDatabase } from "../src/config.ts";
 import { backupDatabase, restoreDatabase } from "../src/db/backup.ts";
 import { findPgTool, serverMajor } from "../src/db/pgTools.ts";
-import { committedAs, ownerUrl, rootUrl, testConfig, withOwnerDb, withRootDb } from "./helpers/db.ts";
+import { committedAs, ownerUrl, rootUrl, testConfig, testMasterKey, withOwnerDb, withRootDb } from "./helpers/db.ts";
 import { createUser, linkFamily } from "./helpers/fixtures.ts";
 import { createQuest } from "./helpers/quests.ts";
 
@@ -25,6 +28,8 @@ test("a backup restores into a new database: rows, grants and policies; never ov
     await linkFamily(owner, parent, child);
     return { parent, child, quest: await createQuest(owner, parent, { child_id: child.id }) };
   });
+  const LETTER = "A letter worth restoring";
+  await committedAs("pas_bot_user", parent.id, (c) => c.query("insert into app_public.letters (content) values ($1)", [LETTER]));
   const dir = await mkdtemp(path.join(tmpdir(), "pas-backup-"));
   const restored = `${describeDatabase(ownerUrl).database}_restored`;
   const restoredConfig = testConfig({ ownerUrl: urlForDatabase(ownerUrl, restored) });
@@ -32,11 +37,20 @@ test("a backup restores into a new database: rows, grants and policies; never ov
   await root.connect();
   try {
     const file = path.join(dir, "app.dump");
-    await backupDatabase(pgDump, ownerUrl, file);
+    const written = await backupDatabase(pgDump, ownerUrl, file);
+    expect(written).toEqual({ data: file, keys: path.join(dir, "app.keys.dump") });
+    // The data keys' rows are only in their own file; neither holds the master key or a P2 plaintext.
+    const listing = async (f: string) => (await promisify(execFile)(pgRestore, ["--list", f])).stdout;
+    expect(await listing(written.data)).not.toMatch(/TABLE DATA app_private user_data_keys/);
+    expect(await listing(written.keys)).toMatch(/TABLE DATA app_private user_data_keys/);
+    for (const f of [written.data, written.keys]) {
+      const bytes = await readFile(f);
+      expect([f, bytes.includes(testMasterKey()), bytes.includes(LETTER)]).toEqual([f, false, false]);
+    }
     // Over the live database: refused before anything is touched.
-    await expect(restoreDatabase(testConfig(), pgRestore, file, () => {})).rejects.toThrow(/already holds the app/);
+    await expect(restoreDatabase(testConfig(), pgRestore, file, written.keys, () => {})).rejects.toThrow(/already holds the app/);
 
-    await restoreDatabase(restoredConfig, pgRestore, file, () => {});
+    await restoreDatabase(restoredConfig, pgRestore, file, written.keys, () => {});
     const db = new pg.Client({ connectionString: urlForDatabase(rootUrl, restored) });
     await db.connect();
     try {
@@ -52,6 +66,12 @@ test("a backup restores into a new database: rows, grants and policies; never ov
       };
       expect(await asRole("pas_bot_user", parent.id)).toEqual([quest.id]);
       expect(await asRole("inner_edu_user", child.id)).toEqual([]);
+      // With its data keys back, the P2 values read with the master key.
+      await db.query("begin");
+      await db.query("select set_config('app.data_encryption_key', $1, true)", [testMasterKey()]);
+      const { rows: letters } = await db.query("select app_public.letters_content(l) as content from app_public.letters l where user_id = $1", [parent.id]);
+      await db.query("rollback");
+      expect(letters).toEqual([{ content: LETTER }]);
       const { rows: migrations } = await db.query("select count(*)::int as n from graphile_migrate.migrations");
       expect(migrations[0].n).toBeGreaterThan(10);
     } finally {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig, requireSecrets, ROLES, roleConnectionString } from "../src/config.ts";
 import { AuthError, appSecretsFrom } from "../src/http/auth.ts";
+import { masterKeys } from "../src/privacy/masterKeys.ts";
 
 let dataDir: string;
 beforeEach(async () => {
@@ -31,6 +32,18 @@ test("production names every missing secret at once and generates none", async (
 test("production refuses a short JWT secret", () => {
   const config = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, PAS_BOT_JWT_SECRET: "short" });
   expect(() => config.secret("PAS_BOT_JWT_SECRET")).toThrow(/at least 32 characters/);
+});
+
+test("the master keys: short ones refused in production; the previous one must be another key", () => {
+  const short = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: "short" });
+  expect(() => masterKeys(short)).toThrow(new ConfigError("DATA_ENCRYPTION_KEY must be at least 32 characters long in production."));
+  const key = "k".repeat(32);
+  const same = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: key, DATA_ENCRYPTION_KEY_PREVIOUS: key });
+  expect(() => masterKeys(same)).toThrow(/DATA_ENCRYPTION_KEY_PREVIOUS is the same as DATA_ENCRYPTION_KEY/);
+  const rotating = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: key, DATA_ENCRYPTION_KEY_PREVIOUS: "p".repeat(32) });
+  expect(masterKeys(rotating)).toEqual({ current: key, previous: "p".repeat(32) });
+  // Development generates one, like the other secrets.
+  expect(masterKeys(loadConfig({ DATA_DIR: dataDir })).current).toHaveLength(32);
 });
 
 test("development generates secrets once, privately, and reuses them", async () => {

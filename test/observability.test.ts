@@ -3,29 +3,15 @@
 import pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
 import { latestCommittedMigration } from "../src/http/readiness.ts";
-import { createLogger } from "../src/observability/logger.ts";
+import { masterKeys } from "../src/privacy/masterKeys.ts";
 import { startWorker } from "../src/worker/runner.ts";
-import { committedAs, rootUrl, roleUrl, withOwnerDb } from "./helpers/db.ts";
+import { committedAs, rootUrl, roleUrl, testConfig, testMasterKey, withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { startTestServer, type TestServer } from "./helpers/http.ts";
+import { capturingLogger } from "./helpers/logs.ts";
 import { until } from "./helpers/process.ts";
 import { createQuest, SMALL_GRAPH } from "./helpers/quests.ts";
 
-/** A logger whose JSON lines land in `lines`. */
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const logger = createLogger({
-    level: "info",
-    destination: {
-      write(line: string) {
-        raw.push(line);
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-    },
-  });
-  return { logger, lines, raw };
-}
 
 const CHILD_NAME = "Misha Observability";
 const LETTER = "I miss you every day, the letter says";
@@ -71,6 +57,7 @@ describe("/readyz", () => {
     expect(await response.json()).toEqual({
       ready: true,
       database: "ok",
+      dataKeysUnwrappable: {},
       migrations: { expected: migration, applied: migration, current: true },
       liveWorkers: 0,
     });
@@ -89,7 +76,7 @@ describe("/readyz", () => {
       }, { timeoutMs: 5_000, intervalMs: 50 });
     try {
       expect(await readyz()).toMatchObject({ status: 503, body: { ready: false, liveWorkers: 0 } });
-      const worker = await startWorker({ connectionString: roleUrl("app_worker"), taskList: {}, cronItems: [] });
+      const worker = await startWorker({ connectionString: roleUrl("app_worker"), masterKeys: masterKeys(testConfig()), taskList: {}, cronItems: [] });
       try {
         expect(await waitFor(200)).toMatchObject({ status: 200, body: { ready: true, liveWorkers: 1 } });
       } finally {
@@ -159,7 +146,7 @@ describe("/metrics and the logs", () => {
     expect(mine.find((l) => l.msg === "quest created")).toMatchObject({ level: "info", event: "createQuest", outcome: "ok" });
     expect(mine.find((l) => l.msg === "request completed")).toMatchObject({ req: { method: "POST", path: "/graphql" }, res: { statusCode: 200 } });
     const everything = logs.raw.join("");
-    for (const secret of [token, "Bearer", CHILD_NAME, LETTER, child.id]) expect(everything).not.toContain(secret);
+    for (const secret of [token, "Bearer", CHILD_NAME, LETTER, child.id, testMasterKey()]) expect(everything).not.toContain(secret);
   });
 
   test("fields named like personal columns are redacted wherever a log line carries them", () => {

@@ -117,7 +117,8 @@ const MATRIX: Record<string, Record<Role, Cell>> = {
     },
   }),
   letters: parentOwned({
-    update: { column: "content", rows: own() },
+    // (Not content: a P2 column reads null, so `set content = content` would clear it.)
+    update: { column: "status", rows: own() },
     delete: own(),
     insert: {
       own: "insert into app_public.letters (content) values ('Dear')",

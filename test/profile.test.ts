@@ -12,15 +12,21 @@ test("a parent's profile: created on first use, emotions and coping strategies r
     const newcomer = fresh.rows[0].id;
     expect(await recommendations(client, newcomer)).toEqual(["first_quest", "find_coping"]);
 
-    const profile = await actingAs(client, "pas_bot_user", newcomer, async () => (await client.query("select * from app_public.get_or_create_profile()")).rows[0]);
-    expect(profile).toMatchObject({ user_id: newcomer, emotional_trends: [], primary_coping_strategies: [] });
+    // emotional_trends is P2: stored encrypted, read through its function.
+    const profile = await actingAs(client, "pas_bot_user", newcomer, async () =>
+      (await client.query(`select p.user_id, p.emotional_trends as stored, app_public.psychological_profiles_emotional_trends(p) as emotional_trends,
+                                  p.primary_coping_strategies from app_public.get_or_create_profile() p`)).rows[0]);
+    expect(profile).toMatchObject({ user_id: newcomer, stored: null, emotional_trends: [], primary_coping_strategies: [] });
 
     await actingAs(client, "pas_bot_user", newcomer, async () => {
       for (const mood of [3, 2, 4]) await client.query("select app_public.update_profile_emotions($1)", [JSON.stringify({ mood })]);
       await client.query("select app_public.add_coping_strategy('walks')");
       await client.query("select app_public.add_coping_strategy(' walks ')");
     });
-    const { rows } = await client.query("select emotional_trends, primary_coping_strategies from app_public.psychological_profiles where user_id = $1", [newcomer]);
+    const { rows } = await client.query(
+      "select app_public.psychological_profiles_emotional_trends(p) as emotional_trends, primary_coping_strategies from app_public.psychological_profiles p where user_id = $1",
+      [newcomer],
+    );
     expect(rows[0].emotional_trends.map((e: { mood: number }) => e.mood)).toEqual([3, 2, 4]);
     expect(rows[0].primary_coping_strategies).toEqual(["walks"]);
     expect(await recommendations(client, newcomer)).toEqual(["low_mood", "first_quest"]);

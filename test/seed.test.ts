@@ -1,5 +1,6 @@
 import { FAMILY, seedFamily } from "../src/db/seed/family.ts";
-import { ownerUrl, poolFor, rootUrl } from "./helpers/db.ts";
+import { masterKeys } from "../src/privacy/masterKeys.ts";
+import { ownerUrl, poolFor, rootUrl, testConfig } from "./helpers/db.ts";
 
 async function counts(): Promise<Record<string, number>> {
   const { rows } = await poolFor(rootUrl).query<{ table: string; n: number }>(`
@@ -10,7 +11,7 @@ async function counts(): Promise<Record<string, number>> {
 }
 
 test("the development family fills every table (but GDPR requests: this family stays), covers every quest status, and re-seeding changes nothing", async () => {
-  await seedFamily(ownerUrl);
+  await seedFamily(ownerUrl, masterKeys(testConfig()));
   const first = await counts();
   expect(Object.entries(first).filter(([, n]) => n === 0)).toEqual([["data_deletion_requests", 0]]);
 
@@ -20,6 +21,6 @@ test("the development family fills every table (but GDPR requests: this family s
   );
   expect(rows[0].statuses).toEqual(["archived", "deleted", "deployed", "draft"]);
 
-  await seedFamily(ownerUrl);
+  await seedFamily(ownerUrl, masterKeys(testConfig()));
   expect(await counts()).toEqual(first);
 });

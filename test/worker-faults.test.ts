@@ -9,6 +9,7 @@ import pg from "pg";
 import { type Config, ROLES, roleConnectionString } from "../src/config.ts";
 import { type EmbeddedCluster, startEmbeddedCluster } from "../src/db/embeddedPostgres.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
+import { masterKeys } from "../src/privacy/masterKeys.ts";
 import { startWorker } from "../src/worker/runner.ts";
 import { createUser, linkFamily } from "./helpers/fixtures.ts";
 import { spawnNpm, type NpmRun, until } from "./helpers/process.ts";
@@ -38,6 +39,7 @@ beforeAll(async () => {
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
     logLevel: "info",
+    previousDataEncryptionKey: undefined,
     secret: (name) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});
@@ -109,6 +111,7 @@ test("a worker SIGKILLed in the middle of a job: its job is released and run aga
 
   const survivor = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
+    masterKeys: masterKeys(config),
     cronItems: [],
     deadWorkerSweep: { intervalMs: 200, minLockAgeMs: 500 },
   });
@@ -127,14 +130,14 @@ test("a live worker's long job is left alone by other workers' sweeps", async ()
   await blocker.query("lock table app_public.quest_analytics in access exclusive mode");
   const fastSweep = { intervalMs: 100, minLockAgeMs: 200 };
   const quest = await questWithQueuedRefresh();
-  const busy = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
+  const busy = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), masterKeys: masterKeys(config), cronItems: [], deadWorkerSweep: fastSweep });
   let other: Awaited<ReturnType<typeof startWorker>> | undefined;
   // The workers stop however the test ends: a failed one must not leave their sweeps running.
   try {
     try {
       const lockedBy = await until("the job to be taken", async () =>
         (await owner.query("select locked_by from graphile_worker.jobs where key = $1 and locked_by is not null", [refreshKey(quest)])).rows[0]?.locked_by as string | undefined);
-      other = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), cronItems: [], deadWorkerSweep: fastSweep });
+      other = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), masterKeys: masterKeys(config), cronItems: [], deadWorkerSweep: fastSweep });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const { rows } = await owner.query("select locked_by from graphile_worker.jobs where key = $1", [refreshKey(quest)]);
       expect(rows).toEqual([{ locked_by: lockedBy }]);

@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
+import { masterKeys } from "../src/privacy/masterKeys.ts";
 import { startWorker } from "../src/worker/runner.ts";
-import { roleUrl, withOwnerDb } from "./helpers/db.ts";
+import { roleUrl, testConfig, withOwnerDb } from "./helpers/db.ts";
 import { until } from "./helpers/process.ts";
 
 test("the in-process worker runs jobs while logged in as app_worker", async () => {
@@ -13,7 +14,7 @@ test("the in-process worker runs jobs while logged in as app_worker", async () =
     jobDone();
   };
 
-  const runner = await startWorker({ connectionString: roleUrl("app_worker"), taskList: { probe }, cronItems: [] });
+  const runner = await startWorker({ connectionString: roleUrl("app_worker"), masterKeys: masterKeys(testConfig()), taskList: { probe }, cronItems: [] });
   try {
     // Jobs are queued by the owner (later: security-definer functions), never by the apps.
     await withOwnerDb(async (owner) => {

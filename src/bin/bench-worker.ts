@@ -12,6 +12,7 @@ import { resilientPool } from "../db/pool.ts";
 import { countSyntheticData } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 import { startWorker } from "../worker/runner.ts";
 import { percentile } from "../bench/percentile.ts";
 
@@ -55,6 +56,7 @@ runCommand(async (lifecycle) => {
   await owner.query("delete from graphile_worker._private_jobs");
   const worker = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
+    masterKeys: masterKeys(config),
     concurrency,
     cronItems: [],
     logger: quietLogger,

@@ -29,6 +29,7 @@ import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 import { createLogger } from "../observability/logger.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 
 /** Distinct families the requests are spread over. */
 const FAMILIES = 500;
@@ -148,7 +149,7 @@ runCommand(async (lifecycle) => {
   let { users } = await countSyntheticData(owner);
   if (users === 0) {
     console.log(`No synthetic data yet: seeding scale ${scale} first (as npm run db:seed -- --scale ${scale}).`);
-    const seeded = await seedSynthetic(appDatabaseAsSuperuser(config, "the benchmark seeds with triggers off"), scale);
+    const seeded = await seedSynthetic(appDatabaseAsSuperuser(config, "the benchmark seeds with triggers off"), scale, masterKeys(config));
     console.log(`Seeded in ${seeded.seconds.toFixed(1)} s.`);
     ({ users } = await countSyntheticData(owner));
   } else if (users !== scale * 1000) {
@@ -166,6 +167,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: true,
+    masterKeys: masterKeys(config),
     logger,
   });
   lifecycle.onStop("HTTP server", () => http.close());
@@ -174,6 +176,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: true,
+    masterKeys: masterKeys(config),
     roleFor: (role) => BYPASS_TWIN[role]!,
     logger,
   });

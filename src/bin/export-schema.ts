@@ -7,6 +7,7 @@ import { writeSchemaSDL, SDL_FILE } from "../graphql/sdl.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 
 runCommand(async (lifecycle) => {
   const config = loadConfig();
@@ -17,6 +18,7 @@ runCommand(async (lifecycle) => {
     poolMax: 1,
     secrets: appSecretsFrom(config.secret),
     production: config.production,
+    masterKeys: masterKeys(config),
   });
   lifecycle.onStop("GraphQL schema", () => http.close());
   await writeSchemaSDL(http.pgl);

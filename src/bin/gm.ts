@@ -1,12 +1,13 @@
 // npm run gm -- <graphile-migrate command> (watch, commit, uncommit, status…)
 // with DATABASE_URL, SHADOW_DATABASE_URL and ROOT_DATABASE_URL filled in for
-// the embedded database (or taken from the environment).
+// the embedded database (or taken from the environment), and the master key.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { ensureRoles } from "../db/migrate.ts";
 import { runCommand } from "../lifecycle.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 
 runCommand(async (lifecycle) => {
   const config = loadConfig();
@@ -24,6 +25,9 @@ runCommand(async (lifecycle) => {
         DATABASE_URL: config.ownerUrl,
         SHADOW_DATABASE_URL: shadowUrl,
         ...(config.rootUrl ? { ROOT_DATABASE_URL: config.rootUrl } : {}),
+        // The master key for every connection (`commit` and `watch` also migrate the development
+        // database, whose P2 values a migration may have to encrypt); spaces escaped for libpq.
+        PGOPTIONS: `-c app.data_encryption_key=${masterKeys(config).current.replace(/[\\ ]/g, "\\$&")}`,
       },
     });
     child.on("error", reject);

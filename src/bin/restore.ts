@@ -1,4 +1,4 @@
-// npm run db:restore -- --file <backup> — into the database DATABASE_URL names,
+// npm run db:restore -- --file <backup> [--keys <backup.keys.dump>] — into the database DATABASE_URL names,
 // which must not hold the app yet (never over live data); creates roles and
 // database (ROOT_DATABASE_URL), restores in one transaction, then migrates.
 import { parseArgs } from "node:util";
@@ -11,13 +11,13 @@ import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {
-  const { values } = parseArgs({ options: { file: { type: "string" } } });
-  if (!values.file) throw new UserError("usage: npm run db:restore -- --file <backup.dump>");
+  const { values } = parseArgs({ options: { file: { type: "string" }, keys: { type: "string" } } });
+  if (!values.file) throw new UserError("usage: npm run db:restore -- --file <backup.dump> [--keys <backup.keys.dump>]");
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
   const root = new pg.Client({ connectionString: superuserUrl(config, "A restore creates the database") });
   await root.connect();
   const major = await serverMajor(root).finally(() => root.end());
   const pgRestore = await requirePgTool("pg_restore", major);
-  await restoreDatabase(config, pgRestore, values.file, console.log);
+  await restoreDatabase(config, pgRestore, values.file, values.keys, console.log);
 }, "one-shot");

@@ -10,6 +10,7 @@ import { FAMILY, seedFamily } from "../db/seed/family.ts";
 import { MAX_SCALE, seedSynthetic } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 
 const usage = `usage: npm run db:seed -- --scale N   (0: one development family; 1 to ${MAX_SCALE}: synthetic data at N × the seed's capacity)`;
 
@@ -33,7 +34,7 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
   if (scale === 0) {
-    await seedFamily(config.ownerUrl);
+    await seedFamily(config.ownerUrl, masterKeys(config));
     console.log(
       [
         "Seeded one family (re-running changes nothing):",
@@ -49,7 +50,7 @@ runCommand(async (lifecycle) => {
   }
   const superuserUrl = appDatabaseAsSuperuser(config, "db:seed --scale N loads with triggers off");
   console.log(`Seeding synthetic data at scale ${scale} (${scale * 1000} users, ${scale * 10000} quests, ~${scale * 100000} plays):`);
-  const counts = await seedSynthetic(superuserUrl, scale);
+  const counts = await seedSynthetic(superuserUrl, scale, masterKeys(config));
   console.log(
     `Done in ${counts.seconds.toFixed(1)} s: ${counts.users} users, ${counts.quests} quests, ${counts.progress} progress rows, ` +
       `${counts.events} play events. The worker computes the quests' analytics on its next run (refresh_all_quest_analytics is queued).`,

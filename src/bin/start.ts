@@ -7,6 +7,7 @@ import { migrateDatabase } from "../db/migrate.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 import { createLogger } from "../observability/logger.ts";
 import { countWorkerJobs } from "../observability/metrics.ts";
 import { workerLoggerFrom } from "../observability/workerLogger.ts";
@@ -20,6 +21,7 @@ runCommand(async (lifecycle) => {
     "INNER_EDU_JWT_SECRET",
     "AUTHENTICATOR_DB_PASSWORD",
     "WORKER_DB_PASSWORD",
+    "DATA_ENCRYPTION_KEY",
     ...(config.rootUrl ? (["PAS_BOT_DB_PASSWORD", "INNER_EDU_DB_PASSWORD"] as const) : []),
   ]);
   const secrets = appSecretsFrom(config.secret);
@@ -30,6 +32,7 @@ runCommand(async (lifecycle) => {
 
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
+    masterKeys: masterKeys(config),
     logger: workerLoggerFrom(logger),
   });
   lifecycle.onStop("worker", () => runner.stop());
@@ -39,6 +42,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: config.production,
+    masterKeys: masterKeys(config),
     trustedDocumentsDir: config.trustedDocumentsDir,
     logger,
   });

@@ -4,6 +4,7 @@ import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import type { AddressInfo } from "node:net";
 import { resilientPool } from "../db/pool.ts";
 import { runCommand } from "../lifecycle.ts";
+import { masterKeys } from "../privacy/masterKeys.ts";
 import { createLogger } from "../observability/logger.ts";
 import { addWorkerMetrics, countWorkerJobs, processRegistry } from "../observability/metrics.ts";
 import { serveMetrics } from "../observability/metricsServer.ts";
@@ -12,10 +13,11 @@ import { startWorker } from "../worker/runner.ts";
 
 runCommand(async (lifecycle) => {
   const config = loadConfig();
-  requireSecrets(config, ["WORKER_DB_PASSWORD"]);
+  requireSecrets(config, ["WORKER_DB_PASSWORD", "DATA_ENCRYPTION_KEY"]);
   await startEmbeddedIfNeeded(config, lifecycle);
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
+    masterKeys: masterKeys(config),
     logger: workerLoggerFrom(createLogger({ level: config.logLevel })),
   });
   lifecycle.onStop("worker", () => runner.stop());

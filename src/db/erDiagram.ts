@@ -59,7 +59,9 @@ export async function erDiagram(client: pg.ClientBase, options: { columns: boole
       lines.push(`  ${table} {`);
     }
     const key = col.key ? ` ${col.key}` : "";
-    const comment = col.comment ? ` "${col.comment.replace(/"/g, "'").split("\n")[0]!.slice(0, 80)}"` : "";
+    // The first line of the description, after any smart tags (lines starting with @).
+    const description = col.comment?.split("\n").find((line) => !line.startsWith("@"));
+    const comment = description ? ` "${description.replace(/"/g, "'").slice(0, 80)}"` : "";
     lines.push(`    ${col.type} ${col.column}${key}${comment}`);
   }
   if (table) lines.push("  }");

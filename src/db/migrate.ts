@@ -12,14 +12,22 @@ import { migrate, type Settings } from "graphile-migrate";
 import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/dist/pgReal.js";
 import { runMigrations as installWorkerSchema } from "graphile-worker";
 import { type Config, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase } from "../config.ts";
+import { type MasterKeys, masterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
 import { applyPolicies } from "./policies.ts";
 import { ensureRolesAndDatabase } from "./roles.ts";
 
-/** The .gmrc settings with the connection strings of this environment (and, optionally, where its lines go). */
-export function graphileMigrateSettings(ownerUrl: string, rootUrl?: string, log?: (line: string) => void): Settings {
+/** The .gmrc settings with the connection strings and master keys of this environment (and, optionally, where its lines go). */
+export function graphileMigrateSettings(
+  ownerUrl: string,
+  rootUrl: string | undefined,
+  keys: MasterKeys,
+  log?: (line: string) => void,
+): Settings {
   const gmrc = JSON5.parse(readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
   return {
     ...gmrc,
+    // A migration that encrypts existing P2 values needs the master key (an empty database does not).
+    pgSettings: { ...gmrc.pgSettings, ...masterKeySettings(keys) },
     ...(log ? { logger: new Logger(() => (_level, message) => log(message)) } : {}),
     connectionString: ownerUrl,
     rootConnectionString: rootUrl,
@@ -29,7 +37,7 @@ export function graphileMigrateSettings(ownerUrl: string, rootUrl?: string, log?
 
 export async function migrateDatabase(config: Config, log: (line: string) => void = console.log): Promise<void> {
   await ensureRoles(config, log);
-  await migrate(graphileMigrateSettings(config.ownerUrl, config.rootUrl, log));
+  await migrate(graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log));
   releaseGraphileMigratePools();
   await installWorkerSchema({ connectionString: config.ownerUrl });
   log("graphile_worker schema is current");

@@ -17,6 +17,7 @@ import { maskError } from "./maskError.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { makeTelemetryPlugin } from "../observability/graphqlTelemetry.ts";
+import { type MasterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
 
 export { MAX_QUERY_DEPTH } from "./hardening.ts";
 
@@ -49,6 +50,8 @@ export const STATEMENT_TIMEOUT = "10s";
 export function makePreset(options: {
   pool: pg.Pool;
   production: boolean;
+  /** Given to every request's transaction, for the P2 columns (masterKeys.ts). */
+  masterKeys: MasterKeys;
   statementTimeout?: string;
   trustedDocumentsDir?: string;
   /** The database role each app's requests run as, when not the app's own (the benchmark's RLS-bypassing twins). */
@@ -105,6 +108,7 @@ export function makePreset(options: {
             "app.user_id": identity.userId,
             // No request holds the database longer than this.
             statement_timeout: options.statementTimeout ?? STATEMENT_TIMEOUT,
+            ...masterKeySettings(options.masterKeys),
           },
         };
       },

@@ -11,6 +11,7 @@ import { resilientPool } from "../db/pool.ts";
 import { makePreset } from "../graphql/preset.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics, type Metrics } from "../observability/metrics.ts";
+import { type MasterKeys, masterKeyId } from "../privacy/masterKeys.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { recordActivity } from "./activity.ts";
 import { type AppSecrets, requireAppToken } from "./auth.ts";
@@ -32,6 +33,7 @@ export interface HttpServiceOptions {
   poolMax: number;
   secrets: AppSecrets;
   production: boolean;
+  masterKeys: MasterKeys;
   /** Per-request statement_timeout (default STATEMENT_TIMEOUT). */
   statementTimeout?: string;
   /** Only the trusted documents in this directory run (persisted operations). */
@@ -60,11 +62,13 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   const logger = options.logger ?? createLogger();
   const metrics = createMetrics(pool);
   const expectedMigration = latestCommittedMigration();
+  const masterKeyIds = [options.masterKeys.current, options.masterKeys.previous ?? []].flat().map(masterKeyId);
 
   const pgl = postgraphile(
     makePreset({
       pool,
       production: options.production,
+      masterKeys: options.masterKeys,
       statementTimeout: options.statementTimeout,
       trustedDocumentsDir: options.trustedDocumentsDir,
       roleFor: options.roleFor,
@@ -112,7 +116,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const readiness = await checkReadiness(pool, expectedMigration, options.requireWorker ?? true);
+    const readiness = await checkReadiness(pool, expectedMigration, options.requireWorker ?? true, masterKeyIds);
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
   app.get("/metrics", async (_req, res) => {

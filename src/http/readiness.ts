@@ -1,7 +1,9 @@
 // /readyz: may this process take traffic? The database answers, it has every
 // migration this code was written for (a database ahead of the code, as in a
-// rolling deploy, is fine: migrations roll forward), and at least one worker
-// process is alive (jobs compute the aggregates parents read).
+// rolling deploy, is fine: migrations roll forward), at least one worker
+// process is alive (jobs compute the aggregates parents read), and this
+// process's master keys unwrap every data key (a wrong DATA_ENCRYPTION_KEY
+// would fail every read of P2 data).
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
@@ -21,21 +23,42 @@ export interface Readiness {
   database: "ok" | string;
   migrations: { expected: number; applied: number | null; current: boolean } | null;
   liveWorkers: number | null;
+  /** Data keys wrapped with a master key this process does not hold (by key id), when migrations are current. */
+  dataKeysUnwrappable: Record<string, number> | null;
 }
 
-export async function checkReadiness(pool: pg.Pool, expectedMigration: number, requireWorker: boolean): Promise<Readiness> {
-  let row: { latest_migration: string | null; live_workers: number };
+export async function checkReadiness(
+  pool: pg.Pool,
+  expectedMigration: number,
+  requireWorker: boolean,
+  masterKeyIds: string[],
+): Promise<Readiness> {
+  let applied: number | null;
+  let liveWorkers: number;
+  let dataKeysUnwrappable: Record<string, number> | null = null;
   try {
-    row = (await pool.query<typeof row>("select latest_migration, live_workers from app_ops.readiness()")).rows[0]!;
+    const { rows } = await pool.query<{ latest_migration: string | null; live_workers: number }>(
+      "select latest_migration, live_workers from app_ops.readiness()",
+    );
+    applied = rows[0]!.latest_migration === null ? null : numberOf(rows[0]!.latest_migration);
+    liveWorkers = rows[0]!.live_workers;
+    // (Asked only of a database that has the data keys' function.)
+    if (applied !== null && applied >= expectedMigration) {
+      const keys = await pool.query<{ master_key_id: string; data_keys: string }>(
+        "select master_key_id, data_keys from app_ops.data_keys_by_master_key() where master_key_id <> all ($1)",
+        [masterKeyIds],
+      );
+      dataKeysUnwrappable = Object.fromEntries(keys.rows.map((r) => [r.master_key_id, Number(r.data_keys)]));
+    }
   } catch (e) {
-    return { ready: false, database: (e as Error).message, migrations: null, liveWorkers: null };
+    return { ready: false, database: (e as Error).message, migrations: null, liveWorkers: null, dataKeysUnwrappable: null };
   }
-  const applied = row.latest_migration === null ? null : numberOf(row.latest_migration);
   const current = applied !== null && applied >= expectedMigration;
   return {
-    ready: current && (!requireWorker || row.live_workers > 0),
+    ready: current && (!requireWorker || liveWorkers > 0) && Object.keys(dataKeysUnwrappable ?? {}).length === 0,
     database: "ok",
     migrations: { expected: expectedMigration, applied, current },
-    liveWorkers: row.live_workers,
+    liveWorkers,
+    dataKeysUnwrappable,
   };
 }

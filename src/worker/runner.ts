@@ -4,7 +4,8 @@ import { EventEmitter } from "node:events";
 import { consoleLogFactory, Logger, type ParsedCronItem, run, type TaskList } from "graphile-worker";
 import { resilientPool } from "../db/pool.ts";
 import { DEFAULT_SWEEP, type DeadWorkerSweepOptions, startDeadWorkerSweep } from "./deadWorkers.ts";
-import { cronItems, taskList as defaultTaskList } from "./tasks.ts";
+import type { MasterKeys } from "../privacy/masterKeys.ts";
+import { cronItems, workerTaskList } from "./tasks.ts";
 
 const POLL_INTERVAL_MS = 250;
 
@@ -17,7 +18,10 @@ export interface WorkerHandle {
 
 export async function startWorker(options: {
   connectionString: string;
+  /** The service's master keys: for the rotation job, which a previous key queues at start. */
+  masterKeys: MasterKeys;
   concurrency?: number;
+  /** Default: every task (workerTaskList). */
   taskList?: TaskList;
   /** Default: the schedule in tasks.ts. */
   cronItems?: ParsedCronItem[];
@@ -45,11 +49,15 @@ export async function startWorker(options: {
       // Refreshes are queued 1 s ahead (debounce), and a job due later is found by
       // polling, not by NOTIFY: poll often enough that the wait stays near 1 s.
       pollInterval: POLL_INTERVAL_MS,
-      taskList: options.taskList ?? defaultTaskList,
+      taskList: options.taskList ?? workerTaskList(options.masterKeys),
       noHandleSignals: true,
       parsedCronItems: options.cronItems ?? cronItems,
       // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
     });
+    if (options.masterKeys.previous !== undefined) {
+      // One job however many workers start with the previous key (the job key dedupes).
+      await runner.addJob("rewrap_data_keys", {}, { jobKey: "rewrap_data_keys", maxAttempts: 10 });
+    }
     return {
       events,
       async stop() {

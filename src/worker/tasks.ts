@@ -1,9 +1,12 @@
 // The worker's task list and its schedule (declared here, never read from a crontab file).
 import { parseCronItems, type TaskList } from "graphile-worker";
+import type { MasterKeys } from "../privacy/masterKeys.ts";
 import { refreshAllQuestAnalytics, refreshQuestAnalytics } from "./tasks/analytics.ts";
 import { detectMilestones, enforceRetention, expireSessions, processDeletionRequests, snapshotMetrics } from "./tasks/maintenance.ts";
+import { makeRewrapDataKeys } from "./tasks/keys.ts";
 import { notifyConsentChanges } from "./tasks/notifications.ts";
 
+/** The tasks that need no master key. */
 export const taskList: TaskList = {
   refresh_quest_analytics: refreshQuestAnalytics,
   refresh_all_quest_analytics: refreshAllQuestAnalytics,
@@ -14,6 +17,11 @@ export const taskList: TaskList = {
   process_deletion_requests: processDeletionRequests,
   snapshot_metrics: snapshotMetrics,
 };
+
+/** Every task of the worker: the ones above, and master key rotation with the worker's keys. */
+export function workerTaskList(keys: MasterKeys): TaskList {
+  return { ...taskList, rewrap_data_keys: makeRewrapDataKeys(keys) };
+}
 
 /** Times are UTC. Jobs whose run can be repeated safely catch up a missed run (backfillPeriod). */
 export const cronItems = parseCronItems([

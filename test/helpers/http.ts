@@ -2,6 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { createHttpService, type HttpService } from "../../src/http/app.ts";
 import { type AppSecrets, appSecretsFrom } from "../../src/http/auth.ts";
+import { type MasterKeys, masterKeys } from "../../src/privacy/masterKeys.ts";
 import { createLogger, type Logger } from "../../src/observability/logger.ts";
 import { roleUrl, testConfig } from "./db.ts";
 
@@ -22,6 +23,8 @@ export async function startTestServer(
     /** Default false: no worker runs beside most test servers. */
     requireWorker?: boolean;
     privacyPollMs?: number;
+    /** Default: the run's DATA_ENCRYPTION_KEY. */
+    masterKeys?: MasterKeys;
   } = {},
 ): Promise<TestServer> {
   const secrets = appSecretsFrom(testConfig().secret);
@@ -30,6 +33,7 @@ export async function startTestServer(
     poolMax: 4,
     secrets,
     production: options.production ?? false,
+    masterKeys: options.masterKeys ?? masterKeys(testConfig()),
     statementTimeout: options.statementTimeout,
     trustedDocumentsDir: options.trustedDocumentsDir,
     logger: options.logger ?? createLogger({ level: "silent" }),

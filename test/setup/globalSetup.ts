@@ -44,6 +44,7 @@ export default async function globalSetup(): Promise<void> {
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
     logLevel: "info",
+    previousDataEncryptionKey: undefined,
     secret: (name: SecretName) => process.env[name]!,
   };
   await migrateDatabase(config, () => {});

@@ -170,11 +170,11 @@ insert into app_public.quest_progress (child_id, quest_id, current_node_id, curr
   ) as p
   on conflict on constraint quest_progress_one_per_child_and_quest do nothing;
 
--- step: play events, chunked: one per play, at a node of the quest
-insert into app_public.child_progress (child_id, quest_id, node_key, event_type, duration_seconds, xp_earned, payload, occurred_at)
+-- step: play events, chunked: one per play, at a node of the quest (no payload: synthetic children type nothing)
+insert into app_public.child_progress (child_id, quest_id, node_key, event_type, duration_seconds, xp_earned, occurred_at)
   select p.child_id, p.quest_id, 'n' || (1 + h % p.total_nodes),
          (array['node_entered', 'node_completed', 'choice_made', 'hint_used', 'reveal_viewed'])[1 + h % 5]::app_public.play_event_type,
-         10 + h % 300, h % 50, '{}', p.last_played_at
+         10 + h % 300, h % 50, p.last_played_at
   from app_public.quest_progress p
   join s_children c on c.id = p.child_id
   cross join lateral (select (hashtext(p.id::text) & 2147483647) as h) as x
@@ -189,16 +189,19 @@ insert into app_public.quest_privacy (child_id, quest_id, share_progress, share_
   where h % 20 = 0;
 
 -- step: the parents' own work: sessions, messages, letters, goals, tracks, snapshots, projects, notifications
-insert into app_public.therapy_sessions (user_id, status, topic, mood_before, mood_after, summary, started_at, ended_at)
-  select p.id, 'ended', 'Week ' || j, 1 + (p.n + j) % 10, 1 + (p.n + j + 2) % 10, 'A synthetic session',
+-- (P2 values encrypted here, as the triggers would: with the master key synthetic.ts gives the transaction)
+insert into app_public.therapy_sessions (user_id, status, topic, mood_before, mood_after, state, state_encrypted, summary_encrypted, started_at, ended_at)
+  select p.id, 'ended', 'Week ' || j, 1 + (p.n + j) % 10, 1 + (p.n + j + 2) % 10,
+         null, app_private.encrypt_p2(p.id, '{}'), app_private.encrypt_p2(p.id, 'A synthetic session'),
          now() - make_interval(days => j * 7), now() - make_interval(days => j * 7) + interval '40 minutes'
   from s_parents p cross join generate_series(1, 3) as j;
-insert into app_public.messages (user_id, session_id, role, content, created_at)
-  select s.user_id, s.id, (array['user', 'assistant'])[1 + j % 2]::app_public.message_role, 'Message ' || j,
-         s.started_at + make_interval(mins => j)
+insert into app_public.messages (user_id, session_id, role, content_encrypted, created_at)
+  select s.user_id, s.id, (array['user', 'assistant'])[1 + j % 2]::app_public.message_role,
+         app_private.encrypt_p2(s.user_id, 'Message ' || j), s.started_at + make_interval(mins => j)
   from app_public.therapy_sessions s join s_parents p on p.id = s.user_id cross join generate_series(1, 4) as j;
-insert into app_public.letters (user_id, child_id, title, content, status, sent_at, created_at)
-  select p.id, c.id, 'Letter ' || j, 'Dear child, ...', (array['draft', 'sent'])[1 + j % 2]::app_public.letter_status,
+insert into app_public.letters (user_id, child_id, title, content, content_encrypted, status, sent_at, created_at)
+  select p.id, c.id, 'Letter ' || j, null, app_private.encrypt_p2(p.id, 'Dear child, ...'),
+         (array['draft', 'sent'])[1 + j % 2]::app_public.letter_status,
          case when j % 2 = 1 then now() - make_interval(days => j) end, now() - make_interval(days => j * 3)
   from s_parents p join s_children c on c.n = p.n cross join generate_series(1, 2) as j;
 insert into app_public.goals (user_id, track_type, title, status, progress, completed_at)

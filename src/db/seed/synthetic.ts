@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { UserError } from "../../errors.ts";
+import { type MasterKeys, useMasterKeys } from "../../privacy/masterKeys.ts";
 
 /** The largest --scale the generator takes (1,000,000 users). */
 export const MAX_SCALE = 1000;
@@ -52,6 +53,7 @@ export async function countSyntheticData(client: pg.ClientBase | pg.Pool): Promi
 export async function seedSynthetic(
   superuserUrl: string,
   scale: number,
+  keys: MasterKeys,
   out: NodeJS.WriteStream = process.stdout,
 ): Promise<SyntheticCounts & { seconds: number }> {
   const all = await steps();
@@ -62,6 +64,8 @@ export async function seedSynthetic(
   try {
     await client.query("begin");
     await client.query("set local session_replication_role = replica");
+    // No trigger encrypts the P2 values: synthetic.sql calls app_private.encrypt_p2, with this key.
+    await useMasterKeys(client, keys);
     await client.query(`set local seed.scale = ${scale}`);
     await client.query(`set local seed.chunks = ${CHUNKS}`);
     for (const [i, step] of all.entries()) {
