@@ -1902,6 +1902,100 @@ ALTER FUNCTION app_private.session_master_keys() OWNER TO app_owner;
 
 COMMENT ON FUNCTION app_private.session_master_keys() IS 'The master keys this transaction holds: the current one, and the previous one during a rotation.';
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: encrypted_columns; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.encrypted_columns (
+    table_name text NOT NULL,
+    column_name text NOT NULL,
+    owner_column text NOT NULL,
+    shape text NOT NULL,
+    required boolean NOT NULL,
+    CONSTRAINT encrypted_columns_shape_known CHECK ((shape = ANY (ARRAY['text'::text, 'non-empty text'::text, 'object'::text, 'array'::text])))
+);
+
+ALTER TABLE app_private.encrypted_columns OWNER TO app_owner;
+
+--
+-- Name: TABLE encrypted_columns; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.encrypted_columns IS 'The P2 columns of app_public (src/privacy/dataClasses.ts lists the same; a test compares): the owner whose data key encrypts them and the shape a value must have.';
+
+--
+-- Name: store_encrypted(app_private.encrypted_columns); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+declare
+  encrypted text;
+  reader text;
+  value_type text;
+  description text;
+begin
+  encrypted := c.column_name || '_encrypted';
+  reader := c.table_name || '_' || c.column_name;
+  value_type := format_type(
+    (select atttypid from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name), null);
+  description := regexp_replace(
+    coalesce(col_description(format('app_public.%I', c.table_name)::regclass,
+      (select attnum from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name)), ''),
+    '^(@[^\n]*\n)*|\s*\(Stored encrypted.*\)$', '', 'g');
+
+  execute format('alter table app_public.%I add column if not exists %I bytea', c.table_name, encrypted);
+  execute format('alter table app_public.%I alter column %I drop not null', c.table_name, c.column_name);
+  -- Existing values: a storage change, not an edit (no version bump, no trigger).
+  execute format('alter table app_public.%I disable trigger user', c.table_name);
+  execute format('update app_public.%I set %I = app_private.encrypt_p2(%I, %I::text), %I = null where %I is not null',
+    c.table_name, encrypted, c.owner_column, c.column_name, c.column_name, c.column_name);
+  execute format('alter table app_public.%I enable trigger user', c.table_name);
+
+  execute format('alter table app_public.%I drop constraint if exists %I', c.table_name, reader || '_stored_encrypted');
+  execute format('alter table app_public.%I add constraint %I check (%I is null)', c.table_name, reader || '_stored_encrypted', c.column_name);
+  if c.required then
+    execute format('alter table app_public.%I alter column %I set not null', c.table_name, encrypted);
+  end if;
+
+  execute format('drop trigger if exists %I on app_public.%I', '_900_encrypt_' || c.column_name, c.table_name);
+  execute format(
+    'create trigger %I before insert or update of %I on app_public.%I for each row execute function app_private.tg__encrypt_p2(%L, %L, %L, %L)',
+    '_900_encrypt_' || c.column_name, c.column_name, c.table_name,
+    c.owner_column, c.column_name, c.shape, case when c.required then 'required' else 'optional' end);
+
+  execute format(
+    'create or replace function app_public.%I(r app_public.%I) returns %s
+       language sql stable security definer
+       set search_path = pg_catalog, public, pg_temp
+       as $f$ select app_private.decrypt_p2(r.%I, r.%I)::%s $f$',
+    reader, c.table_name, value_type, c.owner_column, encrypted, value_type);
+  execute format('revoke all on function app_public.%I(app_public.%I) from public', reader, c.table_name);
+  execute format('comment on function app_public.%I(app_public.%I) is %L', reader, c.table_name,
+    case when c.required then E'@notNull\n' else '' end || description || ' (Stored encrypted.)');
+  execute format('comment on column app_public.%I.%I is %L', c.table_name, c.column_name,
+    E'@behavior -select -orderBy -filterBy\n' || case when c.required then E'@notNull\n' else '' end
+    || description || format(' (Stored encrypted in %s: read it with app_public.%s(row).)', encrypted, reader));
+  execute format('comment on column app_public.%I.%I is %L', c.table_name, encrypted,
+    E'@behavior -select -insert -update -orderBy -filterBy\n'
+    || format('Ciphertext of %s, with the data key of the row''s %s (app_private.encrypt_p2).', c.column_name, c.owner_column));
+end;
+$_$;
+
+ALTER FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION store_encrypted(c app_private.encrypted_columns); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) IS 'Makes a P2 column of app_private.encrypted_columns stored encrypted (columns, existing values, trigger, reading function, tags).';
+
 --
 -- Name: tg__audit_write(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
@@ -2348,10 +2442,6 @@ ALTER FUNCTION app_private.unwrap_data_key(owner uuid) OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_private.unwrap_data_key(owner uuid) IS 'The data key of a user, for reading; KEY03 when it was erased.';
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: user_data_keys; Type: TABLE; Schema: app_private; Owner: app_owner
@@ -4975,27 +5065,6 @@ ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: encrypted_columns; Type: TABLE; Schema: app_private; Owner: app_owner
---
-
-CREATE TABLE app_private.encrypted_columns (
-    table_name text NOT NULL,
-    column_name text NOT NULL,
-    owner_column text NOT NULL,
-    shape text NOT NULL,
-    required boolean NOT NULL,
-    CONSTRAINT encrypted_columns_shape_known CHECK ((shape = ANY (ARRAY['text'::text, 'non-empty text'::text, 'object'::text, 'array'::text])))
-);
-
-ALTER TABLE app_private.encrypted_columns OWNER TO app_owner;
-
---
--- Name: TABLE encrypted_columns; Type: COMMENT; Schema: app_private; Owner: app_owner
---
-
-COMMENT ON TABLE app_private.encrypted_columns IS 'The P2 columns of app_public (src/privacy/dataClasses.ts lists the same; a test compares): the owner whose data key encrypts them and the shape a value must have.';
 
 --
 -- Name: personal_data_owners; Type: TABLE; Schema: app_private; Owner: app_owner
@@ -8752,6 +8821,12 @@ REVOKE ALL ON FUNCTION app_private.milestones_reached() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.session_master_keys() FROM PUBLIC;
+
+--
+-- Name: FUNCTION store_encrypted(c app_private.encrypted_columns); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__audit_write(); Type: ACL; Schema: app_private; Owner: app_owner

@@ -1,5 +1,5 @@
 --! Previous: sha1:94a9f3b80d3e8af2207374bb4bb57c6fcdbc47c3
---! Hash: sha1:ad88956376b4ba3d99f9e34ea0cc547a12c6a9c7
+--! Hash: sha1:90155d9ce206fa9c671fa7f9c27d23111374173a
 --! Message: P2 columns encrypted at rest: per-user data keys wrapped with the master key, write-through triggers, reading functions, key rotation
 
 -- P2 columns encrypted at rest (issue 8): envelope encryption with pgcrypto.
@@ -267,67 +267,73 @@ alter table app_public.psychological_profiles add constraint psychological_profi
   and jsonb_typeof(recommended_techniques) = 'array');
 
 /*
- * Per P2 column: the ciphertext column, existing values encrypted (with the
- * key given to graphile-migrate; an empty database needs none), the column
- * kept null, the trigger, and the reading function GraphQL serves under the
- * column's name (smart tags hide the raw column from reads).
+ * Makes a registered P2 column encrypted: the ciphertext column, existing
+ * values encrypted (with the master key given to graphile-migrate; an empty
+ * table needs none), the column kept null, the trigger, and the reading
+ * function GraphQL serves under the column's name (smart tags hide the raw
+ * column from reads). Idempotent. A later migration adding a P2 column inserts
+ * its row into app_private.encrypted_columns and calls this.
  */
-do $$
+create function app_private.store_encrypted(c app_private.encrypted_columns) returns void
+  language plpgsql volatile
+  set search_path = pg_catalog, public, pg_temp
+  as $$
 declare
-  c app_private.encrypted_columns;
   encrypted text;
   reader text;
   value_type text;
   description text;
 begin
-  for c in select * from app_private.encrypted_columns order by table_name, column_name loop
-    encrypted := c.column_name || '_encrypted';
-    reader := c.table_name || '_' || c.column_name;
-    value_type := format_type(
-      (select atttypid from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name), null);
-    description := regexp_replace(
-      coalesce(col_description(format('app_public.%I', c.table_name)::regclass,
-        (select attnum from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name)), ''),
-      '^(@[^\n]*\n)*|\s*\((Write-only|Stored encrypted).*\)$', '', 'g');
+  encrypted := c.column_name || '_encrypted';
+  reader := c.table_name || '_' || c.column_name;
+  value_type := format_type(
+    (select atttypid from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name), null);
+  description := regexp_replace(
+    coalesce(col_description(format('app_public.%I', c.table_name)::regclass,
+      (select attnum from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name)), ''),
+    '^(@[^\n]*\n)*|\s*\(Stored encrypted.*\)$', '', 'g');
 
-    execute format('alter table app_public.%I add column if not exists %I bytea', c.table_name, encrypted);
-    execute format('alter table app_public.%I alter column %I drop not null', c.table_name, c.column_name);
-    -- Existing values: a storage change, not an edit (no version bump, no trigger).
-    execute format('alter table app_public.%I disable trigger user', c.table_name);
-    execute format('update app_public.%I set %I = app_private.encrypt_p2(%I, %I::text), %I = null where %I is not null',
-      c.table_name, encrypted, c.owner_column, c.column_name, c.column_name, c.column_name);
-    execute format('alter table app_public.%I enable trigger user', c.table_name);
+  execute format('alter table app_public.%I add column if not exists %I bytea', c.table_name, encrypted);
+  execute format('alter table app_public.%I alter column %I drop not null', c.table_name, c.column_name);
+  -- Existing values: a storage change, not an edit (no version bump, no trigger).
+  execute format('alter table app_public.%I disable trigger user', c.table_name);
+  execute format('update app_public.%I set %I = app_private.encrypt_p2(%I, %I::text), %I = null where %I is not null',
+    c.table_name, encrypted, c.owner_column, c.column_name, c.column_name, c.column_name);
+  execute format('alter table app_public.%I enable trigger user', c.table_name);
 
-    execute format('alter table app_public.%I drop constraint if exists %I', c.table_name, reader || '_stored_encrypted');
-    execute format('alter table app_public.%I add constraint %I check (%I is null)', c.table_name, reader || '_stored_encrypted', c.column_name);
-    if c.required then
-      execute format('alter table app_public.%I alter column %I set not null', c.table_name, encrypted);
-    end if;
+  execute format('alter table app_public.%I drop constraint if exists %I', c.table_name, reader || '_stored_encrypted');
+  execute format('alter table app_public.%I add constraint %I check (%I is null)', c.table_name, reader || '_stored_encrypted', c.column_name);
+  if c.required then
+    execute format('alter table app_public.%I alter column %I set not null', c.table_name, encrypted);
+  end if;
 
-    execute format('drop trigger if exists %I on app_public.%I', '_900_encrypt_' || c.column_name, c.table_name);
-    execute format(
-      'create trigger %I before insert or update of %I on app_public.%I for each row execute function app_private.tg__encrypt_p2(%L, %L, %L, %L)',
-      '_900_encrypt_' || c.column_name, c.column_name, c.table_name,
-      c.owner_column, c.column_name, c.shape, case when c.required then 'required' else 'optional' end);
+  execute format('drop trigger if exists %I on app_public.%I', '_900_encrypt_' || c.column_name, c.table_name);
+  execute format(
+    'create trigger %I before insert or update of %I on app_public.%I for each row execute function app_private.tg__encrypt_p2(%L, %L, %L, %L)',
+    '_900_encrypt_' || c.column_name, c.column_name, c.table_name,
+    c.owner_column, c.column_name, c.shape, case when c.required then 'required' else 'optional' end);
 
-    execute format(
-      'create or replace function app_public.%I(r app_public.%I) returns %s
-         language sql stable security definer
-         set search_path = pg_catalog, public, pg_temp
-         as $f$ select app_private.decrypt_p2(r.%I, r.%I)::%s $f$',
-      reader, c.table_name, value_type, c.owner_column, encrypted, value_type);
-    execute format('revoke all on function app_public.%I(app_public.%I) from public', reader, c.table_name);
-    execute format('comment on function app_public.%I(app_public.%I) is %L', reader, c.table_name,
-      case when c.required then E'@notNull\n' else '' end || description || ' (Stored encrypted.)');
-    execute format('comment on column app_public.%I.%I is %L', c.table_name, c.column_name,
-      E'@behavior -select -orderBy -filterBy\n' || case when c.required then E'@notNull\n' else '' end
-      || description || format(' (Stored encrypted in %s: read it with app_public.%s(row).)', encrypted, reader));
-    execute format('comment on column app_public.%I.%I is %L', c.table_name, encrypted,
-      E'@behavior -select -insert -update -orderBy -filterBy\n'
-      || format('Ciphertext of %s, with the data key of the row''s %s (app_private.encrypt_p2).', c.column_name, c.owner_column));
-  end loop;
+  execute format(
+    'create or replace function app_public.%I(r app_public.%I) returns %s
+       language sql stable security definer
+       set search_path = pg_catalog, public, pg_temp
+       as $f$ select app_private.decrypt_p2(r.%I, r.%I)::%s $f$',
+    reader, c.table_name, value_type, c.owner_column, encrypted, value_type);
+  execute format('revoke all on function app_public.%I(app_public.%I) from public', reader, c.table_name);
+  execute format('comment on function app_public.%I(app_public.%I) is %L', reader, c.table_name,
+    case when c.required then E'@notNull\n' else '' end || description || ' (Stored encrypted.)');
+  execute format('comment on column app_public.%I.%I is %L', c.table_name, c.column_name,
+    E'@behavior -select -orderBy -filterBy\n' || case when c.required then E'@notNull\n' else '' end
+    || description || format(' (Stored encrypted in %s: read it with app_public.%s(row).)', encrypted, reader));
+  execute format('comment on column app_public.%I.%I is %L', c.table_name, encrypted,
+    E'@behavior -select -insert -update -orderBy -filterBy\n'
+    || format('Ciphertext of %s, with the data key of the row''s %s (app_private.encrypt_p2).', c.column_name, c.owner_column));
 end;
 $$;
+comment on function app_private.store_encrypted(app_private.encrypted_columns) is
+  'Makes a P2 column of app_private.encrypted_columns stored encrypted (columns, existing values, trigger, reading function, tags).';
+
+select app_private.store_encrypted(c) from app_private.encrypted_columns c order by c.table_name, c.column_name;
 
 -- The profile functions read and extend the decrypted lists.
 create or replace function app_public.update_profile_emotions(emotional_data jsonb) returns app_public.psychological_profiles
