@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
 import { columnsOfClass } from "../src/privacy/dataClasses.ts";
-import { masterKeyId } from "../src/privacy/masterKeys.ts";
+import { masterKeyId, useMasterKeys } from "../src/privacy/masterKeys.ts";
 import { startWorker } from "../src/worker/runner.ts";
 import { workerTaskList } from "../src/worker/tasks.ts";
-import { actingAs, committedAs, expectError, roleUrl, testMasterKey, withOwnerDb, withRootDb } from "./helpers/db.ts";
+import { actingAs, committedAs, expectError, poolFor, rootUrl, roleUrl, testMasterKey, withOwnerDb, withRootDb } from "./helpers/db.ts";
 import { createUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer } from "./helpers/http.ts";
 import { runDueJobs } from "./helpers/worker.ts";
@@ -260,4 +260,35 @@ test("master key rotation: a worker given the previous key queues the job, which
     await client.query("select set_config('app.data_encryption_key', $1, true)", [previous]);
     expect((await expectError(client, "select app_public.letters_content(l) from app_public.letters l")).code).toBe("KEY02");
   });
+});
+
+test("the master key never reaches pg_stat_statements, whoever passes it (GraphQL, a trusted service, the worker)", async () => {
+  const loaded = await withRootDb(async (client) => (await client.query("select current_setting('shared_preload_libraries') ~ 'pg_stat_statements' as on")).rows[0].on);
+  if (!loaded) {
+    // The embedded clusters load it; an external test server may not.
+    console.warn("pg_stat_statements is not loaded on this server: check skipped.");
+    return;
+  }
+  // (Statements are recorded for the whole server since it started: the rotation test's worker too.)
+  await poolFor(rootUrl).query("create extension if not exists pg_stat_statements");
+  const parent = await withOwnerDb((owner) => createUser(owner, "parent"));
+  const server = await startTestServer();
+  try {
+    const token = signAppToken("pas_bot", parent.id, server.secrets);
+    await graphql(server, `mutation { createLetter(input: { letter: { content: "kept" } }) { letter { content } } }`, { token });
+    await committedAs("pas_bot_user", parent.id, async (sql) => {
+      await useMasterKeys(sql, { current: testMasterKey() });
+      await sql.query("select app_public.letters_content(l) from app_public.letters l");
+    });
+  } finally {
+    await server.close();
+  }
+  const leaks = await withRootDb(async (client) =>
+    (await client.query("select query from pg_stat_statements where strpos(query, $1) > 0", [testMasterKey()])).rows,
+  );
+  const seen = await withRootDb(async (client) =>
+    (await client.query("select count(*)::int as n from pg_stat_statements where query like '%set_config%'")).rows[0].n,
+  );
+  expect(seen).toBeGreaterThan(0);
+  expect(leaks).toEqual([]);
 });

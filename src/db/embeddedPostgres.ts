@@ -60,8 +60,13 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     // Postgres refuses to run as root; this makes a `postgres` OS user for it.
     createPostgresUser: true,
     initdbFlags: ["--encoding=UTF8"],
-    // TCP on loopback only: no socket file to clash with another cluster.
-    postgresFlags: ["-c", "listen_addresses=localhost", "-c", "unix_socket_directories="],
+    // TCP on loopback only: no socket file to clash with another cluster. pg_stat_statements
+    // loaded, as on most servers (and so the tests can show the master key never reaches it).
+    postgresFlags: [
+      "-c", "listen_addresses=localhost",
+      "-c", "unix_socket_directories=",
+      "-c", "shared_preload_libraries=pg_stat_statements",
+    ],
     onLog,
     onError: onLog,
   });
