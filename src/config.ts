@@ -49,6 +49,9 @@ export const SECRET_NAMES = [
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
+/** The shortest secret production takes where length is what protects it (JWT secrets, the master key). */
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
 export class ConfigError extends UserError {
   override name = "ConfigError";
 }
@@ -227,8 +230,8 @@ class SecretSource {
   get(name: SecretName): string {
     const fromEnv = this.env[name];
     if (fromEnv) {
-      if (this.production && (name.endsWith("_JWT_SECRET") || name === "DATA_ENCRYPTION_KEY") && fromEnv.length < 32) {
-        throw new ConfigError(`${name} must be at least 32 characters long in production.`);
+      if (this.production && (name.endsWith("_JWT_SECRET") || name === "DATA_ENCRYPTION_KEY") && fromEnv.length < MIN_PRODUCTION_SECRET_LENGTH) {
+        throw new ConfigError(`${name} must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters long in production.`);
       }
       return fromEnv;
     }

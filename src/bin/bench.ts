@@ -130,6 +130,7 @@ runCommand(async (lifecycle) => {
     throw new UserError(`usage: npm run bench -- [--scale 10 (1 to ${MAX_SCALE})] [--duration 10] [--connections 32,128] [--rounds 1]`);
   }
   const config = loadConfig();
+  const keys = masterKeys(config);
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
   const rootUrl = superuserUrl(config, "The benchmark creates its RLS-bypassing roles");
   await startEmbeddedIfNeeded(config, lifecycle);
@@ -149,7 +150,7 @@ runCommand(async (lifecycle) => {
   let { users } = await countSyntheticData(owner);
   if (users === 0) {
     console.log(`No synthetic data yet: seeding scale ${scale} first (as npm run db:seed -- --scale ${scale}).`);
-    const seeded = await seedSynthetic(appDatabaseAsSuperuser(config, "the benchmark seeds with triggers off"), scale, masterKeys(config));
+    const seeded = await seedSynthetic(appDatabaseAsSuperuser(config, "the benchmark seeds with triggers off"), scale, keys);
     console.log(`Seeded in ${seeded.seconds.toFixed(1)} s.`);
     ({ users } = await countSyntheticData(owner));
   } else if (users !== scale * 1000) {
@@ -167,7 +168,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: true,
-    masterKeys: masterKeys(config),
+    masterKeys: keys,
     logger,
   });
   lifecycle.onStop("HTTP server", () => http.close());
@@ -176,7 +177,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: true,
-    masterKeys: masterKeys(config),
+    masterKeys: keys,
     roleFor: (role) => BYPASS_TWIN[role]!,
     logger,
   });

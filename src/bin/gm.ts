@@ -7,7 +7,7 @@ import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { ensureRoles } from "../db/migrate.ts";
 import { runCommand } from "../lifecycle.ts";
-import { masterKeys } from "../privacy/masterKeys.ts";
+import { masterKeyOptions, masterKeys } from "../privacy/masterKeys.ts";
 
 runCommand(async (lifecycle) => {
   const config = loadConfig();
@@ -26,8 +26,8 @@ runCommand(async (lifecycle) => {
         SHADOW_DATABASE_URL: shadowUrl,
         ...(config.rootUrl ? { ROOT_DATABASE_URL: config.rootUrl } : {}),
         // The master key for every connection (`commit` and `watch` also migrate the development
-        // database, whose P2 values a migration may have to encrypt); spaces escaped for libpq.
-        PGOPTIONS: `-c app.data_encryption_key=${masterKeys(config).current.replace(/[\\ ]/g, "\\$&")}`,
+        // database, whose P2 values a migration may have to encrypt).
+        PGOPTIONS: masterKeyOptions(masterKeys(config)),
       },
     });
     child.on("error", reject);

@@ -25,6 +25,7 @@ runCommand(async (lifecycle) => {
     ...(config.rootUrl ? (["PAS_BOT_DB_PASSWORD", "INNER_EDU_DB_PASSWORD"] as const) : []),
   ]);
   const secrets = appSecretsFrom(config.secret);
+  const keys = masterKeys(config);
 
   const logger = createLogger({ level: config.logLevel });
   await startEmbeddedIfNeeded(config, lifecycle);
@@ -32,7 +33,7 @@ runCommand(async (lifecycle) => {
 
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
-    masterKeys: masterKeys(config),
+    masterKeys: keys,
     logger: workerLoggerFrom(logger),
   });
   lifecycle.onStop("worker", () => runner.stop());
@@ -42,7 +43,7 @@ runCommand(async (lifecycle) => {
     poolMax: config.poolMax,
     secrets,
     production: config.production,
-    masterKeys: masterKeys(config),
+    masterKeys: keys,
     trustedDocumentsDir: config.trustedDocumentsDir,
     logger,
   });

@@ -11,7 +11,7 @@ import { resilientPool } from "../db/pool.ts";
 import { makePreset } from "../graphql/preset.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics, type Metrics } from "../observability/metrics.ts";
-import { type MasterKeys, masterKeyId } from "../privacy/masterKeys.ts";
+import { type MasterKeys, masterKeyIds } from "../privacy/masterKeys.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { recordActivity } from "./activity.ts";
 import { type AppSecrets, requireAppToken } from "./auth.ts";
@@ -62,7 +62,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   const logger = options.logger ?? createLogger();
   const metrics = createMetrics(pool);
   const expectedMigration = latestCommittedMigration();
-  const masterKeyIds = [options.masterKeys.current, options.masterKeys.previous ?? []].flat().map(masterKeyId);
+  const heldKeyIds = masterKeyIds(options.masterKeys);
 
   const pgl = postgraphile(
     makePreset({
@@ -116,7 +116,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const readiness = await checkReadiness(pool, expectedMigration, options.requireWorker ?? true, masterKeyIds);
+    const readiness = await checkReadiness(pool, expectedMigration, options.requireWorker ?? true, heldKeyIds);
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
   app.get("/metrics", async (_req, res) => {

@@ -33,17 +33,18 @@ export async function checkReadiness(
   requireWorker: boolean,
   masterKeyIds: string[],
 ): Promise<Readiness> {
-  let applied: number | null;
+  let migrations: NonNullable<Readiness["migrations"]>;
   let liveWorkers: number;
   let dataKeysUnwrappable: Record<string, number> | null = null;
   try {
     const { rows } = await pool.query<{ latest_migration: string | null; live_workers: number }>(
       "select latest_migration, live_workers from app_ops.readiness()",
     );
-    applied = rows[0]!.latest_migration === null ? null : numberOf(rows[0]!.latest_migration);
+    const applied = rows[0]!.latest_migration === null ? null : numberOf(rows[0]!.latest_migration);
+    migrations = { expected: expectedMigration, applied, current: applied !== null && applied >= expectedMigration };
     liveWorkers = rows[0]!.live_workers;
     // (Asked only of a database that has the data keys' function.)
-    if (applied !== null && applied >= expectedMigration) {
+    if (migrations.current) {
       const keys = await pool.query<{ master_key_id: string; data_keys: string }>(
         "select master_key_id, data_keys from app_ops.data_keys_by_master_key() where master_key_id <> all ($1)",
         [masterKeyIds],
@@ -53,11 +54,10 @@ export async function checkReadiness(
   } catch (e) {
     return { ready: false, database: (e as Error).message, migrations: null, liveWorkers: null, dataKeysUnwrappable: null };
   }
-  const current = applied !== null && applied >= expectedMigration;
   return {
-    ready: current && (!requireWorker || liveWorkers > 0) && Object.keys(dataKeysUnwrappable ?? {}).length === 0,
+    ready: migrations.current && (!requireWorker || liveWorkers > 0) && Object.keys(dataKeysUnwrappable ?? {}).length === 0,
     database: "ok",
-    migrations: { expected: expectedMigration, applied, current },
+    migrations,
     liveWorkers,
     dataKeysUnwrappable,
   };

@@ -3,7 +3,7 @@
 // settings below, sent as query parameters: never in SQL text, so never in
 // pg_stat_statements; login roles log no parameter values (roles.ts).
 import { createHmac } from "node:crypto";
-import { type Config, ConfigError } from "../config.ts";
+import { type Config, ConfigError, MIN_PRODUCTION_SECRET_LENGTH } from "../config.ts";
 
 export interface MasterKeys {
   /** DATA_ENCRYPTION_KEY: wraps new data keys, and unwraps those it wrapped. */
@@ -12,8 +12,6 @@ export interface MasterKeys {
   previous?: string;
 }
 
-export const MIN_MASTER_KEY_LENGTH = 32;
-
 export function masterKeys(config: Config): MasterKeys {
   const current = config.secret("DATA_ENCRYPTION_KEY");
   const previous = config.previousDataEncryptionKey;
@@ -21,30 +19,40 @@ export function masterKeys(config: Config): MasterKeys {
     if (previous === current) {
       throw new ConfigError("DATA_ENCRYPTION_KEY_PREVIOUS is the same as DATA_ENCRYPTION_KEY: give the key being replaced.");
     }
-    if (config.production && previous.length < MIN_MASTER_KEY_LENGTH) {
-      throw new ConfigError(`DATA_ENCRYPTION_KEY_PREVIOUS must be at least ${MIN_MASTER_KEY_LENGTH} characters long in production.`);
+    if (config.production && previous.length < MIN_PRODUCTION_SECRET_LENGTH) {
+      throw new ConfigError(`DATA_ENCRYPTION_KEY_PREVIOUS must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters long in production.`);
     }
   }
   return previous === undefined ? { current } : { current, previous };
 }
 
-/** The transaction-local settings that give PostgreSQL the keys (app_private.session_master_keys reads them). */
+/**
+ * The settings that give PostgreSQL the keys (app_private.session_master_keys
+ * reads them): GraphQL's pgSettings, and the only place their names are written.
+ * An empty previous key means none (and clears one a connection may hold).
+ */
 export function masterKeySettings(keys: MasterKeys): Record<string, string> {
-  return {
-    "app.data_encryption_key": keys.current,
-    ...(keys.previous !== undefined ? { "app.data_encryption_key_previous": keys.previous } : {}),
-  };
+  return { "app.data_encryption_key": keys.current, "app.data_encryption_key_previous": keys.previous ?? "" };
 }
 
 /** Gives the keys to the client's current transaction. */
 export async function useMasterKeys(client: { query(text: string, values: unknown[]): Promise<unknown> }, keys: MasterKeys) {
-  await client.query(
-    "select set_config('app.data_encryption_key', $1, true), set_config('app.data_encryption_key_previous', $2, true)",
-    [keys.current, keys.previous ?? ""],
-  );
+  await client.query("select set_config(key, value, true) from json_each_text($1)", [JSON.stringify(masterKeySettings(keys))]);
+}
+
+/** The same settings as libpq start-up options (PGOPTIONS, pg's `options`): for every transaction of a connection. */
+export function masterKeyOptions(keys: MasterKeys): string {
+  return Object.entries(masterKeySettings(keys))
+    .map(([name, value]) => `-c ${name}=${value.replace(/[\\ ]/g, "\\$&")}`)
+    .join(" ");
 }
 
 /** A key's id, as app_private.master_key_id computes it: an HMAC keyed by it, never the key. */
 export function masterKeyId(key: string): string {
   return createHmac("sha256", key).update("pas_in_peace master key id").digest("hex").slice(0, 16);
+}
+
+/** The ids of the keys a service holds. */
+export function masterKeyIds(keys: MasterKeys): string[] {
+  return [keys.current, ...(keys.previous !== undefined ? [keys.previous] : [])].map(masterKeyId);
 }

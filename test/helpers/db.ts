@@ -5,6 +5,7 @@ import pg from "pg";
 import { type Config, type RoleName, roleConnectionString, urlForDatabase } from "../../src/config.ts";
 import { ensureRoles } from "../../src/db/migrate.ts";
 import { resilientPool } from "../../src/db/pool.ts";
+import { masterKeyOptions } from "../../src/privacy/masterKeys.ts";
 
 const rootServerUrl = process.env.TEST_ROOT_URL!;
 const databaseName = `pas_test_${process.env.JEST_WORKER_ID ?? "0"}_${randomBytes(4).toString("hex")}`;
@@ -46,7 +47,7 @@ export function poolFor(url: string): pg.Pool {
   if (!pool) {
     // A client still closing when afterAll drops the database (WITH FORCE) gets 57P01: resilientPool lets it go.
     // Each connection holds the run's master key, as a trusted service's transactions do.
-    pool = resilientPool({ connectionString: url, max: 4, options: `-c app.data_encryption_key=${testMasterKey()}` }, "test pool");
+    pool = resilientPool({ connectionString: url, max: 4, options: masterKeyOptions({ current: testMasterKey() }) }, "test pool");
     pools.set(url, pool);
   }
   return pool;
