@@ -6,7 +6,7 @@ import path from "node:path";
 // graphile-migrate's own logger class (it checks instanceof): its lines go where ours go.
 import { Logger } from "@graphile/logger";
 import JSON5 from "json5";
-import { migrate, type Settings } from "graphile-migrate";
+import { migrate, type Settings, watch } from "graphile-migrate";
 // graphile-migrate keeps its pool for 200 ms after use; we release it at once so
 // a one-shot command can stop the database right after migrating.
 import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/dist/pgReal.js";
@@ -35,9 +35,19 @@ export function graphileMigrateSettings(
   };
 }
 
-export async function migrateDatabase(config: Config, log: (line: string) => void = console.log): Promise<void> {
+/**
+ * `withCurrent`: also run the uncommitted migration (migrations/current.sql or
+ * current/), as `gm watch --once` does. Only the test suite's template asks for
+ * it, so work in progress is tested before `gm commit`; production never runs it.
+ */
+export async function migrateDatabase(
+  config: Config,
+  log: (line: string) => void = console.log,
+  { withCurrent = false }: { withCurrent?: boolean } = {},
+): Promise<void> {
   await ensureRoles(config, log);
-  await migrate(graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log));
+  const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log);
+  await (withCurrent ? watch(settings, true) : migrate(settings));
   releaseGraphileMigratePools();
   await installWorkerSchema({ connectionString: config.ownerUrl });
   log("graphile_worker schema is current");

@@ -47,5 +47,5 @@ export default async function globalSetup(): Promise<void> {
     previousDataEncryptionKey: undefined,
     secret: (name: SecretName) => process.env[name]!,
   };
-  await migrateDatabase(config, () => {});
+  await migrateDatabase(config, () => {}, { withCurrent: true });
 }

@@ -1,1 +1,0 @@
--- Enter migration here: idempotent (it is re-run on every change in watch mode).
