@@ -361,43 +361,43 @@ COMMENT ON COLUMN app_public.quest_analytics_result.quest_id IS 'The quest.';
 -- Name: COLUMN quest_analytics_result.consent_status; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.consent_status IS 'consented, partially_consented, not_consented (show "Child hasn''t consented"), too_few_children (fewer than 5 children in a cross-child group), or not_found (no such quest of yours).';
+COMMENT ON COLUMN app_public.quest_analytics_result.consent_status IS 'consented, partially_consented, not_consented (show "Child hasn''t consented"), too_few_children (no cross-child figure released: fewer than 5 children with a real family consented to any kind), or not_found (no such quest of yours, or your personal quest''s child is no longer linked to you).';
 
 --
 -- Name: COLUMN quest_analytics_result.children_count; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.children_count IS 'How many children the figures cover (null unless at least one figure is shown).';
+COMMENT ON COLUMN app_public.quest_analytics_result.children_count IS 'How many children the figures cover: 1 for a personal quest; across children, a noisy count of the children counted in at least one released figure (null unless at least one figure is shown).';
 
 --
 -- Name: COLUMN quest_analytics_result.total_starts; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.total_starts IS 'Plays started (completion consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.total_starts IS 'Plays started (completion consent); across children, noisy.';
 
 --
 -- Name: COLUMN quest_analytics_result.total_completions; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.total_completions IS 'Plays completed (completion consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.total_completions IS 'Plays completed (completion consent); across children, noisy.';
 
 --
 -- Name: COLUMN quest_analytics_result.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.completion_rate IS 'Completions / starts, 0-1 (completion consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.completion_rate IS 'Completions / starts, 0-1 (completion consent); across children, from noisy counts.';
 
 --
 -- Name: COLUMN quest_analytics_result.avg_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.avg_completion_time IS 'Average seconds to complete (completion consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.avg_completion_time IS 'Average seconds to complete (completion consent); across children, from a noisy sum (each child capped at 4 hours).';
 
 --
 -- Name: COLUMN quest_analytics_result.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.nodes_completed IS 'Nodes completed (completion consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.nodes_completed IS 'Nodes completed (completion consent): the child''s; across children, the noisy average per child.';
 
 --
 -- Name: COLUMN quest_analytics_result.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -415,37 +415,37 @@ COMMENT ON COLUMN app_public.quest_analytics_result.completion_percentage IS 'Pe
 -- Name: COLUMN quest_analytics_result.last_played; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.last_played IS 'When it was last played (play-frequency consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.last_played IS 'When the child last played (play-frequency consent); never released across children (null).';
 
 --
 -- Name: COLUMN quest_analytics_result.play_count; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.play_count IS 'Play sessions (play-frequency consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.play_count IS 'Play sessions (play-frequency consent); across children, a noisy sum (each child capped at 50).';
 
 --
 -- Name: COLUMN quest_analytics_result.total_time_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.total_time_minutes IS 'Minutes played (play-frequency consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.total_time_minutes IS 'Minutes played (play-frequency consent); across children, a noisy sum (each child capped at 600).';
 
 --
 -- Name: COLUMN quest_analytics_result.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.educational_progress IS 'Educational progress by skill (educational consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.educational_progress IS 'Educational progress by skill (educational consent); a single child''s only, never released across children.';
 
 --
 -- Name: COLUMN quest_analytics_result.avg_xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.avg_xp_earned IS 'Average XP per play (analytics consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.avg_xp_earned IS 'Average XP per play (analytics consent); across children, from a noisy sum (each child capped at 1000).';
 
 --
 -- Name: COLUMN quest_analytics_result.reveal_view_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics_result.reveal_view_rate IS 'Share of plays that reached a reveal moment (analytics consent).';
+COMMENT ON COLUMN app_public.quest_analytics_result.reveal_view_rate IS 'Share of plays that reached a reveal moment (analytics consent); across children, from noisy counts.';
 
 --
 -- Name: quest_difficulty; Type: TYPE; Schema: app_public; Owner: app_owner
@@ -644,21 +644,326 @@ ALTER FUNCTION app_hidden.current_user_kind() OWNER TO app_owner;
 COMMENT ON FUNCTION app_hidden.current_user_kind() IS 'The kind (parent, child, psychologist, admin) of the acting user.';
 
 --
--- Name: is_psychologist(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+-- Name: decrypt_child_progress_payload(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
 --
 
-CREATE FUNCTION app_hidden.is_psychologist(user_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select exists (select 1 from app_public.users where id = user_id and kind = 'psychologist') $$;
+CREATE FUNCTION app_hidden.decrypt_child_progress_payload(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.child_id, t.payload_encrypted)::jsonb from app_public.child_progress t
+                 where t.id = row_key and (t.child_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
 
-ALTER FUNCTION app_hidden.is_psychologist(user_id uuid) OWNER TO app_owner;
+ALTER FUNCTION app_hidden.decrypt_child_progress_payload(row_key uuid) OWNER TO app_owner;
 
 --
--- Name: FUNCTION is_psychologist(user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+-- Name: FUNCTION decrypt_child_progress_payload(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_hidden.is_psychologist(user_id uuid) IS 'Whether a user is a psychologist (a parent may assign only those to review).';
+COMMENT ON FUNCTION app_hidden.decrypt_child_progress_payload(row_key uuid) IS 'The stored child_progress.payload of the row with this id, decrypted (jsonb), when the row exists and its child_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.child_progress_payload(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_letters_content(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_letters_content(row_key uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.content_encrypted)::text from app_public.letters t
+                 where t.id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_letters_content(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_letters_content(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_letters_content(row_key uuid) IS 'The stored letters.content of the row with this id, decrypted (text), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.letters_content(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_messages_content(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_messages_content(row_key uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.content_encrypted)::text from app_public.messages t
+                 where t.id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_messages_content(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_messages_content(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_messages_content(row_key uuid) IS 'The stored messages.content of the row with this id, decrypted (text), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.messages_content(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_psychological_profiles_crisis_history(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_psychological_profiles_crisis_history(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.crisis_history_encrypted)::jsonb from app_public.psychological_profiles t
+                 where t.user_id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_psychological_profiles_crisis_history(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_crisis_history(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_psychological_profiles_crisis_history(row_key uuid) IS 'The stored psychological_profiles.crisis_history of the row with this user_id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.psychological_profiles_crisis_history(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_psychological_profiles_emotional_trends(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_psychological_profiles_emotional_trends(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.emotional_trends_encrypted)::jsonb from app_public.psychological_profiles t
+                 where t.user_id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_psychological_profiles_emotional_trends(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_emotional_trends(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_psychological_profiles_emotional_trends(row_key uuid) IS 'The stored psychological_profiles.emotional_trends of the row with this user_id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.psychological_profiles_emotional_trends(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_psychological_profiles_toxic_patterns(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_psychological_profiles_toxic_patterns(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.toxic_patterns_encrypted)::jsonb from app_public.psychological_profiles t
+                 where t.user_id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_psychological_profiles_toxic_patterns(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_toxic_patterns(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_psychological_profiles_toxic_patterns(row_key uuid) IS 'The stored psychological_profiles.toxic_patterns of the row with this user_id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.psychological_profiles_toxic_patterns(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_psychological_profiles_triggers(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_psychological_profiles_triggers(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.triggers_encrypted)::jsonb from app_public.psychological_profiles t
+                 where t.user_id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_psychological_profiles_triggers(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_triggers(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_psychological_profiles_triggers(row_key uuid) IS 'The stored psychological_profiles.triggers of the row with this user_id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.psychological_profiles_triggers(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_quest_builder_sessions_conversation_history(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_quest_builder_sessions_conversation_history(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.conversation_history_encrypted)::jsonb from app_public.quest_builder_sessions t
+                 where t.id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_quest_builder_sessions_conversation_history(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_quest_builder_sessions_conversation_history(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_quest_builder_sessions_conversation_history(row_key uuid) IS 'The stored quest_builder_sessions.conversation_history of the row with this id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.quest_builder_sessions_conversation_history(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_quest_builder_sessions_quest_context(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_quest_builder_sessions_quest_context(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.quest_context_encrypted)::jsonb from app_public.quest_builder_sessions t
+                 where t.id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_quest_builder_sessions_quest_context(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_quest_builder_sessions_quest_context(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_quest_builder_sessions_quest_context(row_key uuid) IS 'The stored quest_builder_sessions.quest_context of the row with this id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.quest_builder_sessions_quest_context(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_therapy_sessions_state(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_therapy_sessions_state(row_key uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.state_encrypted)::jsonb from app_public.therapy_sessions t
+                 where t.id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_therapy_sessions_state(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_therapy_sessions_state(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_therapy_sessions_state(row_key uuid) IS 'The stored therapy_sessions.state of the row with this id, decrypted (jsonb), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.therapy_sessions_state(row); issue 14, item 6.';
+
+--
+-- Name: decrypt_therapy_sessions_summary(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.decrypt_therapy_sessions_summary(row_key uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin
+         return (select app_private.decrypt_p2(t.user_id, t.summary_encrypted)::text from app_public.therapy_sessions t
+                 where t.id = row_key and (t.user_id = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $$;
+
+ALTER FUNCTION app_hidden.decrypt_therapy_sessions_summary(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION decrypt_therapy_sessions_summary(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.decrypt_therapy_sessions_summary(row_key uuid) IS 'The stored therapy_sessions.summary of the row with this id, decrypted (text), when the row exists and its user_id is the acting user (or the session reads past RLS: owner, superuser); null otherwise, before any key is used. Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.therapy_sessions_summary(row); issue 14, item 6.';
+
+--
+-- Name: may_select_child_progress(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.may_select_child_progress(row_key uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin return exists (select 1 from app_public.child_progress t where t.id = row_key); end $$;
+
+ALTER FUNCTION app_hidden.may_select_child_progress(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION may_select_child_progress(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.may_select_child_progress(row_key uuid) IS 'Whether the caller may select the child_progress row with this id now (its own policies: security invoker). Used by the P2 reading functions of child_progress; issue 14, item 6.';
+
+--
+-- Name: may_select_letters(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.may_select_letters(row_key uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin return exists (select 1 from app_public.letters t where t.id = row_key); end $$;
+
+ALTER FUNCTION app_hidden.may_select_letters(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION may_select_letters(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.may_select_letters(row_key uuid) IS 'Whether the caller may select the letters row with this id now (its own policies: security invoker). Used by the P2 reading functions of letters; issue 14, item 6.';
+
+--
+-- Name: may_select_messages(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.may_select_messages(row_key uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin return exists (select 1 from app_public.messages t where t.id = row_key); end $$;
+
+ALTER FUNCTION app_hidden.may_select_messages(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION may_select_messages(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.may_select_messages(row_key uuid) IS 'Whether the caller may select the messages row with this id now (its own policies: security invoker). Used by the P2 reading functions of messages; issue 14, item 6.';
+
+--
+-- Name: may_select_psychological_profiles(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.may_select_psychological_profiles(row_key uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin return exists (select 1 from app_public.psychological_profiles t where t.user_id = row_key); end $$;
+
+ALTER FUNCTION app_hidden.may_select_psychological_profiles(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION may_select_psychological_profiles(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.may_select_psychological_profiles(row_key uuid) IS 'Whether the caller may select the psychological_profiles row with this user_id now (its own policies: security invoker). Used by the P2 reading functions of psychological_profiles; issue 14, item 6.';
+
+--
+-- Name: may_select_quest_builder_sessions(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.may_select_quest_builder_sessions(row_key uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin return exists (select 1 from app_public.quest_builder_sessions t where t.id = row_key); end $$;
+
+ALTER FUNCTION app_hidden.may_select_quest_builder_sessions(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION may_select_quest_builder_sessions(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.may_select_quest_builder_sessions(row_key uuid) IS 'Whether the caller may select the quest_builder_sessions row with this id now (its own policies: security invoker). Used by the P2 reading functions of quest_builder_sessions; issue 14, item 6.';
+
+--
+-- Name: may_select_therapy_sessions(uuid); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
+--
+
+CREATE FUNCTION app_hidden.may_select_therapy_sessions(row_key uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$ begin return exists (select 1 from app_public.therapy_sessions t where t.id = row_key); end $$;
+
+ALTER FUNCTION app_hidden.may_select_therapy_sessions(row_key uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION may_select_therapy_sessions(row_key uuid); Type: COMMENT; Schema: app_hidden; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_hidden.may_select_therapy_sessions(row_key uuid) IS 'Whether the caller may select the therapy_sessions row with this id now (its own policies: security invoker). Used by the P2 reading functions of therapy_sessions; issue 14, item 6.';
 
 --
 -- Name: my_child_ids(); Type: FUNCTION; Schema: app_hidden; Owner: app_owner
@@ -995,6 +1300,12 @@ begin
     set milestones_completed = t.milestones_completed || array(select a.milestone_type from added a where a.track_id = t.id)
   where t.id in (select track_id from added);
   get diagnostics written = row_count;
+
+  -- The child_completed milestones this transaction added (xmin: rows it wrote).
+  perform app_private.audit('milestone_child_completed', 'milestones', m.id, null, 'progress', 'allowed',
+                            jsonb_build_object('parent_id', m.user_id))
+  from app_public.milestones m
+  where m.milestone_type = 'child_completed' and m.xmin = pg_current_xact_id()::xid;
   return written;
 end;
 $$;
@@ -1005,7 +1316,7 @@ ALTER FUNCTION app_jobs.detect_milestones() OWNER TO app_owner;
 -- Name: FUNCTION detect_milestones(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.detect_milestones() IS 'The detect_milestones job: records streak_7 and child_completed milestones not yet reached (once per track); returns the tracks that gained one.';
+COMMENT ON FUNCTION app_jobs.detect_milestones() IS 'The detect_milestones job: records streak_7 and child_completed milestones not yet reached (once per track), each child_completed one with an audit row (a release of a child''s progress); returns the tracks that gained one.';
 
 --
 -- Name: enforce_retention(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1083,12 +1394,7 @@ begin
     set status = 'completed', processed_at = now(), reason = null, verification_token_hash = null
   where id = request.id;
   -- The audit log keeps what happened, not to whom.
-  set local app.audit_erasure = 'on';
-  update app_private.audit_log a set acting_user_id = null where a.acting_user_id = request.user_id;
-  update app_private.audit_log a set child_id = null where a.child_id = request.user_id;
-  update app_private.audit_log a set subject_id = null
-  where a.subject_table in ('users', 'child_privacy') and a.subject_id = request.user_id;
-  set local app.audit_erasure = 'off';
+  perform app_audit.anonymise_erased_user(request.user_id);
   perform app_private.audit('erasure', 'data_deletion_requests', request.id, null, null, null,
                             jsonb_build_object('cause', case when request.retention then 'retention' else 'request' end));
   return request.id;
@@ -1101,7 +1407,7 @@ ALTER FUNCTION app_jobs.erase_next_verified_user() OWNER TO app_owner;
 -- Name: FUNCTION erase_next_verified_user(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases every row naming the user of the oldest verified request (their rows, notifications about them, their ids in the audit log), records the erasure and its cause (request or retention), completes the request; null when none is left.';
+COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases every row naming the user of the oldest verified request (their rows, notifications about them, their ids in the audit log through app_audit.anonymise_erased_user), records the erasure and its cause (request or retention), completes the request; null when none is left.';
 
 --
 -- Name: expire_sessions(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1178,110 +1484,12 @@ CREATE FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  q record;
-  players uuid[];
-  figures app_public.quest_analytics;
-  -- As in get_quest_analytics: figures across children need five of them.
-  min_group constant integer := 5;
 begin
-  select id, is_public, coalesce(jsonb_array_length(graph_structure -> 'nodes'), 0) as node_count into q
-  from app_public.quests where id = refresh_quest_analytics.quest_id;
-  if not found then
-    return;
-  end if;
-
-  -- Only the play of children who share analytics for this quest is aggregated.
-  select coalesce(array_agg(p.child_id), '{}') into players
-  from app_public.quest_progress p
-  where p.quest_id = q.id and app_private.consent_flag(p.child_id, 'share_analytics', q.id);
-
-  select count(*)::int,
-         (count(*) filter (where p.completed))::int,
-         coalesce((count(*) filter (where p.completed))::float8 / nullif(count(*), 0), 0),
-         round(avg(extract(epoch from p.completed_at - p.started_at)) filter (where p.completed))::int,
-         round(percentile_cont(0.5) within group (order by extract(epoch from p.completed_at - p.started_at))
-               filter (where p.completed))::int,
-         coalesce(avg(p.xp_earned), 0),
-         coalesce(avg(cardinality(p.badges_earned)), 0),
-         coalesce((count(*) filter (where p.reveal_moments_viewed > 0))::float8 / nullif(count(*), 0), 0),
-         coalesce(round(avg(p.nodes_completed))::int, 0),
-         coalesce(round(avg(p.completion_percentage))::int, 0),
-         coalesce(sum(p.session_count)::int, 0),
-         max(p.last_played_at)
-    into figures.total_starts, figures.total_completions, figures.completion_rate, figures.avg_completion_time,
-         figures.median_completion_time, figures.avg_xp_earned, figures.avg_badges_earned, figures.reveal_view_rate,
-         figures.nodes_completed, figures.completion_percentage, figures.play_count, figures.last_played
-  from app_public.quest_progress p
-  where p.quest_id = q.id and p.child_id = any (players);
-
-  -- Per node: the share of players who completed it, and the average seconds spent in it.
-  select jsonb_object_agg(node_key, round(completed_by::numeric / figures.total_starts, 4)) filter (where completed_by > 0),
-         jsonb_object_agg(node_key, round(avg_seconds)) filter (where avg_seconds is not null)
-    into figures.node_completion_rates, figures.node_average_times
-  from (
-    select e.node_key,
-           count(distinct e.child_id) filter (where e.event_type = 'node_completed') as completed_by,
-           avg(e.duration_seconds) as avg_seconds
-    from app_public.child_progress e
-    where e.quest_id = q.id and e.child_id = any (players)
-    group by e.node_key
-  ) as nodes;
-
-  -- Educational progress: the average of each numeric skill.
-  select jsonb_object_agg(skill, round(average, 2)) into figures.educational_progress
-  from (
-    select s.key as skill, avg(s.value::text::numeric) as average
-    from app_public.quest_progress p, jsonb_each(p.educational_progress) as s
-    where p.quest_id = q.id and p.child_id = any (players) and jsonb_typeof(s.value) = 'number'
-    group by s.key
-  ) as skills;
-
-  insert into app_public.quest_analytics as qa (
-      quest_id, total_starts, total_completions, completion_rate, avg_completion_time, median_completion_time,
-      avg_xp_earned, avg_badges_earned, reveal_view_rate, node_completion_rates, node_average_times,
-      nodes_completed, total_nodes, completion_percentage, educational_progress, play_count, distinct_children,
-      last_played, last_updated)
-  values (
-      q.id, figures.total_starts, figures.total_completions, figures.completion_rate, figures.avg_completion_time,
-      figures.median_completion_time, figures.avg_xp_earned, figures.avg_badges_earned, figures.reveal_view_rate,
-      coalesce(figures.node_completion_rates, '{}'), coalesce(figures.node_average_times, '{}'),
-      figures.nodes_completed, q.node_count, figures.completion_percentage, coalesce(figures.educational_progress, '{}'),
-      figures.play_count, cardinality(players), figures.last_played, now())
-  on conflict on constraint quest_analytics_one_per_quest do update set
-      total_starts = excluded.total_starts, total_completions = excluded.total_completions,
-      completion_rate = excluded.completion_rate, avg_completion_time = excluded.avg_completion_time,
-      median_completion_time = excluded.median_completion_time, avg_xp_earned = excluded.avg_xp_earned,
-      avg_badges_earned = excluded.avg_badges_earned, reveal_view_rate = excluded.reveal_view_rate,
-      node_completion_rates = excluded.node_completion_rates, node_average_times = excluded.node_average_times,
-      nodes_completed = excluded.nodes_completed, total_nodes = excluded.total_nodes,
-      completion_percentage = excluded.completion_percentage, educational_progress = excluded.educational_progress,
-      play_count = excluded.play_count, distinct_children = excluded.distinct_children,
-      last_played = excluded.last_played, last_updated = excluded.last_updated
-  -- A rerun over unchanged rows writes nothing, so running a job twice leaves the same row.
-  where (to_jsonb(qa.*) - '{id,quest_id,created_at,last_updated}'::text[])
-        is distinct from (to_jsonb(excluded.*) - '{id,quest_id,created_at,last_updated}'::text[]);
-
-  -- The quest's own statistics are public on a marketplace quest: play figures only
-  -- when five or more children share them (a personal quest's play reaches its parent
-  -- only through get_quest_analytics, by the child's consent); ratings are parents'.
-  update app_public.quests t set
-      plays_count = s.plays, completion_count = s.completions, completion_rate = s.rate,
-      average_completion_time = s.average_time, rating = s.rating, rating_count = s.rating_count
-  from (
-    select case when shown then figures.total_starts else 0 end as plays,
-           case when shown then figures.total_completions else 0 end as completions,
-           case when shown then figures.completion_rate else 0 end as rate,
-           case when shown then figures.avg_completion_time end as average_time,
-           coalesce(round(avg(r.rating)::numeric, 2)::float8, 0) as rating,
-           count(r.id)::int as rating_count
-    from (select q.is_public and cardinality(players) >= min_group as shown) as visibility
-    left join app_public.quest_ratings r on r.quest_id = q.id
-    group by shown
-  ) as s
-  where t.id = q.id
-    and (t.plays_count, t.completion_count, t.completion_rate, t.average_completion_time, t.rating, t.rating_count)
-        is distinct from (s.plays, s.completions, s.rate, s.average_time, s.rating, s.rating_count);
+  perform app_private.release_quest_figures(quest_id, now());
+  update app_public.quests t set rating = s.rating, rating_count = s.rating_count
+  from (select coalesce(round(avg(r.rating)::numeric, 2)::float8, 0) as rating, count(r.id)::int as rating_count
+        from app_public.quest_ratings r where r.quest_id = refresh_quest_analytics.quest_id) as s
+  where t.id = refresh_quest_analytics.quest_id and (t.rating, t.rating_count) is distinct from (s.rating, s.rating_count);
 end;
 $$;
 
@@ -1291,7 +1499,7 @@ ALTER FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) OWNER TO app_owne
 -- Name: FUNCTION refresh_quest_analytics(quest_id uuid); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) IS 'The refresh_quest_analytics job: recomputes one quest''s quest_analytics row and statistics from its own rows, over the children who share analytics.';
+COMMENT ON FUNCTION app_jobs.refresh_quest_analytics(quest_id uuid) IS 'The refresh_quest_analytics job: the quest''s release of cross-child figures for today''s window (app_private.release_quest_figures: once per UTC day, then frozen) and its rating from quest_ratings. Idempotent; nothing for a quest that is gone. Raises nothing.';
 
 --
 -- Name: refresh_quest_analytics_batch(uuid, integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1444,6 +1652,25 @@ ALTER FUNCTION app_jobs.snapshot_metrics(day date) OWNER TO app_owner;
 COMMENT ON FUNCTION app_jobs.snapshot_metrics(day date) IS 'The snapshot_metrics job: each parent''s figures for one UTC day (mood, sessions, messages, letters, goals completed, quests created); returns rows written.';
 
 --
+-- Name: acting_kind_problem(text, uuid); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.acting_kind_problem(acting_role text, user_id uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select app_private.acting_kind_problem(acting_role, (select u.kind from app_public.users u where u.id = user_id))
+$$;
+
+ALTER FUNCTION app_ops.acting_kind_problem(acting_role text, user_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION acting_kind_problem(acting_role text, user_id uuid); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.acting_kind_problem(acting_role text, user_id uuid) IS 'For the API, before a request runs: why the app role (pas_bot_user or inner_edu_user) may not act as this user (a sentence for the client), or null when it may or the user is unknown. Same rule as app_public.current_user_id() (SQLSTATE ACTOR there); CONTRACT "Rules made explicit".';
+
+--
 -- Name: data_keys_by_master_key(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
 --
 
@@ -1564,6 +1791,30 @@ ALTER FUNCTION app_ops.record_activity(user_id uuid) OWNER TO app_owner;
 COMMENT ON FUNCTION app_ops.record_activity(user_id uuid) IS 'The API marks a signed-in user active (at most once an hour takes a write); true when it wrote.';
 
 --
+-- Name: acting_kind_problem(text, app_public.user_kind); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.acting_kind_problem(acting_role text, kind app_public.user_kind) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case
+    when acting_role = 'pas_bot_user' and kind = 'child' then
+      'pas_bot_user acts only as a parent, a psychologist or an admin, and this user is a child: a child acts through inner_edu_user (the inner_edu app).'
+    when acting_role = 'inner_edu_user' and kind <> 'child' then
+      format('inner_edu_user acts only as a child, and this user is %s %s: parents, psychologists and admins act through pas_bot_user (the PAS bot).',
+             case when kind = 'admin' then 'an' else 'a' end, kind)
+  end
+$$;
+
+ALTER FUNCTION app_private.acting_kind_problem(acting_role text, kind app_public.user_kind) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION acting_kind_problem(acting_role text, kind app_public.user_kind); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.acting_kind_problem(acting_role text, kind app_public.user_kind) IS 'Why the role (an app role: pas_bot_user, inner_edu_user) may not act as a user of this kind, in words; null when it may, for any other role (owner, worker, superuser) and for no user (kind null). The rule of CONTRACT "Rules made explicit (2026-11-29)".';
+
+--
 -- Name: acting_role(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -1638,14 +1889,64 @@ ALTER FUNCTION app_private.advance_track(parent uuid, track app_public.track_typ
 --
 
 CREATE FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb DEFAULT '{}'::jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  insert into app_private.audit_log (db_role, acting_user_id, action, subject_table, subject_id, child_id, data_type, decision, details)
-  values (app_private.acting_role(), app_public.current_user_id(), action, subject_table, subject_id, child_id, data_type, decision, details)
+begin
+  perform app_audit.append(app_private.acting_role(), app_public.current_user_id(),
+                           action, subject_table, subject_id, child_id, data_type, decision, details);
+end;
 $$;
 
 ALTER FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) IS 'Appends an audit row (acting role and app.user_id filled in) in the caller''s transaction, through app_audit.append: for writes, which a rollback undoes. Consent-gated reads use app_private.audit_read. Errors: app_audit.append''s (decision must be allowed, denied or null).';
+
+--
+-- Name: audit_read(text, text, uuid, uuid, text, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.audit_read(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb DEFAULT '{}'::jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform app_audit.append_durable(app_private.acting_role(), app_public.current_user_id(),
+                                   action, subject_table, subject_id, child_id, data_type, decision, details);
+end;
+$$;
+
+ALTER FUNCTION app_private.audit_read(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION audit_read(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.audit_read(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) IS 'Appends the audit row of a consent-gated read (app_private.audit''s arguments), committed at once on the session''s own connection (app_audit.append_durable), so the caller''s transaction cannot undo it. Every function that releases a child''s data to someone else calls it before returning. Errors: SQLSTATE AUDIT when the row could not be written (the read must fail with it).';
+
+--
+-- Name: caller_reads_past_rls(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.caller_reads_past_rls() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select coalesce((select r.rolsuper or r.rolbypassrls from pg_roles r
+                   where r.rolname = coalesce(nullif(current_setting('role'), 'none'), session_user)), false)
+$$;
+
+ALTER FUNCTION app_private.caller_reads_past_rls() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION caller_reads_past_rls(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.caller_reads_past_rls() IS 'True when the session''s role (SET ROLE, else the login) is a superuser or bypasses RLS (the owner); false for the app roles and the worker. Used by the P2 decrypting helpers (issue 14, item 6).';
 
 --
 -- Name: consent_flag(uuid, text, uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -1675,6 +1976,132 @@ end;
 $$;
 
 ALTER FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) OWNER TO app_owner;
+
+--
+-- Name: counts_in_release(uuid, uuid, text); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.counts_in_release(child_id uuid, quest_id uuid, figure_group text) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select exists (select 1 from app_public.quest_progress p
+                 where p.child_id = counts_in_release.child_id and p.quest_id = counts_in_release.quest_id)
+     and exists (select 1 from app_public.family_links fl join app_public.quests q on q.id = counts_in_release.quest_id
+                 where fl.child_id = counts_in_release.child_id and fl.parent_id <> q.author_id)
+     and case figure_group
+           when 'progress' then app_private.consent_flag(child_id, 'share_progress', quest_id)
+           when 'play_frequency' then app_private.consent_flag(child_id, 'share_play_frequency', quest_id)
+           when 'analytics' then app_private.consent_flag(child_id, 'share_analytics', quest_id)
+           when 'children' then app_private.consent_flag(child_id, 'share_progress', quest_id)
+                             or app_private.consent_flag(child_id, 'share_play_frequency', quest_id)
+                             or app_private.consent_flag(child_id, 'share_analytics', quest_id)
+         end
+$$;
+
+ALTER FUNCTION app_private.counts_in_release(child_id uuid, quest_id uuid, figure_group text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION counts_in_release(child_id uuid, quest_id uuid, figure_group text); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.counts_in_release(child_id uuid, quest_id uuid, figure_group text) IS 'Whether a child counts in a figure group (progress, play_frequency, analytics, or children: any of the three) of a quest: played it, has a linked parent other than the quest''s author, and consents to the group''s kind for it.';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: encrypted_columns; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.encrypted_columns (
+    table_name text NOT NULL,
+    column_name text NOT NULL,
+    owner_column text NOT NULL,
+    shape text NOT NULL,
+    required boolean NOT NULL,
+    CONSTRAINT encrypted_columns_shape_known CHECK ((shape = ANY (ARRAY['text'::text, 'non-empty text'::text, 'object'::text, 'array'::text])))
+);
+
+ALTER TABLE app_private.encrypted_columns OWNER TO app_owner;
+
+--
+-- Name: TABLE encrypted_columns; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.encrypted_columns IS 'The P2 columns of app_public (src/privacy/dataClasses.ts lists the same; a test compares): the owner whose data key encrypts them and the shape a value must have.';
+
+--
+-- Name: create_p2_reader(app_private.encrypted_columns); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.create_p2_reader(c app_private.encrypted_columns) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+declare
+  tbl regclass := format('app_public.%I', c.table_name)::regclass;
+  reader text := c.table_name || '_' || c.column_name;
+  probe text := 'may_select_' || c.table_name;
+  helper text := 'decrypt_' || c.table_name || '_' || c.column_name;
+  value_type text;
+  key_column text;
+begin
+  select format_type(a.atttypid, null) into value_type
+    from pg_attribute a where a.attrelid = tbl and a.attname = c.column_name;
+  select a.attname into key_column
+    from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+    where i.indrelid = tbl and i.indisprimary and i.indnkeyatts = 1 and a.atttypid = 'uuid'::regtype;
+  if key_column is null then
+    raise exception 'app_private.create_p2_reader: % needs a one-column uuid primary key', tbl;
+  end if;
+
+  execute format(
+    'create or replace function app_hidden.%I(row_key uuid) returns boolean
+       language plpgsql volatile security invoker
+       set search_path = pg_catalog, public, pg_temp
+       as $f$ begin return exists (select 1 from app_public.%I t where t.%I = row_key); end $f$',
+    probe, c.table_name, key_column);
+  execute format('revoke all on function app_hidden.%I(uuid) from public', probe);
+  execute format('comment on function app_hidden.%I(uuid) is %L', probe,
+    format('Whether the caller may select the %s row with this %s now (its own policies: security invoker). '
+           'Used by the P2 reading functions of %s; issue 14, item 6.', c.table_name, key_column, c.table_name));
+
+  execute format(
+    'create or replace function app_hidden.%I(row_key uuid) returns %s
+       language plpgsql volatile security definer
+       set search_path = pg_catalog, public, pg_temp
+       as $f$ begin
+         return (select app_private.decrypt_p2(t.%I, t.%I)::%s from app_public.%I t
+                 where t.%I = row_key and (t.%I = app_public.current_user_id() or app_private.caller_reads_past_rls()));
+       end $f$',
+    helper, value_type, c.owner_column, c.column_name || '_encrypted', value_type, c.table_name,
+    key_column, c.owner_column);
+  execute format('revoke all on function app_hidden.%I(uuid) from public', helper);
+  execute format('comment on function app_hidden.%I(uuid) is %L', helper,
+    format('The stored %s.%s of the row with this %s, decrypted (%s), when the row exists and its %s is the acting user '
+           '(or the session reads past RLS: owner, superuser); null otherwise, before any key is used. '
+           'Raises KEY01-KEY04 (docs/operations.md) only for such a row. Called by app_public.%s(row); issue 14, item 6.',
+           c.table_name, c.column_name, key_column, value_type, c.owner_column, reader));
+
+  execute format(
+    'create or replace function app_public.%I(r app_public.%I) returns %s
+       language sql stable security invoker
+       set search_path = pg_catalog, public, pg_temp
+       as $f$ select case when app_hidden.%I(r.%I) then app_hidden.%I(r.%I) end $f$',
+    reader, c.table_name, value_type, probe, key_column, helper, key_column);
+  execute format('revoke all on function app_public.%I(app_public.%I) from public', reader, c.table_name);
+end;
+$_$;
+
+ALTER FUNCTION app_private.create_p2_reader(c app_private.encrypted_columns) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION create_p2_reader(c app_private.encrypted_columns); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.create_p2_reader(c app_private.encrypted_columns) IS 'Makes (or remakes) the functions that read a P2 column: app_public.<table>_<column>(row), invoker, which answers only for a row the caller may select now (app_hidden.may_select_<table>(key), invoker), decrypted by app_hidden.decrypt_<table>_<column>(key), definer, for the row''s owner only. Issue 14, item 6.';
 
 --
 -- Name: current_master_key(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -1824,6 +2251,47 @@ ALTER FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) OWNER TO app_
 COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
 
 --
+-- Name: geometric_noise(double precision); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.geometric_noise(epsilon double precision) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  -- Two-sided geometric: the difference of two geometric draws, P(k) proportional to exp(-epsilon |k|).
+  select (floor(ln(app_private.uniform_noise()) / -epsilon) - floor(ln(app_private.uniform_noise()) / -epsilon))::int
+$$;
+
+ALTER FUNCTION app_private.geometric_noise(epsilon double precision) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION geometric_noise(epsilon double precision); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.geometric_noise(epsilon double precision) IS 'A draw of two-sided geometric noise for a count of sensitivity 1 (P(k) proportional to exp(-epsilon |k|)), an integer. Raises nothing.';
+
+--
+-- Name: laplace_noise(double precision); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.laplace_noise(scale double precision) RETURNS double precision
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select case when scale <= 0 then 0::float8
+              else -scale * sign(u) * ln(1 - 2 * abs(u)) end
+  from (select app_private.uniform_noise() - 0.5 as u) as draw
+$$;
+
+ALTER FUNCTION app_private.laplace_noise(scale double precision) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION laplace_noise(scale double precision); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.laplace_noise(scale double precision) IS 'A draw of Laplace noise with the given scale (sensitivity / epsilon); 0 for a scale of 0. Raises nothing.';
+
+--
 -- Name: master_key_id(text); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -1881,6 +2349,186 @@ ALTER FUNCTION app_private.milestones_reached() OWNER TO app_owner;
 COMMENT ON FUNCTION app_private.milestones_reached() IS 'Milestones parents have reached by now: streak_7 (active seven days running) and child_completed (with the child''s consent).';
 
 --
+-- Name: project_release(uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.project_release(quest_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  q record;
+  f app_public.quest_analytics;
+begin
+  select id, is_public, coalesce(jsonb_array_length(graph_structure -> 'nodes'), 0) as node_count,
+         (select max(r.window_start) from app_private.quest_releases r where r.quest_id = quests.id) as window_start into q
+  from app_public.quests where id = project_release.quest_id;
+  if not found then
+    return;
+  end if;
+  select * into f from jsonb_populate_record(null::app_public.quest_analytics,
+    (select coalesce(jsonb_object_agg(e.key, e.value), '{}') from app_private.quest_releases r, jsonb_each(r.figures) e
+     where r.quest_id = q.id));
+
+  insert into app_public.quest_analytics as qa (
+      quest_id, total_starts, total_completions, completion_rate, avg_completion_time, nodes_completed, total_nodes,
+      completion_percentage, play_count, total_time_minutes, avg_xp_earned, reveal_view_rate, distinct_children,
+      window_start, last_updated)
+  values (
+      q.id, f.total_starts, f.total_completions, f.completion_rate, f.avg_completion_time, f.nodes_completed, q.node_count,
+      f.completion_percentage, f.play_count, f.total_time_minutes, f.avg_xp_earned, f.reveal_view_rate, f.distinct_children,
+      q.window_start, now())
+  on conflict on constraint quest_analytics_one_per_quest do update set
+      total_starts = excluded.total_starts, total_completions = excluded.total_completions,
+      completion_rate = excluded.completion_rate, avg_completion_time = excluded.avg_completion_time,
+      median_completion_time = null, avg_xp_earned = excluded.avg_xp_earned, avg_badges_earned = null,
+      reveal_view_rate = excluded.reveal_view_rate, node_completion_rates = null, node_average_times = null,
+      nodes_completed = excluded.nodes_completed, total_nodes = excluded.total_nodes,
+      completion_percentage = excluded.completion_percentage, educational_progress = null,
+      play_count = excluded.play_count, total_time_minutes = excluded.total_time_minutes,
+      distinct_children = excluded.distinct_children, last_played = null,
+      window_start = excluded.window_start, last_updated = excluded.last_updated
+  where (to_jsonb(qa.*) - '{id,quest_id,created_at,last_updated}'::text[])
+        is distinct from (to_jsonb(excluded.*) - '{id,quest_id,created_at,last_updated}'::text[]);
+
+  -- Public on a marketplace quest: the released progress figures, zero while not
+  -- released. A personal quest's stay zero (its parent reads get_quest_analytics).
+  update app_public.quests t set
+      plays_count = s.plays, completion_count = s.completions, completion_rate = s.rate, average_completion_time = s.average_time
+  from (select case when q.is_public then coalesce(f.total_starts, 0) else 0 end as plays,
+               case when q.is_public then coalesce(f.total_completions, 0) else 0 end as completions,
+               case when q.is_public then coalesce(f.completion_rate, 0) else 0 end as rate,
+               case when q.is_public then f.avg_completion_time end as average_time) as s
+  where t.id = q.id
+    and (t.plays_count, t.completion_count, t.completion_rate, t.average_completion_time)
+        is distinct from (s.plays, s.completions, s.rate, s.average_time);
+end;
+$$;
+
+ALTER FUNCTION app_private.project_release(quest_id uuid) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION project_release(quest_id uuid); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.project_release(quest_id uuid) IS 'Writes a quest''s stored release (app_private.quest_releases) into its quest_analytics row and its public statistics (plays_count, completion_count, completion_rate, average_completion_time; zero while not released, always zero for a quest that is not public). Writes only what differs.';
+
+--
+-- Name: release_quest_figures(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  -- Privacy parameters: epsilon per figure and per fresh release, and the caps that bound
+  -- one child's contribution (its sensitivity). A window is one UTC day.
+  epsilon constant float8 := 0.1;
+  min_group constant integer := 5;
+  max_xp constant integer := 1000;
+  max_completion_seconds constant integer := 14400;
+  max_sessions constant integer := 50;
+  max_minutes constant float8 := 600;
+  this_window timestamptz := date_trunc('day', at, 'UTC');
+  q record;
+  released timestamptz;
+  g text;
+  members uuid[];
+  inputs record;
+  digest bytea;
+  n integer;
+  k integer;
+  figures jsonb;
+begin
+  -- One release at a time per quest (the quest row is the lock).
+  select id, coalesce(jsonb_array_length(graph_structure -> 'nodes'), 0) as node_count into q
+  from app_public.quests where id = release_quest_figures.quest_id for no key update;
+  if not found then
+    return false;
+  end if;
+  select max(r.window_start) into released from app_private.quest_releases r where r.quest_id = q.id;
+  if released is not null and released >= this_window then
+    -- Frozen until the next window: asking again, or after one more child played, changes nothing.
+    perform app_private.project_release(q.id);
+    return false;
+  end if;
+
+  foreach g in array array['progress', 'play_frequency', 'analytics', 'children'] loop
+    members := array(select p.child_id from app_public.quest_progress p
+                     where p.quest_id = q.id and app_private.counts_in_release(p.child_id, q.id, g)
+                     order by p.child_id);
+    -- The exact inputs, each child's contribution capped (one row per child and quest).
+    select count(*)::int as children,
+           (count(*) filter (where p.completed))::int as completions,
+           coalesce(sum(least(greatest(extract(epoch from p.completed_at - p.started_at), 0), max_completion_seconds))
+                    filter (where p.completed), 0)::float8 as completion_seconds,
+           coalesce(sum(least(p.nodes_completed, q.node_count)), 0)::float8 as nodes,
+           coalesce(sum(p.completion_percentage), 0)::float8 as percentage,
+           coalesce(sum(least(p.session_count, max_sessions)), 0)::float8 as sessions,
+           coalesce(sum(least(p.total_time_minutes, max_minutes)), 0)::float8 as minutes,
+           coalesce(sum(least(p.xp_earned, max_xp)), 0)::float8 as xp,
+           (count(*) filter (where p.reveal_moments_viewed > 0))::int as reveals
+      into inputs
+    from app_public.quest_progress p
+    where p.quest_id = q.id and p.child_id = any (members);
+    digest := sha256(convert_to(g || q.node_count || members::text || row_to_json(inputs)::text, 'UTF8'));
+
+    if inputs.children < min_group then
+      -- Too few children: nothing of the group is released.
+      members := '{}'; digest := null; figures := '{}';
+    elsif digest = (select r.inputs_digest from app_private.quest_releases r where r.quest_id = q.id and r.figure_group = g) then
+      -- The same inputs as the stored release: keep its noise (no fresh draw, no budget spent).
+      update app_private.quest_releases r set window_start = this_window where r.quest_id = q.id and r.figure_group = g;
+      continue;
+    elsif g = 'progress' then
+      n := greatest(inputs.children + app_private.geometric_noise(epsilon), min_group);
+      k := least(greatest(inputs.completions + app_private.geometric_noise(epsilon), 0), n);
+      figures := jsonb_build_object(
+        'total_starts', n,
+        'total_completions', k,
+        'completion_rate', k::float8 / n,
+        'avg_completion_time', round(least(greatest(
+           (inputs.completion_seconds + app_private.laplace_noise(max_completion_seconds / epsilon)) / greatest(k, 1), 0),
+           max_completion_seconds)),
+        'nodes_completed', round(least(greatest(
+           (inputs.nodes + app_private.laplace_noise(q.node_count / epsilon)) / n, 0), q.node_count)),
+        'completion_percentage', round(least(greatest(
+           (inputs.percentage + app_private.laplace_noise(100 / epsilon)) / n, 0), 100)));
+    elsif g = 'play_frequency' then
+      figures := jsonb_build_object(
+        'play_count', greatest(round(inputs.sessions + app_private.laplace_noise(max_sessions / epsilon)), 0),
+        'total_time_minutes', greatest(round((inputs.minutes + app_private.laplace_noise(max_minutes / epsilon))::numeric, 2), 0));
+    elsif g = 'analytics' then
+      n := greatest(inputs.children + app_private.geometric_noise(epsilon), min_group);
+      figures := jsonb_build_object(
+        'avg_xp_earned', round(least(greatest((inputs.xp + app_private.laplace_noise(max_xp / epsilon)) / n, 0), max_xp)::numeric, 2),
+        'reveal_view_rate', least(greatest(inputs.reveals + app_private.geometric_noise(epsilon), 0), n)::float8 / n);
+    else
+      figures := jsonb_build_object('distinct_children', greatest(inputs.children + app_private.geometric_noise(epsilon), min_group));
+    end if;
+
+    insert into app_private.quest_releases as r (quest_id, figure_group, window_start, members, inputs_digest, figures)
+    values (q.id, g, this_window, members, digest, figures)
+    on conflict on constraint quest_releases_one_per_quest_and_group do update set
+      window_start = excluded.window_start, members = excluded.members, inputs_digest = excluded.inputs_digest,
+      figures = excluded.figures;
+  end loop;
+
+  perform app_private.project_release(q.id);
+  return true;
+end;
+$$;
+
+ALTER FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp with time zone) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION release_quest_figures(quest_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp with time zone) IS 'Releases a quest''s cross-child figures for the window (UTC day) of `at`, once: a later call in the same or an earlier window changes nothing (returns false); a new window recomputes each group (progress, play_frequency, analytics, children) over the children who count in it (app_private.counts_in_release), withholds a group of fewer than 5, keeps the stored noise of a group whose exact inputs did not change, and otherwise draws fresh noise: two-sided geometric for counts, Laplace for sums, epsilon 0.1 per figure, each child capped at 1000 XP, 4 h to complete, 50 sessions, 600 minutes, the quest''s node count; averages and rates come from the noisy sums and counts. Then projects the release into quest_analytics and the public statistics. Owner only (its `at` must not be chosen by anyone else: docs/privacy.md). Source: issue 14 items 1 and 3.';
+
+--
 -- Name: session_master_keys(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -1902,31 +2550,6 @@ ALTER FUNCTION app_private.session_master_keys() OWNER TO app_owner;
 
 COMMENT ON FUNCTION app_private.session_master_keys() IS 'The master keys this transaction holds: the current one, and the previous one during a rotation.';
 
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: encrypted_columns; Type: TABLE; Schema: app_private; Owner: app_owner
---
-
-CREATE TABLE app_private.encrypted_columns (
-    table_name text NOT NULL,
-    column_name text NOT NULL,
-    owner_column text NOT NULL,
-    shape text NOT NULL,
-    required boolean NOT NULL,
-    CONSTRAINT encrypted_columns_shape_known CHECK ((shape = ANY (ARRAY['text'::text, 'non-empty text'::text, 'object'::text, 'array'::text])))
-);
-
-ALTER TABLE app_private.encrypted_columns OWNER TO app_owner;
-
---
--- Name: TABLE encrypted_columns; Type: COMMENT; Schema: app_private; Owner: app_owner
---
-
-COMMENT ON TABLE app_private.encrypted_columns IS 'The P2 columns of app_public (src/privacy/dataClasses.ts lists the same; a test compares): the owner whose data key encrypts them and the shape a value must have.';
-
 --
 -- Name: store_encrypted(app_private.encrypted_columns); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
@@ -1938,13 +2561,10 @@ CREATE FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) RET
 declare
   encrypted text;
   reader text;
-  value_type text;
   description text;
 begin
   encrypted := c.column_name || '_encrypted';
   reader := c.table_name || '_' || c.column_name;
-  value_type := format_type(
-    (select atttypid from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name), null);
   description := regexp_replace(
     coalesce(col_description(format('app_public.%I', c.table_name)::regclass,
       (select attnum from pg_attribute where attrelid = format('app_public.%I', c.table_name)::regclass and attname = c.column_name)), ''),
@@ -1970,13 +2590,7 @@ begin
     '_900_encrypt_' || c.column_name, c.column_name, c.table_name,
     c.owner_column, c.column_name, c.shape, case when c.required then 'required' else 'optional' end);
 
-  execute format(
-    'create or replace function app_public.%I(r app_public.%I) returns %s
-       language sql stable security definer
-       set search_path = pg_catalog, public, pg_temp
-       as $f$ select app_private.decrypt_p2(r.%I, r.%I)::%s $f$',
-    reader, c.table_name, value_type, c.owner_column, encrypted, value_type);
-  execute format('revoke all on function app_public.%I(app_public.%I) from public', reader, c.table_name);
+  perform app_private.create_p2_reader(c);
   execute format('comment on function app_public.%I(app_public.%I) is %L', reader, c.table_name,
     case when c.required then E'@notNull\n' else '' end || description || ' (Stored encrypted.)');
   execute format('comment on column app_public.%I.%I is %L', c.table_name, c.column_name,
@@ -1994,7 +2608,33 @@ ALTER FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) OWNE
 -- Name: FUNCTION store_encrypted(c app_private.encrypted_columns); Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) IS 'Makes a P2 column of app_private.encrypted_columns stored encrypted (columns, existing values, trigger, reading function, tags).';
+COMMENT ON FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) IS 'Makes a P2 column of app_private.encrypted_columns stored encrypted (columns, existing values, trigger, reading functions of app_private.create_p2_reader, tags).';
+
+--
+-- Name: tg__assign_only_psychologists(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg__assign_only_psychologists() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if not exists (select 1 from app_public.users u where u.id = new.psychologist_id and u.kind = 'psychologist') then
+    raise exception 'psychologist_id must name a psychologist: a review is assigned only to one.'
+      using errcode = 'check_violation', constraint = 'psychologist_reviews_assign_only_psychologists',
+            table = 'psychologist_reviews', column = 'psychologist_id';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg__assign_only_psychologists() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg__assign_only_psychologists(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg__assign_only_psychologists() IS 'BEFORE INSERT OR UPDATE OF psychologist_id on psychologist_reviews: refuses (23514, constraint psychologist_reviews_assign_only_psychologists) an id that is not a psychologist''s, an unknown id alike. Replaces the policy that called app_hidden.is_psychologist (issue 14, item 11).';
 
 --
 -- Name: tg__audit_write(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2134,30 +2774,28 @@ ALTER FUNCTION app_private.tg__row_metadata() OWNER TO app_owner;
 COMMENT ON FUNCTION app_private.tg__row_metadata() IS 'BEFORE UPDATE trigger of mutable tables: rejects a stale version, bumps version, sets updated_at.';
 
 --
--- Name: tg_audit_log__append_only(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+-- Name: tg__withhold_figures(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
-CREATE FUNCTION app_private.tg_audit_log__append_only() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE FUNCTION app_private.tg__withhold_figures() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if tg_op = 'DELETE' and current_setting('app.audit_retention', true) = 'on' and old.at < now() - interval '1 year' then
-    return old;
-  end if;
-  if tg_op = 'UPDATE' and current_setting('app.audit_erasure', true) = 'on'
-     and (new.id, new.at, new.db_role, new.action, new.subject_table, new.data_type, new.decision, new.details)
-         is not distinct from (old.id, old.at, old.db_role, old.action, old.subject_table, old.data_type, old.decision, old.details)
-     and (new.acting_user_id is null or new.acting_user_id = old.acting_user_id)
-     and (new.child_id is null or new.child_id = old.child_id)
-     and (new.subject_id is null or new.subject_id = old.subject_id) then
-    return new;
-  end if;
-  raise exception 'The audit log is append-only: % is not allowed.', tg_op using errcode = '42501';
+  -- users rows carry the child as id; the consent and link tables as child_id.
+  perform app_private.withhold_figures_counting(array(
+    select coalesce(to_jsonb(c) ->> 'child_id', to_jsonb(c) ->> 'id')::uuid from changed_rows c));
+  return null;
 end;
 $$;
 
-ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO app_owner;
+ALTER FUNCTION app_private.tg__withhold_figures() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg__withhold_figures(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg__withhold_figures() IS 'Statement trigger (transition table changed_rows) on child_privacy, quest_privacy, family_links and users: withholds the stored figures that counted the children of the changed rows who no longer count (app_private.withhold_figures_counting). Raises nothing. Source: issue 14 item 9.';
 
 --
 -- Name: tg_consent__record_events(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2306,6 +2944,41 @@ $$;
 ALTER FUNCTION app_private.tg_psychologist_reviews__show_on_quest() OWNER TO app_owner;
 
 --
+-- Name: tg_quest_progress__as_played(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quest_progress__as_played() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  quest_nodes integer;
+begin
+  if app_private.acting_role() <> 'inner_edu_user' then
+    return new;
+  end if;
+  select jsonb_array_length(q.graph_structure -> 'nodes') into quest_nodes from app_public.quests q where q.id = new.quest_id;
+  if new.nodes_completed > quest_nodes then
+    raise exception 'nodes_completed must be between 0 and % (the quest''s nodes), got %.', quest_nodes, new.nodes_completed
+      using errcode = '23514', constraint = 'quest_progress_nodes_within_quest';
+  end if;
+  if tg_op = 'UPDATE' and old.completed and (not new.completed or new.completed_at is distinct from old.completed_at) then
+    raise exception 'This quest was completed at %: a completion is final (completed and completed_at stay as they are).', old.completed_at
+      using errcode = '23514', constraint = 'quest_progress_completion_is_final';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quest_progress__as_played() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_quest_progress__as_played(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_quest_progress__as_played() IS 'BEFORE INSERT/UPDATE trigger of quest_progress, for inner_edu_user''s writes: nodes_completed at most the quest''s nodes, and a completed row stays completed with its completed_at (SQLSTATE 23514, constraint names quest_progress_nodes_within_quest, quest_progress_completion_is_final). The rules of update_quest_progress (migration 000004), issue 14 item 8.';
+
+--
 -- Name: tg_quests__content_edit_needs_moderation(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -2416,6 +3089,26 @@ $$;
 ALTER FUNCTION app_private.tg_users__create_child_privacy() OWNER TO app_owner;
 
 --
+-- Name: uniform_noise(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.uniform_noise() RETURNS double precision
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  -- 56 random bits, centred in their cell: strictly between 0 and 1.
+  select ((('x' || encode(public.gen_random_bytes(7), 'hex'))::bit(56)::bigint + 0.5) / 72057594037927936.0)::float8
+$$;
+
+ALTER FUNCTION app_private.uniform_noise() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION uniform_noise(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.uniform_noise() IS 'A uniform number strictly between 0 and 1 from 56 bits of pgcrypto''s gen_random_bytes (a CSPRNG). For the release''s noise.';
+
+--
 -- Name: unwrap_data_key(uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -2514,12 +3207,68 @@ ALTER FUNCTION app_private.unwrapped(stored app_private.user_data_keys) OWNER TO
 COMMENT ON FUNCTION app_private.unwrapped(stored app_private.user_data_keys) IS 'A stored data key, unwrapped with whichever master key of the transaction wrapped it (hex).';
 
 --
+-- Name: withhold_figures_counting(uuid[]); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  quests uuid[];
+  quest uuid;
+begin
+  -- Wait for a release of these quests in progress (it holds the quest row), so that what it
+  -- stores is withheld here rather than stored after this withholding.
+  perform 1 from app_public.quests q
+  where q.id in (select r.quest_id from app_private.quest_releases r where r.members && child_ids)
+  order by q.id for no key update;
+  with withheld as (
+    update app_private.quest_releases r set members = '{}', inputs_digest = null, figures = '{}'
+    where r.members && child_ids
+      and exists (select 1 from unnest(r.members) m
+                  where m = any (child_ids) and not app_private.counts_in_release(m, r.quest_id, r.figure_group))
+    returning r.quest_id
+  )
+  select array_agg(distinct w.quest_id) into quests from withheld w;
+  foreach quest in array coalesce(quests, '{}') loop
+    perform app_private.project_release(quest);
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION withhold_figures_counting(child_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) IS 'Withholds (empties) every stored figure group that counted one of these children who no longer counts in it, and re-projects the quests concerned (quest_analytics to null, public statistics to zero). Called by triggers in the transaction of the change; waits for a release of those quests in progress. Raises nothing. Source: issue 14 item 9.';
+
+--
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
 CREATE FUNCTION app_public.current_user_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ select nullif(current_setting('app.user_id', true), '')::uuid $$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  acting uuid := nullif(current_setting('app.user_id', true), '')::uuid;
+  problem text;
+begin
+  if acting is not null then
+    problem := app_private.acting_kind_problem(app_private.acting_role(),
+                                               (select u.kind from app_public.users u where u.id = acting));
+    if problem is not null then
+      raise exception '%', problem
+        using errcode = 'ACTOR', detail = format('app.user_id is %s.', acting),
+              hint = 'Act as this user through the other app''s role, or set app.user_id to a user of a kind this role serves.';
+    end if;
+  end if;
+  return acting;
+end;
+$$;
 
 ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
 
@@ -2527,7 +3276,7 @@ ALTER FUNCTION app_public.current_user_id() OWNER TO app_owner;
 -- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts.';
+COMMENT ON FUNCTION app_public.current_user_id() IS 'The acting user''s id (the transaction-local setting app.user_id), or null when nobody acts. Raises SQLSTATE ACTOR when the app role may not act as that user''s kind (the contract''s rule): pas_bot_user acts only as a parent, psychologist or admin, inner_edu_user only as a child; an unknown id acts as nobody.';
 
 --
 -- Name: psychological_profiles; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -2744,8 +3493,8 @@ begin
   -- Only the child and the child's linked parents may ask; anyone else learns nothing.
   allowed := (child_id = app_public.current_user_id() or child_id in (select app_hidden.my_child_ids()))
              and app_private.consent_flag(child_id, 'share_' || data_type, quest_id);
-  perform app_private.audit('can_share_with_parent', 'quests', quest_id, child_id, data_type,
-                            case when allowed then 'allowed' else 'denied' end);
+  perform app_private.audit_read('can_share_with_parent', 'quests', quest_id, child_id, data_type,
+                                 case when allowed then 'allowed' else 'denied' end);
   return allowed;
 end;
 $$;
@@ -2756,7 +3505,7 @@ ALTER FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, q
 -- Name: FUNCTION can_share_with_parent(child_id uuid, data_type text, quest_id uuid); Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) IS 'Whether the child consented to share this kind of data (progress, educational_progress, play_frequency, quest_details, emotional_state, analytics) with their parents, for a quest (its override wins) or by default. False for anyone but the child and their linked parents. Every call is audited.';
+COMMENT ON FUNCTION app_public.can_share_with_parent(child_id uuid, data_type text, quest_id uuid) IS 'Whether the child consented to share this kind of data (progress, educational_progress, play_frequency, quest_details, emotional_state, analytics) with their parents, for a quest (its override wins) or by default. False for anyone but the child and their linked parents. Every call is audited durably: the record survives the caller''s rollback. Errors: 22023 for an unknown data type; AUDIT when the record could not be written.';
 
 --
 -- Name: child_progress; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -2862,9 +3611,9 @@ Ciphertext of payload, with the data key of the row''s child_id (app_private.enc
 --
 
 CREATE FUNCTION app_public.child_progress_payload(r app_public.child_progress) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.child_id, r.payload_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_child_progress(r.id) then app_hidden.decrypt_child_progress_payload(r.id) end $$;
 
 ALTER FUNCTION app_public.child_progress_payload(r app_public.child_progress) OWNER TO app_owner;
 
@@ -3024,6 +3773,7 @@ CREATE TABLE app_public.creative_projects (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     version integer DEFAULT 1 NOT NULL,
     CONSTRAINT creative_projects_completed_at_iff_completed CHECK (((status = 'completed'::app_public.creative_project_status) = (completed_at IS NOT NULL))),
+    CONSTRAINT creative_projects_completed_exactly_at_100 CHECK (((status = 'completed'::app_public.creative_project_status) = (progress = 100))),
     CONSTRAINT creative_projects_links_exactly_its_type CHECK (((num_nonnulls(quest_id, letter_id, goal_id) = 1) AND
 CASE project_type
     WHEN 'quest'::app_public.creative_project_type THEN (quest_id IS NOT NULL)
@@ -3604,75 +4354,96 @@ CREATE FUNCTION app_public.get_quest_analytics(quest_id uuid) RETURNS app_public
 declare
   q record;
   r app_public.quest_analytics_result;
+  released app_public.quest_analytics;
   share_progress boolean;
   share_frequency boolean;
   share_educational boolean;
   share_analytics boolean;
-  players uuid[];
-  min_group constant integer := 5;
+  released_kinds text[];
 begin
   r.quest_id := get_quest_analytics.quest_id;
   select id, author_id, child_id, jsonb_array_length(graph_structure -> 'nodes') as node_count into q
   from app_public.quests where id = get_quest_analytics.quest_id and author_id = app_public.current_user_id();
   if not found then
     r.consent_status := 'not_found';
-    perform app_private.audit('get_quest_analytics', 'quests', get_quest_analytics.quest_id, null, 'analytics', 'denied',
-                              '{"reason": "not the author"}');
+    perform app_private.audit_read('get_quest_analytics', 'quests', get_quest_analytics.quest_id, null, 'analytics', 'denied',
+                                   '{"reason": "not the author"}');
     return r;
   end if;
-  r.total_nodes := q.node_count;
 
   if q.child_id is not null then
-    -- A personal quest: one child, consent per kind of figure.
+    -- A personal quest: one child's figures, for a parent linked to that child now.
+    if not exists (select 1 from app_public.family_links fl
+                   where fl.parent_id = app_public.current_user_id() and fl.child_id = q.child_id) then
+      r.consent_status := 'not_found';
+      perform app_private.audit_read('get_quest_analytics', 'quests', q.id, q.child_id, 'analytics', 'denied',
+                                     '{"reason": "not linked to the child"}');
+      return r;
+    end if;
+    r.total_nodes := q.node_count;
     share_progress := app_private.consent_flag(q.child_id, 'share_progress', q.id);
     share_frequency := app_private.consent_flag(q.child_id, 'share_play_frequency', q.id);
     share_educational := app_private.consent_flag(q.child_id, 'share_educational_progress', q.id);
     share_analytics := app_private.consent_flag(q.child_id, 'share_analytics', q.id);
-    players := array[q.child_id];
-  else
-    -- Played by many: only children who consented to analytics count, and only 5 or more of them.
-    select coalesce(array_agg(p.child_id), '{}') into players
-    from app_public.quest_progress p
-    where p.quest_id = q.id and app_private.consent_flag(p.child_id, 'share_analytics', q.id);
-    if cardinality(players) < min_group then
-      r.consent_status := 'too_few_children';
-      perform app_private.audit('get_quest_analytics', 'quests', q.id, null, 'analytics', 'denied',
-                                jsonb_build_object('reason', 'fewer than 5 consenting children'));
-      return r;
+    r.consent_status := case
+      when share_progress and share_frequency and share_educational and share_analytics then 'consented'
+      when share_progress or share_frequency or share_educational or share_analytics then 'partially_consented'
+      else 'not_consented' end;
+    if r.consent_status <> 'not_consented' then
+      r.children_count := 1;
+      select
+        case when share_progress then count(*)::int end,
+        case when share_progress then (count(*) filter (where p.completed))::int end,
+        case when share_progress then coalesce((count(*) filter (where p.completed))::float8 / nullif(count(*), 0), 0) end,
+        case when share_progress then (avg(extract(epoch from p.completed_at - p.started_at)) filter (where p.completed))::int end,
+        case when share_progress then sum(p.nodes_completed)::int end,
+        case when share_progress then round(avg(p.completion_percentage))::int end,
+        case when share_frequency then max(p.last_played_at) end,
+        case when share_frequency then sum(p.session_count)::int end,
+        case when share_frequency then sum(p.total_time_minutes)::float8 end,
+        case when share_educational then max(p.educational_progress::text)::jsonb end,
+        case when share_analytics then avg(p.xp_earned)::float8 end,
+        case when share_analytics then coalesce((count(*) filter (where p.reveal_moments_viewed > 0))::float8 / nullif(count(*), 0), 0) end
+      into r.total_starts, r.total_completions, r.completion_rate, r.avg_completion_time, r.nodes_completed,
+           r.completion_percentage, r.last_played, r.play_count, r.total_time_minutes, r.educational_progress,
+           r.avg_xp_earned, r.reveal_view_rate
+      from app_public.quest_progress p
+      where p.quest_id = q.id and p.child_id = q.child_id;
     end if;
-    share_progress := true; share_frequency := true; share_educational := true; share_analytics := true;
+  else
+    -- Played by many: the stored release of this window, each group only when released.
+    r.total_nodes := q.node_count;
+    select * into released from app_public.quest_analytics a where a.quest_id = q.id;
+    share_progress := released.total_starts is not null;
+    share_frequency := released.play_count is not null;
+    share_analytics := released.avg_xp_earned is not null;
+    r.consent_status := case
+      when share_progress and share_frequency and share_analytics then 'consented'
+      when share_progress or share_frequency or share_analytics then 'partially_consented'
+      else 'too_few_children' end;
+    r.children_count := case when r.consent_status <> 'too_few_children' then released.distinct_children end;
+    r.total_starts := released.total_starts;
+    r.total_completions := released.total_completions;
+    r.completion_rate := released.completion_rate;
+    r.avg_completion_time := released.avg_completion_time;
+    r.nodes_completed := released.nodes_completed;
+    r.completion_percentage := released.completion_percentage;
+    r.play_count := released.play_count;
+    r.total_time_minutes := released.total_time_minutes;
+    r.avg_xp_earned := released.avg_xp_earned;
+    r.reveal_view_rate := released.reveal_view_rate;
   end if;
 
-  r.consent_status := case
-    when share_progress and share_frequency and share_educational and share_analytics then 'consented'
-    when share_progress or share_frequency or share_educational or share_analytics then 'partially_consented'
-    else 'not_consented' end;
-
-  if r.consent_status <> 'not_consented' then
-    r.children_count := cardinality(players);
-    select
-      case when share_progress then count(*)::int end,
-      case when share_progress then (count(*) filter (where p.completed))::int end,
-      case when share_progress then coalesce((count(*) filter (where p.completed))::float8 / nullif(count(*), 0), 0) end,
-      case when share_progress then (avg(extract(epoch from p.completed_at - p.started_at)) filter (where p.completed))::int end,
-      case when share_progress then sum(p.nodes_completed)::int end,
-      case when share_progress then round(avg(p.completion_percentage))::int end,
-      case when share_frequency then max(p.last_played_at) end,
-      case when share_frequency then sum(p.session_count)::int end,
-      case when share_frequency then sum(p.total_time_minutes)::float8 end,
-      case when share_educational and count(*) = 1 then max(p.educational_progress::text)::jsonb end,
-      case when share_analytics then avg(p.xp_earned)::float8 end,
-      case when share_analytics then coalesce((count(*) filter (where p.reveal_moments_viewed > 0))::float8 / nullif(count(*), 0), 0) end
-    into r.total_starts, r.total_completions, r.completion_rate, r.avg_completion_time, r.nodes_completed,
-         r.completion_percentage, r.last_played, r.play_count, r.total_time_minutes, r.educational_progress,
-         r.avg_xp_earned, r.reveal_view_rate
-    from app_public.quest_progress p
-    where p.quest_id = q.id and p.child_id = any (players);
-  end if;
-
-  perform app_private.audit('get_quest_analytics', 'quests', q.id, q.child_id, 'analytics',
-                            case when r.consent_status = 'not_consented' then 'denied' else 'allowed' end,
-                            jsonb_build_object('consent_status', r.consent_status));
+  -- The record names the kinds of data released (data_type: e.g. 'progress,play_frequency'), not the function's.
+  released_kinds := array_remove(array[
+    case when share_progress then 'progress' end,
+    case when share_frequency then 'play_frequency' end,
+    case when share_educational then 'educational_progress' end,
+    case when share_analytics then 'analytics' end], null);
+  perform app_private.audit_read('get_quest_analytics', 'quests', q.id, q.child_id,
+                                 coalesce(nullif(array_to_string(released_kinds, ','), ''), 'none'),
+                                 case when cardinality(released_kinds) = 0 then 'denied' else 'allowed' end,
+                                 jsonb_build_object('consent_status', r.consent_status, 'released', to_jsonb(released_kinds)));
   return r;
 end;
 $$;
@@ -3683,7 +4454,7 @@ ALTER FUNCTION app_public.get_quest_analytics(quest_id uuid) OWNER TO app_owner;
 -- Name: FUNCTION get_quest_analytics(quest_id uuid); Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_public.get_quest_analytics(quest_id uuid) IS 'Aggregates of a quest''s play for its author: only what the child consented to share (the rest null), with a consent_status; cross-child figures need at least 5 consenting children. Audited.';
+COMMENT ON FUNCTION app_public.get_quest_analytics(quest_id uuid) IS 'Figures of a quest''s play for its author. A personal quest: its child''s own figures, only while the caller is linked to that child, each kind only with the child''s consent (the rest null). A quest played by several children: the stored release of the current UTC day (differential-privacy noise, each figure over the children who consented to its kind and have a real family, shown only when at least 5 of them; never a single child''s value); educational progress and last_played are never released across children. consent_status says which. Audited durably (app_private.audit_read; data_type lists the kinds of data released, e.g. progress,play_frequency, or none); errors: only the audit''s (SQLSTATE AUDIT when the record cannot be written: nothing is released). Source: docs/privacy.md, CONTRACT.md (rules made explicit 2026-11-29), issue 14 items 1-3.';
 
 --
 -- Name: get_recommendations(); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -3839,9 +4610,9 @@ Ciphertext of content, with the data key of the row''s user_id (app_private.encr
 --
 
 CREATE FUNCTION app_public.letters_content(r app_public.letters) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.content_encrypted)::text $$;
+    AS $$ select case when app_hidden.may_select_letters(r.id) then app_hidden.decrypt_letters_content(r.id) end $$;
 
 ALTER FUNCTION app_public.letters_content(r app_public.letters) OWNER TO app_owner;
 
@@ -3946,9 +4717,9 @@ Ciphertext of content, with the data key of the row''s user_id (app_private.encr
 --
 
 CREATE FUNCTION app_public.messages_content(r app_public.messages) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.content_encrypted)::text $$;
+    AS $$ select case when app_hidden.may_select_messages(r.id) then app_hidden.decrypt_messages_content(r.id) end $$;
 
 ALTER FUNCTION app_public.messages_content(r app_public.messages) OWNER TO app_owner;
 
@@ -4024,9 +4795,9 @@ COMMENT ON FUNCTION app_public.my_children() IS 'The acting parent''s linked chi
 --
 
 CREATE FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.crisis_history_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_psychological_profiles(r.user_id) then app_hidden.decrypt_psychological_profiles_crisis_history(r.user_id) end $$;
 
 ALTER FUNCTION app_public.psychological_profiles_crisis_history(r app_public.psychological_profiles) OWNER TO app_owner;
 
@@ -4042,9 +4813,9 @@ Crises recorded. (Stored encrypted.)';
 --
 
 CREATE FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.emotional_trends_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_psychological_profiles(r.user_id) then app_hidden.decrypt_psychological_profiles_emotional_trends(r.user_id) end $$;
 
 ALTER FUNCTION app_public.psychological_profiles_emotional_trends(r app_public.psychological_profiles) OWNER TO app_owner;
 
@@ -4060,9 +4831,9 @@ Emotional readings over time. (Stored encrypted.)';
 --
 
 CREATE FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.toxic_patterns_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_psychological_profiles(r.user_id) then app_hidden.decrypt_psychological_profiles_toxic_patterns(r.user_id) end $$;
 
 ALTER FUNCTION app_public.psychological_profiles_toxic_patterns(r app_public.psychological_profiles) OWNER TO app_owner;
 
@@ -4078,9 +4849,9 @@ Patterns to work on. (Stored encrypted.)';
 --
 
 CREATE FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.triggers_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_psychological_profiles(r.user_id) then app_hidden.decrypt_psychological_profiles_triggers(r.user_id) end $$;
 
 ALTER FUNCTION app_public.psychological_profiles_triggers(r app_public.psychological_profiles) OWNER TO app_owner;
 
@@ -4236,9 +5007,9 @@ Ciphertext of quest_context, with the data key of the row''s user_id (app_privat
 --
 
 CREATE FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.conversation_history_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_quest_builder_sessions(r.id) then app_hidden.decrypt_quest_builder_sessions_conversation_history(r.id) end $$;
 
 ALTER FUNCTION app_public.quest_builder_sessions_conversation_history(r app_public.quest_builder_sessions) OWNER TO app_owner;
 
@@ -4254,9 +5025,9 @@ The dialogue: [{"role", "content", "timestamp"}]. (Stored encrypted.)';
 --
 
 CREATE FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.quest_context_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_quest_builder_sessions(r.id) then app_hidden.decrypt_quest_builder_sessions_quest_context(r.id) end $$;
 
 ALTER FUNCTION app_public.quest_builder_sessions_quest_context(r app_public.quest_builder_sessions) OWNER TO app_owner;
 
@@ -4660,9 +5431,9 @@ Ciphertext of summary, with the data key of the row''s user_id (app_private.encr
 --
 
 CREATE FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.state_encrypted)::jsonb $$;
+    AS $$ select case when app_hidden.may_select_therapy_sessions(r.id) then app_hidden.decrypt_therapy_sessions_state(r.id) end $$;
 
 ALTER FUNCTION app_public.therapy_sessions_state(r app_public.therapy_sessions) OWNER TO app_owner;
 
@@ -4678,9 +5449,9 @@ The bot''s conversation state. (Stored encrypted.)';
 --
 
 CREATE FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$ select app_private.decrypt_p2(r.user_id, r.summary_encrypted)::text $$;
+    AS $$ select case when app_hidden.may_select_therapy_sessions(r.id) then app_hidden.decrypt_therapy_sessions_summary(r.id) end $$;
 
 ALTER FUNCTION app_public.therapy_sessions_summary(r app_public.therapy_sessions) OWNER TO app_owner;
 
@@ -4958,6 +5729,7 @@ declare
   progress app_public.quest_progress;
   was_completed boolean;
   total integer;
+  told integer;
 begin
   select q.id, q.title, q.author_id, jsonb_array_length(q.graph_structure -> 'nodes') as nodes into quest
   from app_public.quests q
@@ -5004,6 +5776,13 @@ begin
     select fl.parent_id, 'quest_completed', format('Your child finished "%s"', quest.title),
            jsonb_build_object('quest_id', quest.id, 'child_id', me)
     from app_public.family_links fl where fl.child_id = me;
+    get diagnostics told = row_count;
+    -- A release of the child's progress to their parents: recorded like every consent-gated release
+    -- (in this transaction: no notification, no record).
+    if told > 0 then
+      perform app_private.audit('notify_quest_completed', 'quests', quest.id, me, 'progress', 'allowed',
+                                jsonb_build_object('parents', told));
+    end if;
   end if;
   return progress;
 end;
@@ -5027,44 +5806,30 @@ COMMENT ON FUNCTION app_public.update_quest_progress(quest_id uuid, nodes_comple
 The child records progress in a quest they can play (one row per child and quest; each call is a play session). On first completion, linked parents are notified if the child shares completion.';
 
 --
--- Name: audit_log; Type: TABLE; Schema: app_private; Owner: app_owner
+-- Name: audit_log; Type: VIEW; Schema: app_private; Owner: app_owner
 --
 
-CREATE TABLE app_private.audit_log (
-    id bigint NOT NULL,
-    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    db_role text NOT NULL,
-    acting_user_id uuid,
-    action text NOT NULL,
-    subject_table text,
-    subject_id uuid,
-    child_id uuid,
-    data_type text,
-    decision text,
-    details jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT audit_log_decision_known CHECK ((decision = ANY (ARRAY['allowed'::text, 'denied'::text])))
-);
+CREATE VIEW app_private.audit_log WITH (security_invoker='true') AS
+ SELECT audit_log.id,
+    audit_log.at,
+    audit_log.db_role,
+    audit_log.acting_user_id,
+    audit_log.action,
+    audit_log.subject_table,
+    audit_log.subject_id,
+    audit_log.child_id,
+    audit_log.data_type,
+    audit_log.decision,
+    audit_log.details
+   FROM app_audit.audit_log;
 
 ALTER TABLE app_private.audit_log OWNER TO app_owner;
 
 --
--- Name: TABLE audit_log; Type: COMMENT; Schema: app_private; Owner: app_owner
+-- Name: VIEW audit_log; Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON TABLE app_private.audit_log IS 'Who did what to privacy-relevant data, as which role, and whether a consent check allowed it. Append-only.';
-
---
--- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_private; Owner: app_owner
---
-
-ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME app_private.audit_log_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
+COMMENT ON VIEW app_private.audit_log IS 'app_audit.audit_log, for reading (owner only): the log itself belongs to app_audit_owner.';
 
 --
 -- Name: personal_data_owners; Type: TABLE; Schema: app_private; Owner: app_owner
@@ -5082,6 +5847,29 @@ ALTER TABLE app_private.personal_data_owners OWNER TO app_owner;
 --
 
 COMMENT ON TABLE app_private.personal_data_owners IS 'For each app_public table, the column(s) whose user the row belongs to (export_my_data reads them). A test fails when a column referencing users is neither here nor explained.';
+
+--
+-- Name: quest_releases; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.quest_releases (
+    quest_id uuid NOT NULL,
+    figure_group text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    members uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    inputs_digest bytea,
+    figures jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT quest_releases_figure_group_known CHECK ((figure_group = ANY (ARRAY['progress'::text, 'play_frequency'::text, 'analytics'::text, 'children'::text]))),
+    CONSTRAINT quest_releases_figures_is_object CHECK ((jsonb_typeof(figures) = 'object'::text))
+);
+
+ALTER TABLE app_private.quest_releases OWNER TO app_owner;
+
+--
+-- Name: TABLE quest_releases; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.quest_releases IS 'The released cross-child figures of each quest, per figure group (progress, play_frequency, analytics, children): the window, the children counted (emptied when withheld), a digest of the exact inputs, and the noisy figures. Owner only.';
 
 --
 -- Name: child_privacy; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -5923,25 +6711,27 @@ COMMENT ON COLUMN app_public.psychologist_reviews.version IS 'Optimistic-locking
 CREATE TABLE app_public.quest_analytics (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     quest_id uuid NOT NULL,
-    total_starts integer DEFAULT 0 NOT NULL,
-    total_completions integer DEFAULT 0 NOT NULL,
-    completion_rate double precision DEFAULT 0 NOT NULL,
+    total_starts integer,
+    total_completions integer,
+    completion_rate double precision,
     avg_completion_time integer,
     median_completion_time integer,
-    avg_xp_earned double precision DEFAULT 0 NOT NULL,
-    avg_badges_earned double precision DEFAULT 0 NOT NULL,
-    reveal_view_rate double precision DEFAULT 0 NOT NULL,
+    avg_xp_earned double precision,
+    avg_badges_earned double precision,
+    reveal_view_rate double precision,
     node_completion_rates jsonb,
     node_average_times jsonb,
-    nodes_completed integer DEFAULT 0 NOT NULL,
+    nodes_completed integer,
     total_nodes integer DEFAULT 0 NOT NULL,
-    completion_percentage integer DEFAULT 0 NOT NULL,
+    completion_percentage integer,
     educational_progress jsonb,
-    play_count integer DEFAULT 0 NOT NULL,
-    distinct_children integer DEFAULT 0 NOT NULL,
+    play_count integer,
+    distinct_children integer,
     last_played timestamp with time zone,
     last_updated timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    total_time_minutes double precision,
+    window_start timestamp with time zone,
     CONSTRAINT quest_analytics_avg_badges_earned_non_negative CHECK ((avg_badges_earned >= (0)::double precision)),
     CONSTRAINT quest_analytics_avg_completion_time_non_negative CHECK ((avg_completion_time >= 0)),
     CONSTRAINT quest_analytics_avg_xp_earned_non_negative CHECK ((avg_xp_earned >= (0)::double precision)),
@@ -5957,7 +6747,8 @@ CREATE TABLE app_public.quest_analytics (
     CONSTRAINT quest_analytics_play_count_non_negative CHECK ((play_count >= 0)),
     CONSTRAINT quest_analytics_reveal_view_rate_range CHECK (((reveal_view_rate >= (0)::double precision) AND (reveal_view_rate <= (1)::double precision))),
     CONSTRAINT quest_analytics_total_nodes_non_negative CHECK ((total_nodes >= 0)),
-    CONSTRAINT quest_analytics_total_starts_non_negative CHECK ((total_starts >= 0))
+    CONSTRAINT quest_analytics_total_starts_non_negative CHECK ((total_starts >= 0)),
+    CONSTRAINT quest_analytics_total_time_minutes_non_negative CHECK ((total_time_minutes >= (0)::double precision))
 );
 
 ALTER TABLE ONLY app_public.quest_analytics FORCE ROW LEVEL SECURITY;
@@ -5968,7 +6759,7 @@ ALTER TABLE app_public.quest_analytics OWNER TO app_owner;
 -- Name: TABLE quest_analytics; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON TABLE app_public.quest_analytics IS 'Aggregates of one quest''s play, computed by worker jobs: counts, rates, averages, never an individual child''s data.';
+COMMENT ON TABLE app_public.quest_analytics IS 'The current release of one quest''s cross-child figures (docs/privacy.md, "Aggregates for parents"): computed once per UTC day by the refresh job, with differential-privacy noise, each figure over the children who consented to its kind and have a real family, null when fewer than 5 of them (or withheld after one of them stopped counting). Never an individual child''s data.';
 
 --
 -- Name: COLUMN quest_analytics.id; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -5986,67 +6777,67 @@ COMMENT ON COLUMN app_public.quest_analytics.quest_id IS 'The quest (one row per
 -- Name: COLUMN quest_analytics.total_starts; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.total_starts IS 'Plays started.';
+COMMENT ON COLUMN app_public.quest_analytics.total_starts IS 'Children who started (progress consent), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.total_completions; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.total_completions IS 'Plays completed.';
+COMMENT ON COLUMN app_public.quest_analytics.total_completions IS 'Children who completed (progress consent), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.completion_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.completion_rate IS 'total_completions / total_starts (0 to 1).';
+COMMENT ON COLUMN app_public.quest_analytics.completion_rate IS 'total_completions / total_starts (0 to 1; progress consent); null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.avg_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.avg_completion_time IS 'Average seconds to complete.';
+COMMENT ON COLUMN app_public.quest_analytics.avg_completion_time IS 'Average seconds to complete (progress consent; each child''s time capped at 4 hours), from a noisy sum over noisy completions; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.median_completion_time; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.median_completion_time IS 'Median seconds to complete.';
+COMMENT ON COLUMN app_public.quest_analytics.median_completion_time IS 'Not released: a median is one child''s value. Always null.';
 
 --
 -- Name: COLUMN quest_analytics.avg_xp_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.avg_xp_earned IS 'Average XP per play.';
+COMMENT ON COLUMN app_public.quest_analytics.avg_xp_earned IS 'Average XP per child (analytics consent; each child capped at 1000), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.avg_badges_earned; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.avg_badges_earned IS 'Average badges per play.';
+COMMENT ON COLUMN app_public.quest_analytics.avg_badges_earned IS 'Not released (no privacy budget is spent on it). Always null.';
 
 --
 -- Name: COLUMN quest_analytics.reveal_view_rate; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.reveal_view_rate IS 'Share of plays that reached a reveal moment (0 to 1).';
+COMMENT ON COLUMN app_public.quest_analytics.reveal_view_rate IS 'Share of children who reached a reveal moment (0 to 1; analytics consent), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.node_completion_rates; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.node_completion_rates IS 'Per node: share of plays that completed it, {"node_id": rate}.';
+COMMENT ON COLUMN app_public.quest_analytics.node_completion_rates IS 'Not released (per-node figures of small groups are single children''s). Always null.';
 
 --
 -- Name: COLUMN quest_analytics.node_average_times; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.node_average_times IS 'Per node: average seconds spent, {"node_id": seconds}.';
+COMMENT ON COLUMN app_public.quest_analytics.node_average_times IS 'Not released (per-node figures of small groups are single children''s). Always null.';
 
 --
 -- Name: COLUMN quest_analytics.nodes_completed; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.nodes_completed IS 'Nodes completed (seed 000; for a personal quest, by its child).';
+COMMENT ON COLUMN app_public.quest_analytics.nodes_completed IS 'Average nodes completed per child (progress consent), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.total_nodes; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -6058,43 +6849,55 @@ COMMENT ON COLUMN app_public.quest_analytics.total_nodes IS 'Nodes in the quest.
 -- Name: COLUMN quest_analytics.completion_percentage; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.completion_percentage IS 'Percent of the quest completed, 0-100 (seed 000).';
+COMMENT ON COLUMN app_public.quest_analytics.completion_percentage IS 'Average percent completed per child, 0-100 (progress consent), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.educational_progress; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.educational_progress IS 'Educational progress by skill, aggregated.';
+COMMENT ON COLUMN app_public.quest_analytics.educational_progress IS 'Not released across children (educational progress is shown for a single child only). Always null.';
 
 --
 -- Name: COLUMN quest_analytics.play_count; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.play_count IS 'Play sessions counted.';
+COMMENT ON COLUMN app_public.quest_analytics.play_count IS 'Play sessions of all counted children (play-frequency consent; each child capped at 50), noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.distinct_children; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.distinct_children IS 'How many different children the aggregates cover (cross-child figures need at least 5).';
+COMMENT ON COLUMN app_public.quest_analytics.distinct_children IS 'Children counted in at least one released figure, noisy; null when not released.';
 
 --
 -- Name: COLUMN quest_analytics.last_played; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.last_played IS 'When the quest was last played.';
+COMMENT ON COLUMN app_public.quest_analytics.last_played IS 'Not released across children (a latest time is one child''s). Always null.';
 
 --
 -- Name: COLUMN quest_analytics.last_updated; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.quest_analytics.last_updated IS 'When a job last recomputed the row.';
+COMMENT ON COLUMN app_public.quest_analytics.last_updated IS 'When a job last wrote the row.';
 
 --
 -- Name: COLUMN quest_analytics.created_at; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
 COMMENT ON COLUMN app_public.quest_analytics.created_at IS 'When the row was created.';
+
+--
+-- Name: COLUMN quest_analytics.total_time_minutes; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.total_time_minutes IS 'Minutes played by all counted children (play-frequency consent; each child capped at 600), noisy; null when not released.';
+
+--
+-- Name: COLUMN quest_analytics.window_start; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.quest_analytics.window_start IS 'The release window (a UTC day) these figures belong to; they stay frozen until the next one.';
 
 --
 -- Name: quest_nodes; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -6722,13 +7525,6 @@ COMMENT ON COLUMN app_public.users.data_retention_days IS 'How many days the use
 COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user last used either app (kept hourly by the API; since account creation or the start of tracking).';
 
 --
--- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
---
-
-ALTER TABLE ONLY app_private.audit_log
-    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
-
---
 -- Name: encrypted_columns encrypted_columns_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
 --
 
@@ -6741,6 +7537,13 @@ ALTER TABLE ONLY app_private.encrypted_columns
 
 ALTER TABLE ONLY app_private.personal_data_owners
     ADD CONSTRAINT personal_data_owners_pkey PRIMARY KEY (table_name, owner_column);
+
+--
+-- Name: quest_releases quest_releases_one_per_quest_and_group; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.quest_releases
+    ADD CONSTRAINT quest_releases_one_per_quest_and_group PRIMARY KEY (quest_id, figure_group);
 
 --
 -- Name: user_data_keys user_data_keys_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -7037,22 +7840,10 @@ ALTER TABLE ONLY app_public.users
     ADD CONSTRAINT users_telegram_id_unique UNIQUE (telegram_id);
 
 --
--- Name: audit_log_acting_user_id_at_idx; Type: INDEX; Schema: app_private; Owner: app_owner
+-- Name: quest_releases_members_idx; Type: INDEX; Schema: app_private; Owner: app_owner
 --
 
-CREATE INDEX audit_log_acting_user_id_at_idx ON app_private.audit_log USING btree (acting_user_id, at);
-
---
--- Name: audit_log_child_id_at_idx; Type: INDEX; Schema: app_private; Owner: app_owner
---
-
-CREATE INDEX audit_log_child_id_at_idx ON app_private.audit_log USING btree (child_id, at) WHERE (child_id IS NOT NULL);
-
---
--- Name: audit_log_user_subject_idx; Type: INDEX; Schema: app_private; Owner: app_owner
---
-
-CREATE INDEX audit_log_user_subject_idx ON app_private.audit_log USING btree (subject_id) WHERE (subject_table = ANY (ARRAY['users'::text, 'child_privacy'::text]));
+CREATE INDEX quest_releases_members_idx ON app_private.quest_releases USING gin (members);
 
 --
 -- Name: user_data_keys_master_key_id_idx; Type: INDEX; Schema: app_private; Owner: app_owner
@@ -7421,22 +8212,16 @@ CREATE INDEX user_tracks_current_phase_idx ON app_public.user_tracks USING btree
 CREATE INDEX users_mode_idx ON app_public.users USING btree (mode);
 
 --
--- Name: audit_log _100_append_only; Type: TRIGGER; Schema: app_private; Owner: app_owner
---
-
-CREATE TRIGGER _100_append_only BEFORE DELETE OR UPDATE ON app_private.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__append_only();
-
---
--- Name: audit_log _100_no_truncate; Type: TRIGGER; Schema: app_private; Owner: app_owner
---
-
-CREATE TRIGGER _100_no_truncate BEFORE TRUNCATE ON app_private.audit_log FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_audit_log__append_only();
-
---
 -- Name: consent_events _100_append_only; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
 CREATE TRIGGER _100_append_only BEFORE DELETE OR UPDATE ON app_public.consent_events FOR EACH ROW EXECUTE FUNCTION app_private.tg_consent_events__append_only();
+
+--
+-- Name: psychologist_reviews _100_assign_only_psychologists; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _100_assign_only_psychologists BEFORE INSERT OR UPDATE OF psychologist_id ON app_public.psychologist_reviews FOR EACH ROW WHEN ((new.psychologist_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg__assign_only_psychologists();
 
 --
 -- Name: family_links _100_check_kinds; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -7545,6 +8330,12 @@ CREATE TRIGGER _120_content_edit_needs_moderation BEFORE UPDATE OF title, descri
 --
 
 CREATE TRIGGER _150_lifecycle_timestamps BEFORE INSERT OR UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__lifecycle_timestamps();
+
+--
+-- Name: quest_progress _200_as_played; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _200_as_played BEFORE INSERT OR UPDATE OF nodes_completed, completed, completed_at, quest_id ON app_public.quest_progress FOR EACH ROW EXECUTE FUNCTION app_private.tg_quest_progress__as_played();
 
 --
 -- Name: quests _200_derive_from_graph; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -7709,6 +8500,42 @@ CREATE TRIGGER _900_notify_parents AFTER INSERT ON app_public.consent_events REF
 CREATE TRIGGER _900_sync_nodes AFTER INSERT OR UPDATE OF graph_structure ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__sync_nodes();
 
 --
+-- Name: child_privacy _905_withhold_figures; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _905_withhold_figures AFTER UPDATE ON app_public.child_privacy REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__withhold_figures();
+
+--
+-- Name: family_links _905_withhold_figures; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _905_withhold_figures AFTER DELETE ON app_public.family_links REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__withhold_figures();
+
+--
+-- Name: users _905_withhold_figures; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _905_withhold_figures AFTER DELETE ON app_public.users REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__withhold_figures();
+
+--
+-- Name: quest_privacy _905_withhold_figures_on_delete; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _905_withhold_figures_on_delete AFTER DELETE ON app_public.quest_privacy REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__withhold_figures();
+
+--
+-- Name: quest_privacy _905_withhold_figures_on_insert; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _905_withhold_figures_on_insert AFTER INSERT ON app_public.quest_privacy REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__withhold_figures();
+
+--
+-- Name: quest_privacy _905_withhold_figures_on_update; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _905_withhold_figures_on_update AFTER UPDATE ON app_public.quest_privacy REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__withhold_figures();
+
+--
 -- Name: quest_ratings _910_refresh_analytics_on_delete; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
@@ -7767,6 +8594,13 @@ CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest
 --
 
 CREATE TRIGGER _910_refresh_analytics_on_update AFTER UPDATE ON app_public.quest_ratings REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__enqueue_quest_refresh();
+
+--
+-- Name: quest_releases quest_releases_quest_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.quest_releases
+    ADD CONSTRAINT quest_releases_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
 
 --
 -- Name: user_data_keys user_data_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -8090,12 +8924,6 @@ ALTER TABLE ONLY app_public.user_tracks
 ALTER TABLE app_public.achievements ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: psychologist_reviews assign_only_psychologists; Type: POLICY; Schema: app_public; Owner: app_owner
---
-
-CREATE POLICY assign_only_psychologists ON app_public.psychologist_reviews AS RESTRICTIVE TO pas_bot_user USING (true) WITH CHECK (((psychologist_id IS NULL) OR app_hidden.is_psychologist(psychologist_id)));
-
---
 -- Name: letters child_is_mine; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
@@ -8171,7 +8999,7 @@ CREATE POLICY insert_own ON app_public.quest_progress FOR INSERT TO inner_edu_us
 -- Name: quests insert_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY insert_own ON app_public.quests FOR INSERT TO pas_bot_user WITH CHECK (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND ((child_id IS NULL) OR (child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids)))));
+CREATE POLICY insert_own ON app_public.quests FOR INSERT TO pas_bot_user WITH CHECK (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (( SELECT app_hidden.current_user_kind() AS current_user_kind) = 'parent'::app_public.user_kind) AND ((child_id IS NULL) OR (child_id IN ( SELECT app_hidden.my_child_ids() AS my_child_ids)))));
 
 --
 -- Name: quest_privacy insert_own_as_child; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -8216,6 +9044,12 @@ ALTER TABLE app_public.milestones ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_public.notifications ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: psychological_profiles only_parents; Type: POLICY; Schema: app_public; Owner: app_owner
+--
+
+CREATE POLICY only_parents ON app_public.psychological_profiles AS RESTRICTIVE FOR INSERT TO pas_bot_user WITH CHECK ((( SELECT app_hidden.current_user_kind() AS current_user_kind) = 'parent'::app_public.user_kind));
 
 --
 -- Name: creative_projects own_rows; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -8489,7 +9323,9 @@ ALTER TABLE app_public.therapy_sessions ENABLE ROW LEVEL SECURITY;
 -- Name: quest_progress update_own; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY update_own ON app_public.quest_progress FOR UPDATE TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK ((child_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY update_own ON app_public.quest_progress FOR UPDATE TO inner_edu_user USING ((child_id = ( SELECT app_public.current_user_id() AS current_user_id))) WITH CHECK (((child_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM app_public.quests q
+  WHERE (q.id = quest_progress.quest_id)))));
 
 --
 -- Name: quests update_own; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -8569,11 +9405,123 @@ GRANT ALL ON FUNCTION app_hidden.current_user_kind() TO pas_bot_user;
 GRANT ALL ON FUNCTION app_hidden.current_user_kind() TO inner_edu_user;
 
 --
--- Name: FUNCTION is_psychologist(user_id uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+-- Name: FUNCTION decrypt_child_progress_payload(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_hidden.is_psychologist(user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.is_psychologist(user_id uuid) TO pas_bot_user;
+REVOKE ALL ON FUNCTION app_hidden.decrypt_child_progress_payload(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_child_progress_payload(row_key uuid) TO inner_edu_user;
+
+--
+-- Name: FUNCTION decrypt_letters_content(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_letters_content(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_letters_content(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_messages_content(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_messages_content(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_messages_content(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_crisis_history(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_crisis_history(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_crisis_history(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_emotional_trends(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_emotional_trends(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_emotional_trends(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_toxic_patterns(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_toxic_patterns(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_toxic_patterns(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_psychological_profiles_triggers(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_triggers(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_psychological_profiles_triggers(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_quest_builder_sessions_conversation_history(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_quest_builder_sessions_conversation_history(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_quest_builder_sessions_conversation_history(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_quest_builder_sessions_quest_context(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_quest_builder_sessions_quest_context(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_quest_builder_sessions_quest_context(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_therapy_sessions_state(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_therapy_sessions_state(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_therapy_sessions_state(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION decrypt_therapy_sessions_summary(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.decrypt_therapy_sessions_summary(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.decrypt_therapy_sessions_summary(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION may_select_child_progress(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_select_child_progress(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_select_child_progress(row_key uuid) TO inner_edu_user;
+
+--
+-- Name: FUNCTION may_select_letters(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_select_letters(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_select_letters(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION may_select_messages(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_select_messages(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_select_messages(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION may_select_psychological_profiles(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_select_psychological_profiles(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_select_psychological_profiles(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION may_select_quest_builder_sessions(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_select_quest_builder_sessions(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_select_quest_builder_sessions(row_key uuid) TO pas_bot_user;
+
+--
+-- Name: FUNCTION may_select_therapy_sessions(row_key uuid); Type: ACL; Schema: app_hidden; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_select_therapy_sessions(row_key uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_select_therapy_sessions(row_key uuid) TO pas_bot_user;
 
 --
 -- Name: FUNCTION my_child_ids(); Type: ACL; Schema: app_hidden; Owner: app_owner
@@ -8708,6 +9656,13 @@ REVOKE ALL ON FUNCTION app_jobs.snapshot_metrics(day date) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_jobs.snapshot_metrics(day date) TO app_worker;
 
 --
+-- Name: FUNCTION acting_kind_problem(acting_role text, user_id uuid); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.acting_kind_problem(acting_role text, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.acting_kind_problem(acting_role text, user_id uuid) TO app_authenticator;
+
+--
 -- Name: FUNCTION data_keys_by_master_key(); Type: ACL; Schema: app_ops; Owner: app_owner
 --
 
@@ -8745,6 +9700,12 @@ REVOKE ALL ON FUNCTION app_ops.record_activity(user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_ops.record_activity(user_id uuid) TO app_authenticator;
 
 --
+-- Name: FUNCTION acting_kind_problem(acting_role text, kind app_public.user_kind); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.acting_kind_problem(acting_role text, kind app_public.user_kind) FROM PUBLIC;
+
+--
 -- Name: FUNCTION acting_role(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -8769,10 +9730,34 @@ REVOKE ALL ON FUNCTION app_private.advance_track(parent uuid, track app_public.t
 REVOKE ALL ON FUNCTION app_private.audit(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION audit_read(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_read(action text, subject_table text, subject_id uuid, child_id uuid, data_type text, decision text, details jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION caller_reads_past_rls(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.caller_reads_past_rls() FROM PUBLIC;
+
+--
 -- Name: FUNCTION consent_flag(child_id uuid, flag text, quest_id uuid); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.consent_flag(child_id uuid, flag text, quest_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION counts_in_release(child_id uuid, quest_id uuid, figure_group text); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.counts_in_release(child_id uuid, quest_id uuid, figure_group text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION create_p2_reader(c app_private.encrypted_columns); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.create_p2_reader(c app_private.encrypted_columns) FROM PUBLIC;
 
 --
 -- Name: FUNCTION current_master_key(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -8805,6 +9790,18 @@ REVOKE ALL ON FUNCTION app_private.encrypt_p2(owner uuid, plaintext text) FROM P
 REVOKE ALL ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION geometric_noise(epsilon double precision); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.geometric_noise(epsilon double precision) FROM PUBLIC;
+
+--
+-- Name: FUNCTION laplace_noise(scale double precision); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.laplace_noise(scale double precision) FROM PUBLIC;
+
+--
 -- Name: FUNCTION master_key_id(master_key text); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -8817,6 +9814,18 @@ REVOKE ALL ON FUNCTION app_private.master_key_id(master_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.milestones_reached() FROM PUBLIC;
 
 --
+-- Name: FUNCTION project_release(quest_id uuid); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.project_release(quest_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION release_quest_figures(quest_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION session_master_keys(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -8827,6 +9836,12 @@ REVOKE ALL ON FUNCTION app_private.session_master_keys() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.store_encrypted(c app_private.encrypted_columns) FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__assign_only_psychologists(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__assign_only_psychologists() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__audit_write(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -8859,10 +9874,10 @@ REVOKE ALL ON FUNCTION app_private.tg__enqueue_refresh_for_consent() FROM PUBLIC
 REVOKE ALL ON FUNCTION app_private.tg__row_metadata() FROM PUBLIC;
 
 --
--- Name: FUNCTION tg_audit_log__append_only(); Type: ACL; Schema: app_private; Owner: app_owner
+-- Name: FUNCTION tg__withhold_figures(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.tg__withhold_figures() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_consent__record_events(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -8907,6 +9922,12 @@ REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__overall_rating() FRO
 REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__show_on_quest() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_quest_progress__as_played(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quest_progress__as_played() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_quests__content_edit_needs_moderation(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -8937,6 +9958,12 @@ REVOKE ALL ON FUNCTION app_private.tg_quests__sync_nodes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.tg_users__create_child_privacy() FROM PUBLIC;
 
 --
+-- Name: FUNCTION uniform_noise(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.uniform_noise() FROM PUBLIC;
+
+--
 -- Name: FUNCTION unwrap_data_key(owner uuid); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -8947,6 +9974,12 @@ REVOKE ALL ON FUNCTION app_private.unwrap_data_key(owner uuid) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.unwrapped(stored app_private.user_data_keys) FROM PUBLIC;
+
+--
+-- Name: FUNCTION withhold_figures_counting(child_ids uuid[]); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: app_owner

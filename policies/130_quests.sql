@@ -14,6 +14,8 @@ create policy select_as_child on app_public.quests
 create policy insert_own on app_public.quests
   for insert to pas_bot_user
   with check (author_id = (select app_public.current_user_id())
+              -- create_quest's rule, for plain inserts too: only parents create quests.
+              and (select app_hidden.current_user_kind()) = 'parent'
               and (child_id is null or child_id in (select app_hidden.my_child_ids())));
 create policy update_own on app_public.quests
   for update to pas_bot_user

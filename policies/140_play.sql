@@ -9,10 +9,12 @@ create policy insert_own on app_public.quest_progress
   for insert to inner_edu_user
   with check (child_id = (select app_public.current_user_id())
               and exists (select 1 from app_public.quests q where q.id = quest_progress.quest_id));
+-- update_quest_progress's rule, for plain updates too: only while the quest is still one they can play.
 create policy update_own on app_public.quest_progress
   for update to inner_edu_user
   using (child_id = (select app_public.current_user_id()))
-  with check (child_id = (select app_public.current_user_id()));
+  with check (child_id = (select app_public.current_user_id())
+              and exists (select 1 from app_public.quests q where q.id = quest_progress.quest_id));
 grant select on app_public.quest_progress to inner_edu_user;
 grant insert (quest_id, current_node_id, current_step, nodes_completed, total_nodes, completion_percentage,
               completed, completed_at, session_data, educational_progress, xp_earned, badges_earned,

@@ -18,6 +18,11 @@ begin
 end;
 $$;
 
+-- get_or_create_profile's rule, for plain inserts too: only parents have a psychological profile.
+create policy only_parents on app_public.psychological_profiles as restrictive
+  for insert to pas_bot_user
+  with check ((select app_hidden.current_user_kind()) = 'parent');
+
 -- What a row points at must be the parent's own too (restrictive: ANDed with own_rows).
 create policy session_is_mine on app_public.messages as restrictive
   for insert to pas_bot_user

@@ -23,10 +23,7 @@ create policy request_for_own_quest on app_public.psychologist_reviews
   for insert to pas_bot_user
   with check (parent_id = (select app_public.current_user_id())
               and quest_id in (select id from app_public.quests where author_id = (select app_public.current_user_id())));
-create policy assign_only_psychologists on app_public.psychologist_reviews as restrictive
-  for all to pas_bot_user
-  using (true)
-  with check (psychologist_id is null or app_hidden.is_psychologist(psychologist_id));
+-- Only a psychologist may be assigned: trigger _100_assign_only_psychologists (no function a parent could ask about any id).
 create policy review_as_psychologist on app_public.psychologist_reviews
   for update to pas_bot_user
   using (psychologist_id = (select app_public.current_user_id()))
@@ -38,5 +35,4 @@ grant update (status, emotional_safety_score, therapeutic_correctness_score, age
               notes_for_parent, notes_for_community, playthrough_duration_minutes, started_at, completed_at, version)
   on app_public.psychologist_reviews to pas_bot_user;
 
-grant execute on function app_hidden.is_psychologist(uuid) to pas_bot_user;
 grant execute on function app_public.marketplace_quests() to pas_bot_user, inner_edu_user;

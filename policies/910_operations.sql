@@ -8,7 +8,9 @@ grant execute on function
   app_ops.job_counts(),
   app_ops.privacy_checks_after(bigint),
   app_ops.record_activity(uuid),
-  app_ops.data_keys_by_master_key()
+  app_ops.data_keys_by_master_key(),
+  -- Whether the token's app may act as its user's kind: HTTP 403 before the request runs.
+  app_ops.acting_kind_problem(text, uuid)
   to app_authenticator;
 
 -- A standalone worker's /metrics (METRICS_PORT) reads the queue the same way;

@@ -41,6 +41,8 @@ export const SECRET_NAMES = [
   "INNER_EDU_DB_PASSWORD",
   "AUTHENTICATOR_DB_PASSWORD",
   "WORKER_DB_PASSWORD",
+  // app_audit_writer's: only db:migrate (with ROOT_DATABASE_URL) uses it, to set it and store it in the database.
+  "AUDIT_WRITER_DB_PASSWORD",
   // The master key of P2 encryption at rest (src/privacy/masterKeys.ts).
   "DATA_ENCRYPTION_KEY",
   // Only used when the embedded cluster is the database.

@@ -1,5 +1,7 @@
 // The aggregation jobs: queued by the database on every change to a quest's play,
 // ratings or consent (one job per quest), run as app_worker, consent-aware, idempotent.
+// What they release across children is noisy and frozen per UTC day: the exact
+// rules are test/analytics-release.test.ts's and test/analytics-attack.test.ts's.
 import type pg from "pg";
 import { poolFor, roleUrl, withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
@@ -36,16 +38,21 @@ beforeAll(async () => {
     parent = await createUser(owner, "parent");
     kids = [];
     for (let i = 0; i < 6; i++) kids.push(await createUser(owner, "child"));
+    // Every child has a family of their own; the author is kids[0]'s parent too.
+    for (const kid of kids) await linkFamily(owner, await createUser(owner, "parent"), kid);
     await linkFamily(owner, parent, kids[0]!);
     publicQuest = (await createQuest(owner, parent, { is_public: true, moderation_status: "approved" })).id;
     personalQuest = (await createQuest(owner, parent, { child_id: kids[0]!.id, status: "deployed", moderation_status: "approved" })).id;
-    // Five of six children share analytics.
-    await owner.query("update app_public.child_privacy set share_analytics = true where child_id = any ($1)", [kids.slice(0, 5).map((k) => k.id)]);
+    // Five of six children share their progress, play frequency and analytics.
+    await owner.query(
+      "update app_public.child_privacy set share_progress = true, share_play_frequency = true, share_analytics = true where child_id = any ($1)",
+      [kids.slice(0, 5).map((k) => k.id)],
+    );
     await runDueJobs();
   });
 });
 
-test("a burst of play queues one job for the quest; it computes every figure over the children who share analytics", async () => {
+test("a burst of play queues one job for the quest; it releases the day's figures over the children who share them", async () => {
   await withOwnerDb(async (owner) => {
     // One statement per child, as the apps write: 6 writes, 1 job.
     for (const [i, kid] of kids.entries()) {
@@ -73,28 +80,30 @@ test("a burst of play queues one job for the quest; it computes every figure ove
   await runDueJobs();
 
   await withOwnerDb(async (owner) => {
-    // Kids 0-4 count (kid 5 does not share): kids 0, 2, 4 completed in 1, 3, 5 minutes.
-    expect(await analyticsOf(owner, publicQuest)).toMatchObject({
-      total_starts: 5,
-      total_completions: 3,
-      completion_rate: 0.6,
-      avg_completion_time: 180,
-      median_completion_time: 180,
-      avg_xp_earned: 300,
-      avg_badges_earned: 0.6,
-      reveal_view_rate: 0.6,
-      node_completion_rates: { start: 1 },
-      node_average_times: { start: 30, riddle: 90 },
-      nodes_completed: 2,
+    // Kids 0-4 count (kid 5 does not share): noisy figures, never fewer than the five, and
+    // nothing that would be one child's value.
+    const released = await analyticsOf(owner, publicQuest);
+    expect(released).toMatchObject({
+      median_completion_time: null,
+      avg_badges_earned: null,
+      node_completion_rates: null,
+      node_average_times: null,
+      educational_progress: null,
+      last_played: null,
       total_nodes: 3,
-      completion_percentage: 73,
-      educational_progress: { reading: 3 },
-      play_count: 15,
-      distinct_children: 5,
-      last_played: new Date("2026-11-02T15:00:00Z"),
+      window_start: new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`),
     });
+    expect(released.total_starts).toBeGreaterThanOrEqual(5);
+    expect(released.distinct_children).toBeGreaterThanOrEqual(5);
+    expect(released.total_completions).toBeLessThanOrEqual(released.total_starts);
+    expect(released.completion_rate).toBeCloseTo(released.total_completions / released.total_starts, 10);
+    for (const figure of ["avg_xp_earned", "reveal_view_rate", "nodes_completed", "completion_percentage", "play_count", "total_time_minutes"]) {
+      expect(released[figure]).not.toBeNull();
+    }
+    // The marketplace shows the same release; the rating is parents' data, exact.
     expect(await statisticsOf(owner, publicQuest)).toMatchObject({
-      plays_count: 5, completion_count: 3, completion_rate: 0.6, average_completion_time: 180, rating: 4, rating_count: 1,
+      plays_count: released.total_starts, completion_count: released.total_completions, completion_rate: released.completion_rate,
+      average_completion_time: released.avg_completion_time, rating: 4, rating_count: 1,
     });
     expect(await queuedFor(owner, publicQuest)).toBe(0);
   });
@@ -109,14 +118,18 @@ test("a job run twice leaves the same rows; the statistics do not bump the quest
   expect(after).toEqual(before);
 });
 
-test("a consent revoked takes the child out of the figures; below five children the public statistics go to zero", async () => {
+test("a consent revoked withholds what counted the child at once; the job does not bring it back before the next day", async () => {
   await withOwnerDb(async (owner) => {
-    await owner.query("update app_public.child_privacy set share_analytics = false where child_id = $1", [kids[4]!.id]);
+    await owner.query("update app_public.child_privacy set share_progress = false where child_id = $1", [kids[4]!.id]);
     expect(await queuedFor(owner, publicQuest)).toBe(1);
+    expect(await analyticsOf(owner, publicQuest)).toMatchObject({ total_starts: null, total_completions: null, completion_rate: null });
   });
   await runDueJobs();
   await withOwnerDb(async (owner) => {
-    expect(await analyticsOf(owner, publicQuest)).toMatchObject({ total_starts: 4, total_completions: 2, distinct_children: 4 });
+    const released = await analyticsOf(owner, publicQuest);
+    expect(released).toMatchObject({ total_starts: null, total_completions: null, completion_rate: null, avg_completion_time: null });
+    // Kid 4 still shares play frequency and analytics: those figures stay.
+    expect(released.avg_xp_earned).not.toBeNull();
     // The rating is parents' data: it stays.
     expect(await statisticsOf(owner, publicQuest)).toMatchObject({
       plays_count: 0, completion_count: 0, completion_rate: 0, average_completion_time: null, rating: 4, rating_count: 1,
@@ -124,7 +137,7 @@ test("a consent revoked takes the child out of the figures; below five children 
   });
 });
 
-test("a personal quest: its statistics stay zero (the parent sees play only through get_quest_analytics, by consent)", async () => {
+test("a personal quest: nothing is released nor stored about its child (the parent sees play only through get_quest_analytics, by consent)", async () => {
   await withOwnerDb(async (owner) => {
     await owner.query(
       "insert into app_public.quest_progress (child_id, quest_id, nodes_completed, total_nodes, session_count) values ($1, $2, 2, 3, 4)",
@@ -133,7 +146,7 @@ test("a personal quest: its statistics stay zero (the parent sees play only thro
   });
   await runDueJobs();
   await withOwnerDb(async (owner) => {
-    expect(await analyticsOf(owner, personalQuest)).toMatchObject({ total_starts: 1, play_count: 4, distinct_children: 1 });
+    expect(await analyticsOf(owner, personalQuest)).toMatchObject({ total_starts: null, play_count: null, distinct_children: null, total_nodes: 3 });
     expect(await statisticsOf(owner, personalQuest)).toMatchObject({ plays_count: 0, completion_count: 0 });
   });
 });

@@ -44,21 +44,22 @@ test("a consent change is logged by trigger as the child", async () => {
   });
 });
 
-test("the audit log is append-only, even for its owner; only the retention job may delete old rows", async () => {
+test("the audit log is append-only, even for its owner; only the retention function deletes old rows", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
-    for (const sql of ["update app_private.audit_log set decision = 'allowed'", "delete from app_private.audit_log", "truncate app_private.audit_log"]) {
+    // The superuser alone may change a row: here, to make one old enough for retention.
+    await client.query("update app_audit.audit_log set at = now() - interval '2 years' where id = (select min(id) from app_audit.audit_log)");
+    await client.query("set local role app_owner");
+    for (const sql of ["update app_audit.audit_log set decision = 'allowed'", "delete from app_audit.audit_log", "truncate app_audit.audit_log"]) {
       const error = await expectError(client, sql);
-      expect(error.message).toMatch(/^The audit log is append-only: (UPDATE|DELETE|TRUNCATE) is not allowed\.$/);
+      expect(error.message).toBe("permission denied for table audit_log");
     }
-    await client.query("alter table app_private.audit_log disable trigger _100_append_only");
-    await client.query("update app_private.audit_log set at = now() - interval '2 years' where id = (select min(id) from app_private.audit_log)");
-    await client.query("alter table app_private.audit_log enable trigger _100_append_only");
+    // The old switch opens nothing.
     await client.query("set local app.audit_retention = 'on'");
-    const { rowCount } = await client.query("delete from app_private.audit_log where at < now() - interval '1 year'");
-    expect(rowCount).toBe(1);
-    const recent = await expectError(client, "delete from app_private.audit_log");
-    expect(recent.message).toMatch(/append-only/);
+    const old = await expectError(client, "delete from app_private.audit_log where at < now() - interval '1 year'");
+    expect(old.message).toBe("permission denied for table audit_log");
+    const { rows } = await client.query("select app_audit.delete_expired_rows() as deleted");
+    expect(rows).toEqual([{ deleted: 1 }]);
   });
 });
 
@@ -70,5 +71,60 @@ test("no app role can read the audit log", async () => {
       expect(error.message).toBe("permission denied for schema app_private");
       await becomeRoot(client);
     }
+  });
+});
+
+describe("every release of a child's data to a parent names what it released", () => {
+  // The child shares progress and play frequency for questA (its override wins over the defaults), nothing else.
+  const shareProgressAndFrequency = async (client: import("pg").PoolClient) => {
+    await becomeUser(client, "inner_edu_user", W.childA);
+    await client.query("update app_public.quest_privacy set share_progress = true, share_play_frequency = true where quest_id = $1", [W.questA]);
+    await becomeRoot(client);
+  };
+  const lastRecord = async (client: import("pg").PoolClient, action: string) =>
+    (
+      await client.query(
+        "select child_id, data_type, decision, details from app_private.audit_log where action = $1 order by id desc limit 1",
+        [action],
+      )
+    ).rows[0];
+
+  test("get_quest_analytics records the kinds of data it released, not a catch-all", async () => {
+    await withRootDb(async (client) => {
+      await buildWorld(client);
+      await shareProgressAndFrequency(client);
+      await becomeUser(client, "pas_bot_user", W.parentA);
+      await client.query("select * from app_public.get_quest_analytics($1)", [W.questA]);
+      await becomeRoot(client);
+      expect(await lastRecord(client, "get_quest_analytics")).toEqual({
+        child_id: W.childA,
+        data_type: "progress,play_frequency",
+        decision: "allowed",
+        details: { consent_status: "partially_consented", released: ["progress", "play_frequency"] },
+      });
+    });
+  });
+
+  test("the completion notification and the child_completed milestone are recorded as releases of progress", async () => {
+    await withRootDb(async (client) => {
+      await buildWorld(client);
+      await shareProgressAndFrequency(client);
+      await becomeUser(client, "inner_edu_user", W.childA);
+      await client.query("select app_public.update_quest_progress($1, 2, null, true)", [W.questA]);
+      await becomeRoot(client);
+      expect(await lastRecord(client, "notify_quest_completed")).toEqual({
+        child_id: W.childA,
+        data_type: "progress",
+        decision: "allowed",
+        details: { parents: 1 },
+      });
+      await client.query("select app_jobs.detect_milestones()");
+      expect(await lastRecord(client, "milestone_child_completed")).toEqual({
+        child_id: null,
+        data_type: "progress",
+        decision: "allowed",
+        details: { parent_id: W.parentA },
+      });
+    });
   });
 });

@@ -63,15 +63,17 @@ describe("the secret decides the role", () => {
   test("an inner_edu token acts as inner_edu_user for its sub", async () => {
     const { body } = await graphql(server, LINKS, { token: signAppToken("inner_edu", child.id, server.secrets) });
     expect(body.data.familyLinks.totalCount).toBe(1);
-    // The same person through the other app's role sees nothing of it.
+    // A parent cannot act through the child's app at all (issue 14 item 7: test/acting-kind.test.ts).
     const crossed = await graphql(server, LINKS, { token: signAppToken("inner_edu", parent.id, server.secrets) });
-    expect(crossed.body.data.familyLinks.totalCount).toBe(0);
+    expect(crossed.status).toBe(403);
   });
 
   test("a role claim in a pas_bot token cannot make it act as inner_edu_user", async () => {
     const forged = jwt.sign({ sub: child.id, role: "inner_edu_user" }, server.secrets.pas_bot, { expiresIn: 60 });
-    const { body } = await graphql(server, LINKS, { token: forged });
-    expect(body.data.familyLinks.totalCount).toBe(0);
+    const { status, body } = await graphql(server, LINKS, { token: forged });
+    // Still pas_bot_user, which acts only as a parent, psychologist or admin: refused before it runs.
+    expect(status).toBe(403);
+    expect(body.errors[0].extensions).toEqual({ code: "WRONG_APP_FOR_USER" });
     const { body: honest } = await graphql(server, LINKS, { token: signAppToken("inner_edu", child.id, server.secrets) });
     expect(honest.data.familyLinks.totalCount).toBe(1);
   });

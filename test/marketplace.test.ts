@@ -33,7 +33,8 @@ test("a declined or rejected review keeps the quest out; only a psychologist can
     await buildWorld(client);
     const error = await actingAs(client, "pas_bot_user", W.parentB, () =>
       expectError(client, "insert into app_public.psychologist_reviews (quest_id, psychologist_id) values ($1, $2)", [W.publicB, W.parentA]));
-    expect(error.message).toMatch(/new row violates row-level security policy "assign_only_psychologists"/);
+    // A trigger, not a policy calling a function the parent could run on any id (issue 14, item 11).
+    expect(error).toMatchObject({ code: "23514", constraint: "psychologist_reviews_assign_only_psychologists" });
 
     const review = await actingAs(client, "pas_bot_user", W.parentB, async () =>
       (await client.query("insert into app_public.psychologist_reviews (quest_id, psychologist_id) values ($1, $2) returning id", [W.publicB, W.psychologist])).rows[0].id);

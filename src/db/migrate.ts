@@ -6,15 +6,16 @@ import path from "node:path";
 // graphile-migrate's own logger class (it checks instanceof): its lines go where ours go.
 import { Logger } from "@graphile/logger";
 import JSON5 from "json5";
+import pg from "pg";
 import { migrate, type Settings, watch } from "graphile-migrate";
 // graphile-migrate keeps its pool for 200 ms after use; we release it at once so
 // a one-shot command can stop the database right after migrating.
 import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/dist/pgReal.js";
 import { runMigrations as installWorkerSchema } from "graphile-worker";
-import { type Config, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase } from "../config.ts";
+import { type Config, ConfigError, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase, urlForDatabase } from "../config.ts";
 import { type MasterKeys, masterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
 import { applyPolicies } from "./policies.ts";
-import { ensureRolesAndDatabase } from "./roles.ts";
+import { AUDIT_ROLES, ensureAuditRoles, ensureRolesAndDatabase, installAuditLog } from "./roles.ts";
 
 /** The .gmrc settings with the connection strings and master keys of this environment (and, optionally, where its lines go). */
 export function graphileMigrateSettings(
@@ -51,6 +52,7 @@ export async function migrateDatabase(
   releaseGraphileMigratePools();
   await installWorkerSchema({ connectionString: config.ownerUrl });
   log("graphile_worker schema is current");
+  await ensureAuditLog(config, log);
   const files = await applyPolicies(config.ownerUrl);
   log(`policies re-applied: ${files.join(", ")}`);
 }
@@ -66,5 +68,36 @@ export async function ensureRoles(config: Config, log: (line: string) => void = 
     owner: decodeURIComponent(new URL(config.ownerUrl).password),
     ...rolePasswords,
   });
+  await ensureAuditRoles(config.rootUrl, target.database, config.secret("AUDIT_WRITER_DB_PASSWORD"));
   log(`roles and database "${target.database}" (owner ${target.owner}) are in place`);
+}
+
+/**
+ * The audit log belongs to app_audit_owner, which only a superuser can set up (src/db/auditLog.sql):
+ * done here after the migrations when a superuser URL is known; otherwise it must already be in place.
+ */
+async function ensureAuditLog(config: Config, log: (line: string) => void): Promise<void> {
+  if (config.rootUrl) {
+    await installAuditLog(urlForDatabase(config.rootUrl, describeDatabase(config.ownerUrl).database), config.secret("AUDIT_WRITER_DB_PASSWORD"));
+    log(`audit log in place (schema app_audit, owned by ${AUDIT_ROLES.owner})`);
+    return;
+  }
+  const owner = new pg.Client({ connectionString: config.ownerUrl });
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ ready: boolean }>(
+      `select exists (select from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                      where n.nspname = 'app_audit' and p.proname = 'append_durable')
+          and exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                      where n.nspname = 'app_private' and c.relname = 'audit_log' and c.relkind = 'v') as ready`,
+    );
+    if (!rows[0]?.ready) {
+      throw new ConfigError(
+        `The audit log is not in place: it must belong to ${AUDIT_ROLES.owner}, which only a superuser can set up. ` +
+          "Run `npm run db:migrate` once with ROOT_DATABASE_URL (a superuser) and AUDIT_WRITER_DB_PASSWORD set (docs/operations.md, \"The audit log's superuser step\").",
+      );
+    }
+  } finally {
+    await owner.end();
+  }
 }

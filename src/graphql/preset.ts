@@ -13,8 +13,8 @@ import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
-import { maskError } from "./maskError.ts";
-import type { Logger } from "../observability/logger.ts";
+import { makeMaskError } from "./maskError.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { makeTelemetryPlugin } from "../observability/graphqlTelemetry.ts";
 import { type MasterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
@@ -87,7 +87,7 @@ export function makePreset(options: {
       // Bytes of request body; a quest graph is far smaller.
       maxRequestLength: MAX_REQUEST_BYTES,
       watch: false,
-      maskError,
+      maskError: makeMaskError(options.telemetry?.logger ?? createLogger()),
       // Trusted documents: first-party clients send `documentId` (the document's sha256)
       // instead of `query`; any other document is refused.
       ...(options.trustedDocumentsDir

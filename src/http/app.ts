@@ -14,7 +14,7 @@ import { createMetrics, type Metrics } from "../observability/metrics.ts";
 import { type MasterKeys, masterKeyIds } from "../privacy/masterKeys.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { recordActivity } from "./activity.ts";
-import { type AppSecrets, requireAppToken } from "./auth.ts";
+import { type AppSecrets, requireActingKind, requireAppToken } from "./auth.ts";
 import { checkReadiness, latestCommittedMigration } from "./readiness.ts";
 
 export interface HttpService {
@@ -123,7 +123,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
-  app.use("/graphql", requireAppToken(options.secrets), recordActivity(pool, logger));
+  app.use("/graphql", requireAppToken(options.secrets), requireActingKind(pool), recordActivity(pool, logger));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server);
   // Build the schema now, so a broken database fails start-up rather than the first request.

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import jwt from "jsonwebtoken";
+import type pg from "pg";
 import { APPS, type AppName } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { isUuid } from "../uuid.ts";
@@ -79,6 +80,51 @@ export function requireAppToken(secrets: AppSecrets) {
         .set("WWW-Authenticate", 'Bearer realm="graphql"')
         .json({ errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" } }] });
     }
+  };
+}
+
+/** The `extensions.code` of "this app may not act as this user" (HTTP 403 here, SQLSTATE ACTOR in maskError). */
+export const WRONG_APP_FOR_USER = "WRONG_APP_FOR_USER";
+
+/** A verdict on (app role, user) is reused this long: a user's kind does not change in the product. */
+const ACTING_KIND_TTL_MS = 10 * 60 * 1000;
+/** Past this many verdicts the memory is dropped (the database checks every statement anyway). */
+const REMEMBERED_VERDICTS = 100_000;
+
+/**
+ * Express middleware after requireAppToken: 403 when the token's app may not act as its user's
+ * kind (pas_bot only as a parent, psychologist or admin; inner_edu only as a child), before the
+ * operation runs. The rule and its message are the database's (app_ops.acting_kind_problem), which
+ * also enforces it on every statement (app_public.current_user_id, SQLSTATE ACTOR); asked at most
+ * once per ten minutes per user and app. An unknown user acts as nobody and passes.
+ */
+export function requireActingKind(pool: pg.Pool) {
+  const verdicts = new Map<string, { problem: string | null; at: number }>();
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const identity = identityOf(req)!;
+    const key = `${identity.role} ${identity.userId}`;
+    const now = Date.now();
+    let verdict = verdicts.get(key);
+    if (!verdict || now - verdict.at >= ACTING_KIND_TTL_MS) {
+      let problem: string | null;
+      try {
+        const { rows } = await pool.query<{ problem: string | null }>("select app_ops.acting_kind_problem($1, $2) as problem", [
+          identity.role,
+          identity.userId,
+        ]);
+        problem = rows[0]!.problem;
+      } catch (e) {
+        // Unchecked is not allowed: the request waits for a database that answers.
+        req.log.warn({ event: "acting_kind_unchecked", err: (e as Error).message }, "could not check the acting user's kind");
+        res.status(503).json({ errors: [{ message: "The database did not answer; try again shortly.", extensions: { code: "UNAVAILABLE" } }] });
+        return;
+      }
+      verdict = { problem, at: now };
+      if (verdicts.size >= REMEMBERED_VERDICTS) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
+    if (verdict.problem === null) return next();
+    res.status(403).json({ errors: [{ message: verdict.problem, extensions: { code: WRONG_APP_FOR_USER } }] });
   };
 }
 

@@ -48,7 +48,8 @@ export const DATA_CLASSES: Record<string, Classes> = {
   ),
   quest_analytics: table(`id quest_id total_starts total_completions completion_rate avg_completion_time median_completion_time
     avg_xp_earned avg_badges_earned reveal_view_rate node_completion_rates node_average_times nodes_completed total_nodes
-    completion_percentage educational_progress play_count distinct_children last_played last_updated created_at`),
+    completion_percentage educational_progress play_count total_time_minutes distinct_children last_played window_start last_updated
+    created_at`),
   quest_builder_sessions: table(
     "id user_id quest_id current_stage moderation_checked moderation_passed moderation_issues expires_at created_at updated_at version",
     "current_graph",

@@ -1,5 +1,8 @@
 // Once per `jest` run: a cluster, the roles, and a template database migrated
 // exactly as production is (src/db/migrate.ts). Each test file then clones it.
+// With TEST_PREPARED_TEMPLATE (set by `npm run test:mutations`), the files clone
+// that database instead, already built on the server of ROOT_DATABASE_URL with
+// this process's secrets: nothing is migrated and no secret is replaced.
 import { randomBytes } from "node:crypto";
 import { type Config, SECRET_NAMES, type SecretName, urlForDatabase, urlForRole } from "../../src/config.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
@@ -13,20 +16,26 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  const prepared = process.env.TEST_PREPARED_TEMPLATE;
+  if (prepared && !(process.env.ROOT_DATABASE_URL || process.env.TEST_DATABASE_URL)) {
+    throw new Error("TEST_PREPARED_TEMPLATE names a database on a server: set ROOT_DATABASE_URL to that server's superuser URL.");
+  }
   const cluster = await startTestCluster();
   globalThis.__testCluster = cluster;
+  const template = prepared ?? TEMPLATE_DATABASE;
 
   // Fresh secrets for this run, handed to the test workers through the environment.
-  for (const name of SECRET_NAMES) process.env[name] = randomBytes(24).toString("base64url");
+  if (!prepared) for (const name of SECRET_NAMES) process.env[name] = randomBytes(24).toString("base64url");
   process.env.TEST_ROOT_URL = cluster.rootUrl;
-  process.env.TEST_TEMPLATE_DATABASE = TEMPLATE_DATABASE;
+  process.env.TEST_TEMPLATE_DATABASE = template;
 
   const ownerUrl = urlForRole(
-    urlForDatabase(cluster.rootUrl, TEMPLATE_DATABASE),
+    urlForDatabase(cluster.rootUrl, template),
     TEST_OWNER,
     process.env.EMBEDDED_OWNER_PASSWORD!,
   );
   process.env.TEST_OWNER_URL_TEMPLATE = ownerUrl;
+  if (prepared) return;
 
   const { default: pg } = await import("pg");
   const root = new pg.Client({ connectionString: cluster.rootUrl });

@@ -76,9 +76,9 @@ on conflict do nothing;
 insert into app_public.achievements (id, child_id, quest_id, achievement_type, title, badge, xp_reward, unlocked_at)
 values ('72000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000001', 'first_quest', 'First quest finished!', 'star', 50, now() - interval '14 days')
 on conflict do nothing;
-insert into app_public.quest_analytics (quest_id, total_starts, total_completions, completion_rate, avg_completion_time, median_completion_time, avg_xp_earned,
-                                        avg_badges_earned, reveal_view_rate, nodes_completed, total_nodes, completion_percentage, play_count, distinct_children, last_played)
-values ('d0000000-0000-4000-8000-000000000001', 1, 1, 1, 1350, 1350, 150, 1, 1, 3, 3, 100, 2, 1, now() - interval '14 days')
+-- A personal quest: one child, so nothing is released across children (docs/privacy.md).
+insert into app_public.quest_analytics (quest_id, total_nodes)
+values ('d0000000-0000-4000-8000-000000000001', 3)
 on conflict do nothing;
 
 -- Anna's recovery work.

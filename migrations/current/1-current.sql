@@ -1,0 +1,1 @@
+-- Enter migration here: idempotent (it is re-run on every change in watch mode).
