@@ -1371,7 +1371,7 @@ COMMENT ON FUNCTION app_jobs.enforce_retention() IS 'The enforce_retention job: 
 -- Name: erase_next_verified_user(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
 --
 
-CREATE FUNCTION app_jobs.erase_next_verified_user() RETURNS uuid
+CREATE FUNCTION app_jobs.erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1379,35 +1379,64 @@ declare
   request record;
   erased text;
 begin
-  select r.id, r.user_id, r.reason = 'retention' as retention into request from app_public.data_deletion_requests r
-  where r.status = 'verified' order by r.verified_at, r.id limit 1
+  select r.id, r.user_id, r.reason = 'retention' as retention, r.attempts, r.verified_at into request
+  from app_public.data_deletion_requests r
+  where r.status = 'verified' and (r.next_attempt_at is null or r.next_attempt_at <= now())
+  order by r.verified_at, r.id limit 1
   for update skip locked;
   if not found then
-    return null;
+    return;
   end if;
-  erased := request.user_id::text;
-  -- Other users' rows about them: their parents' notifications name the child.
-  delete from app_public.notifications n where n.data ? 'child_id' and n.data ->> 'child_id' = erased;
-  -- Their own rows, by the foreign keys (the audit triggers log these deletions with the ids, blanked below).
-  delete from app_public.users where id = request.user_id;
-  update app_public.data_deletion_requests
-    set status = 'completed', processed_at = now(), reason = null, verification_token_hash = null
-  where id = request.id;
-  -- The audit log keeps what happened, not to whom.
-  perform app_audit.anonymise_erased_user(request.user_id);
-  perform app_private.audit('erasure', 'data_deletion_requests', request.id, null, null, null,
-                            jsonb_build_object('cause', case when request.retention then 'retention' else 'request' end));
-  return request.id;
+  request_id := request.id;
+  attempts := request.attempts;
+  -- Retention never erases an active user (issue 15, section 3): a request it made while the user was idle,
+  -- which may have waited here (a backoff), is withdrawn when they were active since.
+  withdrawn := request.retention and exists (select 1 from app_private.last_activity(array[request.user_id]) l
+                                             where l.active_at > request.verified_at);
+  if withdrawn then
+    update app_public.data_deletion_requests r set status = 'rejected', next_attempt_at = null
+    where r.id = request.id;
+    perform app_private.audit('retention_withdrawn', 'data_deletion_requests', request.id, null, null, null, '{}');
+    completed := false;
+    return;
+  end if;
+  begin
+    erased := request.user_id::text;
+    -- Other users' rows about them: their parents' notifications name the child.
+    delete from app_public.notifications n where n.data ? 'child_id' and n.data ->> 'child_id' = erased;
+    -- Their own rows, by the foreign keys (the audit triggers log these deletions with the ids, blanked below).
+    delete from app_public.users where id = request.user_id;
+    update app_public.data_deletion_requests r
+      set status = 'completed', processed_at = now(), reason = null, verification_token_hash = null, next_attempt_at = null
+    where r.id = request.id;
+    -- The audit log keeps what happened, not to whom.
+    perform app_audit.anonymise_erased_user(request.user_id);
+    perform app_private.audit('erasure', 'data_deletion_requests', request.id, null, null, null,
+                              jsonb_build_object('cause', case when request.retention then 'retention' else 'request' end));
+    completed := true;
+  exception when others then
+    completed := false;
+    error_kind := sqlstate;
+  end;
+  if not completed then
+    -- 10 minutes (the job's period), doubling, at most a day apart.
+    attempts := request.attempts + 1;
+    next_attempt_at := now() + least(interval '10 minutes' * power(2, least(attempts - 1, 8)), interval '1 day');
+    update app_public.data_deletion_requests r
+      set attempts = erase_next_verified_user.attempts, last_error_kind = error_kind,
+          next_attempt_at = erase_next_verified_user.next_attempt_at
+    where r.id = request.id;
+  end if;
 end;
 $$;
 
-ALTER FUNCTION app_jobs.erase_next_verified_user() OWNER TO app_owner;
+ALTER FUNCTION app_jobs.erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean) OWNER TO app_owner;
 
 --
--- Name: FUNCTION erase_next_verified_user(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+-- Name: FUNCTION erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.erase_next_verified_user() IS 'The process_deletion_requests job, one request per call: erases every row naming the user of the oldest verified request (their rows, notifications about them, their ids in the audit log through app_audit.anonymise_erased_user), records the erasure and its cause (request or retention), completes the request; null when none is left.';
+COMMENT ON FUNCTION app_jobs.erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean) IS 'The process_deletion_requests job, one request per call (one transaction): takes the oldest verified request that is due (next_attempt_at passed or null) and erases every row naming its user (their rows, notifications about them, their ids in the audit log through app_audit.anonymise_erased_user), records the erasure and its cause (request or retention), completes the request. When the erasure fails, none of it stays: the request records attempts + 1, the SQLSTATE (last_error_kind) and the next try (10 minutes after the first failure, doubling, at most 1 day), and the call still returns, so the next request is not held back. A retention request whose user was active since it was made (app_private.last_activity) is withdrawn instead (status rejected, audited as retention_withdrawn). Returns request_id (null when none is due), completed, attempts (failed so far), error_kind (SQLSTATE, when this attempt failed), next_attempt_at, withdrawn. Rule: issue 15, sections 2 and 3.';
 
 --
 -- Name: expire_sessions(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1535,20 +1564,41 @@ COMMENT ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_
 -- Name: request_erasure_of_inactive_users(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
 --
 
-CREATE FUNCTION app_jobs.request_erasure_of_inactive_users() RETURNS integer
+CREATE FUNCTION app_jobs.request_erasure_of_inactive_users() RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  requested integer;
+  review record;
+  counts jsonb := '{"kept": 0, "notified": 0, "waiting": 0, "cancelled": 0, "requested": 0}';
+  counter text;
 begin
-  insert into app_public.data_deletion_requests (user_id, status, verified_at, reason)
-  select u.id, 'verified', now(), 'retention'
-  from app_public.users u
-  where u.last_active_at < now() - make_interval(days => u.data_retention_days)
-    and not exists (select from app_public.data_deletion_requests r where r.user_id = u.id and r.status in ('verified', 'processing'));
-  get diagnostics requested = row_count;
-  return requested;
+  for review in select * from app_private.retention_review() loop
+    -- The traces become the stored mark: tomorrow's review reads only who is still idle.
+    update app_public.users u set last_active_at = review.active_at
+    where u.id = review.user_id and u.last_active_at < review.active_at;
+    counter := case review.action when 'keep' then 'kept' when 'notify' then 'notified' when 'wait' then 'waiting'
+                                  when 'cancel' then 'cancelled' when 'erase' then 'requested' end;
+    counts := jsonb_set(counts, array[counter], to_jsonb((counts ->> counter)::integer + 1));
+    case review.action
+      when 'notify' then
+        insert into app_private.retention_notices (user_id) values (review.user_id);
+        insert into app_public.notifications (user_id, kind, title, body, data)
+        values (review.user_id, 'retention_notice',
+                format('Your account will be erased after %s', to_char(review.erase_after at time zone 'UTC', 'YYYY-MM-DD')),
+                format('You have not used the app for more than %s days, the time you chose to keep your data. '
+                       'Use either app before then to keep your account.', review.data_retention_days),
+                jsonb_build_object('erase_after', review.erase_after, 'data_retention_days', review.data_retention_days));
+      when 'cancel' then
+        delete from app_private.retention_notices n where n.user_id = review.user_id;
+      when 'erase' then
+        insert into app_public.data_deletion_requests (user_id, status, verified_at, reason)
+        values (review.user_id, 'verified', now(), 'retention');
+      else
+        null;
+    end case;
+  end loop;
+  return counts;
 end;
 $$;
 
@@ -1558,7 +1608,7 @@ ALTER FUNCTION app_jobs.request_erasure_of_inactive_users() OWNER TO app_owner;
 -- Name: FUNCTION request_erasure_of_inactive_users(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.request_erasure_of_inactive_users() IS 'The enforce_retention job''s second part: a verified erasure request for every user inactive past their data_retention_days; returns how many.';
+COMMENT ON FUNCTION app_jobs.request_erasure_of_inactive_users() IS 'The enforce_retention job''s second part, the retention review (app_private.retention_review) carried out: brings last_active_at forward to the newest trace found; notifies a user inactive past their data_retention_days (a retention_notice notification and a row in app_private.retention_notices); withdraws the notice when they were active since; requests their erasure (verified, reason retention; process_deletion_requests carries it out) when the notice is 30 days old and they were not. Returns the counts as {"kept", "notified", "waiting", "cancelled", "requested"} (integers); idempotent within a day. Rule: issue 15 section 3, seed 004. Executable by app_worker.';
 
 --
 -- Name: rewrap_data_keys(integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1686,6 +1736,26 @@ ALTER FUNCTION app_ops.data_keys_by_master_key() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_ops.data_keys_by_master_key() IS 'How many data keys each master key (by id) wraps: during a rotation, the old id''s count falls to 0.';
+
+--
+-- Name: erasure_queue(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
+--
+
+CREATE FUNCTION app_ops.erasure_queue(OUT queued integer, OUT failing integer) RETURNS record
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select (count(*) filter (where r.attempts = 0))::int, (count(*) filter (where r.attempts > 0))::int
+  from app_public.data_deletion_requests r where r.status = 'verified';
+$$;
+
+ALTER FUNCTION app_ops.erasure_queue(OUT queued integer, OUT failing integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION erasure_queue(OUT queued integer, OUT failing integer); Type: COMMENT; Schema: app_ops; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_ops.erasure_queue(OUT queued integer, OUT failing integer) IS 'Verified erasure requests not yet completed: queued (never failed) and failing (failed at least once, retried with backoff). Counts only. For the erasure_requests gauge and its alert rules (docs/operations.md).';
 
 --
 -- Name: job_counts(); Type: FUNCTION; Schema: app_ops; Owner: app_owner
@@ -1947,6 +2017,30 @@ ALTER FUNCTION app_private.caller_reads_past_rls() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_private.caller_reads_past_rls() IS 'True when the session''s role (SET ROLE, else the login) is a superuser or bypasses RLS (the owner); false for the app roles and the worker. Used by the P2 decrypting helpers (issue 14, item 6).';
+
+--
+-- Name: child_visible_columns(regclass); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.child_visible_columns(tbl regclass) RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select coalesce(array_agg(a.attname::text order by a.attnum), '{}')
+  from pg_attribute a
+  where a.attrelid = tbl and a.attnum > 0 and not a.attisdropped
+    -- Before the roles exist (a bare migrate), every column counts: the safe side.
+    and (not exists (select 1 from pg_roles where rolname = 'inner_edu_user')
+         or has_column_privilege('inner_edu_user', tbl, a.attnum, 'select'))
+$$;
+
+ALTER FUNCTION app_private.child_visible_columns(tbl regclass) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION child_visible_columns(tbl regclass); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.child_visible_columns(tbl regclass) IS 'The columns of a table that inner_edu_user may select (every column while that role does not exist), in column order. Raises nothing. Used by the moderation triggers (issue 15, section 1).';
 
 --
 -- Name: consent_flag(uuid, text, uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2292,6 +2386,57 @@ ALTER FUNCTION app_private.laplace_noise(scale double precision) OWNER TO app_ow
 COMMENT ON FUNCTION app_private.laplace_noise(scale double precision) IS 'A draw of Laplace noise with the given scale (sensitivity / epsilon); 0 for a scale of 0. Raises nothing.';
 
 --
+-- Name: last_activity(uuid[]); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.last_activity(user_ids uuid[]) RETURNS TABLE(user_id uuid, active_at timestamp with time zone, trace text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  traces text;
+begin
+  select string_agg(format('select t.%I, greatest(%s), %L from app_public.%I t where t.%I = any ($1)',
+                           o.owner_column, columns.list, o.table_name, o.table_name, o.owner_column), ' union all ')
+  into traces
+  from app_private.personal_data_owners o
+  cross join lateral (
+    select string_agg(format('t.%I', a.attname), ', ') as list
+    from pg_attribute a
+    where a.attrelid = format('app_public.%I', o.table_name)::regclass and a.attnum > 0 and not a.attisdropped
+      and a.attname = any (case o.table_name
+                             when 'notifications' then array['read_at']::text[]
+                             when 'metrics_snapshots' then array[]::text[]
+                             when 'milestones' then array[]::text[]
+                             when 'user_tracks' then array[]::text[]
+                             else array['created_at', 'updated_at']::text[] end)
+  ) columns
+  where columns.list is not null;
+
+  return query execute format($q$
+    select distinct on (t.user_id) t.user_id, t.at, t.trace
+    from (
+      select u.id, u.last_active_at, 'api' from app_public.users u where u.id = any ($1)
+      union all
+      select a.acting_user_id, max(a.at), 'audit_log' from app_private.audit_log a where a.acting_user_id = any ($1) group by 1
+      union all
+      %s
+    ) as t (user_id, at, trace)
+    where t.at is not null
+    order by t.user_id, t.at desc, t.trace
+  $q$, traces) using user_ids;
+end;
+$_$;
+
+ALTER FUNCTION app_private.last_activity(user_ids uuid[]) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION last_activity(user_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.last_activity(user_ids uuid[]) IS 'For each given user id (uuid[]): the newest trace of the user''s own acting (active_at, timestamptz) and where it was found (trace: api = last_active_at, audit_log = a row they acted in, else the app_public table of a row they own, by its created_at/updated_at; notifications by read_at; metrics_snapshots, milestones and user_tracks not at all, the jobs write them). One row per existing user; raises nothing. Rule: issue 15 section 3, retention never erases a user active through any path. Owner only.';
+
+--
 -- Name: master_key_id(text); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -2527,6 +2672,57 @@ ALTER FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp wit
 --
 
 COMMENT ON FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp with time zone) IS 'Releases a quest''s cross-child figures for the window (UTC day) of `at`, once: a later call in the same or an earlier window changes nothing (returns false); a new window recomputes each group (progress, play_frequency, analytics, children) over the children who count in it (app_private.counts_in_release), withholds a group of fewer than 5, keeps the stored noise of a group whose exact inputs did not change, and otherwise draws fresh noise: two-sided geometric for counts, Laplace for sums, epsilon 0.1 per figure, each child capped at 1000 XP, 4 h to complete, 50 sessions, 600 minutes, the quest''s node count; averages and rates come from the noisy sums and counts. Then projects the release into quest_analytics and the public statistics. Owner only (its `at` must not be chosen by anyone else: docs/privacy.md). Source: issue 14 items 1 and 3.';
+
+--
+-- Name: retention_review(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.retention_review() RETURNS TABLE(user_id uuid, kind app_public.user_kind, data_retention_days integer, active_at timestamp with time zone, trace text, notified_at timestamp with time zone, erase_after timestamp with time zone, action text, reason text)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with considered as (
+    -- Only these need their traces read: past the period by the stored mark, or already told.
+    select u.id, u.kind, u.data_retention_days, n.notified_at
+    from app_public.users u left join app_private.retention_notices n on n.user_id = u.id
+    where (u.last_active_at < now() - make_interval(days => u.data_retention_days) or n.user_id is not null)
+      and not exists (select from app_public.data_deletion_requests r where r.user_id = u.id and r.status in ('verified', 'processing'))
+  ),
+  decided as (
+    select c.id, c.kind, c.data_retention_days, l.active_at, l.trace, c.notified_at,
+           coalesce(c.notified_at, now()) + interval '30 days' as erase_after,
+           case
+             when c.notified_at is not null and l.active_at > c.notified_at then 'cancel'
+             when c.notified_at is not null and c.notified_at <= now() - interval '30 days' then 'erase'
+             when c.notified_at is not null then 'wait'
+             when l.active_at < now() - make_interval(days => c.data_retention_days) then 'notify'
+             else 'keep'
+           end as action
+    from considered c join app_private.last_activity(array(select id from considered)) l on l.user_id = c.id
+  )
+  select d.id, d.kind, d.data_retention_days, d.active_at, d.trace, d.notified_at, d.erase_after, d.action,
+         format('last active %s (%s); ', to_char(d.active_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), d.trace) ||
+         case d.action
+           when 'keep' then format('within data_retention_days %s', d.data_retention_days)
+           when 'notify' then format('inactive past data_retention_days %s: notify, erase after %s if still inactive',
+                                     d.data_retention_days, to_char(d.erase_after at time zone 'UTC', 'YYYY-MM-DD'))
+           when 'wait' then format('notified %s, not active since: erase after %s',
+                                   to_char(d.notified_at at time zone 'UTC', 'YYYY-MM-DD'), to_char(d.erase_after at time zone 'UTC', 'YYYY-MM-DD'))
+           when 'cancel' then format('active after the notice of %s: notice withdrawn', to_char(d.notified_at at time zone 'UTC', 'YYYY-MM-DD'))
+           when 'erase' then format('notified %s, not active since, notice period of 30 days over: erase',
+                                    to_char(d.notified_at at time zone 'UTC', 'YYYY-MM-DD'))
+         end
+  from decided d
+  order by d.action, d.id
+$$;
+
+ALTER FUNCTION app_private.retention_review() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION retention_review(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.retention_review() IS 'The retention dry run: one row per user the daily review concerns (stored mark past data_retention_days, or a notice standing; none with a verified or processing erasure request): user_id, kind, data_retention_days, active_at and trace (app_private.last_activity), notified_at, erase_after (notice + 30 days), action (keep, notify, wait, cancel, erase) and a reason in words (dates in UTC). Changes nothing; raises nothing. Rule: issue 15 section 3 and seed 004 (retention review before erasure). Owner only (npm run retention:dry-run).';
 
 --
 -- Name: session_master_keys(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2843,18 +3039,30 @@ ALTER FUNCTION app_private.tg_consent__stamp() OWNER TO app_owner;
 --
 
 CREATE FUNCTION app_private.tg_consent_events__append_only() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if tg_op = 'DELETE' and not exists (select 1 from app_public.users where id = old.child_id) then
     return old;
   end if;
+  if tg_op = 'UPDATE' and old.quest_id is not null and new.quest_id is null
+     and to_jsonb(new) - 'quest_id' = to_jsonb(old) - 'quest_id'
+     and not exists (select 1 from app_public.quests where id = old.quest_id) then
+    perform app_private.audit('unlink_deleted_quest', 'consent_events', old.id, old.child_id, null, null, '{}');
+    return new;
+  end if;
   raise exception 'consent_events is append-only: % is not allowed.', tg_op using errcode = '42501';
 end;
 $$;
 
 ALTER FUNCTION app_private.tg_consent_events__append_only() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_consent_events__append_only(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_consent_events__append_only() IS 'consent_events is append-only (trigger): refuses UPDATE and DELETE (SQLSTATE 42501) except a DELETE of a row whose child no longer exists (erasure of the child, by the foreign key) and an UPDATE that only sets quest_id to null once that quest no longer exists (its deletion, by the foreign key; audited as unlink_deleted_quest with the child''s id). The rule of issue 15, section 2: the consent history is the child''s.';
 
 --
 -- Name: tg_consent_events__notify_parents(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2903,6 +3111,32 @@ $$;
 ALTER FUNCTION app_private.tg_family_links__check_kinds() OWNER TO app_owner;
 
 --
+-- Name: tg_psychologist_reviews__not_by_the_author(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_psychologist_reviews__not_by_the_author() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if exists (select 1 from app_public.quests q where q.id = new.quest_id and q.author_id = new.psychologist_id) then
+    raise exception 'Nobody reviews their own quest: assign another psychologist.'
+      using errcode = 'check_violation', constraint = 'psychologist_reviews_not_by_the_author',
+            table = 'psychologist_reviews', column = 'psychologist_id';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_psychologist_reviews__not_by_the_author() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_psychologist_reviews__not_by_the_author(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_psychologist_reviews__not_by_the_author() IS 'BEFORE INSERT or UPDATE of psychologist_reviews (assignment, status, approval): refuses (23514, constraint psychologist_reviews_not_by_the_author) a review whose psychologist wrote the quest. Issue 15, section 1.';
+
+--
 -- Name: tg_psychologist_reviews__overall_rating(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -2932,16 +3166,62 @@ CREATE FUNCTION app_private.tg_psychologist_reviews__show_on_quest() RETURNS tri
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if new.status = 'completed' then
+  if new.status = 'completed' and (tg_op = 'INSERT' or old.status is distinct from 'completed') then
     update app_public.quests
       set psychologist_reviewed = new.is_approved, psychologist_review_id = new.id, reviewed_at = new.completed_at
     where id = new.quest_id;
+  elsif tg_op = 'UPDATE' and old.status = 'completed' and (new.status <> 'completed' or new.is_approved is not true) then
+    update app_public.quests set psychologist_reviewed = false
+    where id = new.quest_id and psychologist_review_id = new.id;
   end if;
   return null;
 end;
 $$;
 
 ALTER FUNCTION app_private.tg_psychologist_reviews__show_on_quest() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_psychologist_reviews__show_on_quest(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_psychologist_reviews__show_on_quest() IS 'AFTER INSERT or UPDATE OF status, is_approved of psychologist_reviews: a review becoming completed sets its quest''s psychologist_reviewed (to is_approved), psychologist_review_id and reviewed_at; a completed review re-saved approves nothing new (a quest changed since needs a new completion), and a completed review reopened or no longer approving clears psychologist_reviewed when it was the deciding one. Raises nothing. Issue 15, section 1 (migration 000005''s rule, bound to the review''s completion).';
+
+--
+-- Name: tg_quest_nodes__change_needs_moderation(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quest_nodes__change_needs_moderation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  old_row constant jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
+  new_row constant jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
+begin
+  -- Written by a trigger: the sync from graph_structure (whose change the quests trigger judged) or a cascade.
+  if pg_trigger_depth() > 1 then
+    return null;
+  end if;
+  if tg_op <> 'UPDATE'
+     or exists (select 1 from unnest(app_private.child_visible_columns(tg_relid)) c
+                where c not in ('created_at', 'updated_at') and new_row -> c is distinct from old_row -> c) then
+    update app_public.quests q
+      set moderation_status = 'pending', moderated_at = null, psychologist_reviewed = false,
+          status = case when q.status = 'deployed' then 'draft' else q.status end
+    where q.id in ((coalesce(new_row, old_row) ->> 'quest_id')::uuid, (old_row ->> 'quest_id')::uuid)
+      and (q.moderation_status <> 'pending' or q.psychologist_reviewed);
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quest_nodes__change_needs_moderation() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_quest_nodes__change_needs_moderation(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_quest_nodes__change_needs_moderation() IS 'AFTER INSERT, UPDATE or DELETE of quest_nodes written directly (not by a trigger): a node added, removed or changed in a column inner_edu_user may read (timestamps aside) sends its quest (and, when re-pointed, the old one) back to pending, unreviewed, and a deployed one to draft. Raises nothing. Issue 15, section 1.';
 
 --
 -- Name: tg_quest_progress__as_played(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2979,16 +3259,55 @@ ALTER FUNCTION app_private.tg_quest_progress__as_played() OWNER TO app_owner;
 COMMENT ON FUNCTION app_private.tg_quest_progress__as_played() IS 'BEFORE INSERT/UPDATE trigger of quest_progress, for inner_edu_user''s writes: nodes_completed at most the quest''s nodes, and a completed row stays completed with its completed_at (SQLSTATE 23514, constraint names quest_progress_nodes_within_quest, quest_progress_completion_is_final). The rules of update_quest_progress (migration 000004), issue 14 item 8.';
 
 --
+-- Name: tg_quest_ratings__not_by_the_author(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quest_ratings__not_by_the_author() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if exists (select 1 from app_public.quests q where q.id = new.quest_id and q.author_id = new.user_id) then
+    raise exception 'Nobody rates their own quest.'
+      using errcode = 'check_violation', constraint = 'quest_ratings_not_by_the_author',
+            table = 'quest_ratings', column = 'quest_id';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quest_ratings__not_by_the_author() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_quest_ratings__not_by_the_author(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_quest_ratings__not_by_the_author() IS 'BEFORE INSERT or UPDATE OF quest_id, user_id of quest_ratings while a user acts (app.user_id set: GraphQL, direct SQL, functions): refuses (23514, constraint quest_ratings_not_by_the_author) a rating by the quest''s author. Seeds and fixtures, run with nobody acting, are not checked. Issue 15, section 1.';
+
+--
 -- Name: tg_quests__content_edit_needs_moderation(); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
 CREATE FUNCTION app_private.tg_quests__content_edit_needs_moderation() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  -- Written by moderation, reviews, the status flow, the jobs and the row triggers,
+  -- or derived from graph_structure (yaml_content): none of it is the author's content.
+  not_content constant text[] := array[
+    'status', 'moderation_status', 'moderation_reason', 'moderation_issues', 'moderated_at',
+    'psychologist_reviewed', 'psychologist_review_id', 'reviewed_at', 'yaml_content',
+    'reveal_count', 'last_reveal_at', 'family_photos_count', 'family_memories_count',
+    'rating', 'rating_count', 'plays_count', 'completion_count', 'completion_rate', 'average_completion_time',
+    'deployed_to_inner_edu', 'inner_edu_quest_id', 'deployed_at', 'published_at', 'deleted_at',
+    'created_at', 'updated_at', 'version'];
+  old_row constant jsonb := to_jsonb(old);
+  new_row constant jsonb := to_jsonb(new);
 begin
-  if (new.title, new.description, new.graph_structure) is distinct from (old.title, old.description, old.graph_structure)
-     and (old.moderation_status <> 'pending' or old.psychologist_reviewed) then
+  if (old.moderation_status <> 'pending' or old.psychologist_reviewed)
+     and exists (select 1 from unnest(app_private.child_visible_columns(tg_relid)) c
+                 where c <> all (not_content) and new_row -> c is distinct from old_row -> c) then
     new.moderation_status := 'pending';
     new.moderated_at := null;
     new.psychologist_reviewed := false;
@@ -3001,6 +3320,12 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg_quests__content_edit_needs_moderation() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_quests__content_edit_needs_moderation(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_quests__content_edit_needs_moderation() IS 'BEFORE UPDATE of quests: when a column inner_edu_user may read changes (app_private.child_visible_columns; all but the moderation, lifecycle, job and derived columns it names), including the audience child_id / is_public, an approved or reviewed quest goes back to pending, loses its psychologist approval, and a deployed one goes back to draft. Raises nothing. Issue 15, section 1 (replaces the title/description/graph rule of migration 000007).';
 
 --
 -- Name: tg_quests__derive_from_graph(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -3043,6 +3368,31 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg_quests__lifecycle_timestamps() OWNER TO app_owner;
+
+--
+-- Name: tg_quests__no_self_moderation(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_quests__no_self_moderation() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if new.author_id = app_public.current_user_id() then
+    raise exception 'Nobody moderates their own quest: another admin decides.'
+      using errcode = '42501', table = 'quests', column = 'moderation_status';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_quests__no_self_moderation() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_quests__no_self_moderation(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_quests__no_self_moderation() IS 'BEFORE INSERT or UPDATE OF moderation_status of quests, for a decision (not pending): refuses (42501) when the acting user (app.user_id) is the quest''s author. Issue 15, section 1 ("nobody moderates their own work", CONTRACT.md).';
 
 --
 -- Name: tg_quests__sync_nodes(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -3639,6 +3989,10 @@ CREATE TABLE app_public.data_deletion_requests (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     version integer DEFAULT 1 NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error_kind text,
+    next_attempt_at timestamp with time zone,
+    CONSTRAINT data_deletion_requests_attempts_not_negative CHECK ((attempts >= 0)),
     CONSTRAINT data_deletion_requests_processed_at_when_completed CHECK (((status = 'completed'::app_public.deletion_request_status) = (processed_at IS NOT NULL))),
     CONSTRAINT data_deletion_requests_token_hash_shape CHECK ((verification_token_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT data_deletion_requests_verified_before_processing CHECK (((status = ANY (ARRAY['pending'::app_public.deletion_request_status, 'rejected'::app_public.deletion_request_status])) OR (verified_at IS NOT NULL))),
@@ -3720,6 +4074,24 @@ COMMENT ON COLUMN app_public.data_deletion_requests.updated_at IS 'When the row 
 --
 
 COMMENT ON COLUMN app_public.data_deletion_requests.version IS 'Optimistic-locking version: send it back on update; a stale one is refused.';
+
+--
+-- Name: COLUMN data_deletion_requests.attempts; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.attempts IS 'Erasure attempts that failed (0 until one does); the erasure is retried until it completes.';
+
+--
+-- Name: COLUMN data_deletion_requests.last_error_kind; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.last_error_kind IS 'SQLSTATE of the last failed attempt (never the message: it can quote data); null until one fails.';
+
+--
+-- Name: COLUMN data_deletion_requests.next_attempt_at; Type: COMMENT; Schema: app_public; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_public.data_deletion_requests.next_attempt_at IS 'No attempt before then (backoff after a failure); null: at the next run.';
 
 --
 -- Name: confirm_data_deletion(uuid, text); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -4731,10 +5103,10 @@ COMMENT ON FUNCTION app_public.messages_content(r app_public.messages) IS '@notN
 The text. (Stored encrypted.)';
 
 --
--- Name: moderate_quest(uuid, app_public.moderation_status, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
+-- Name: moderate_quest(uuid, integer, app_public.moderation_status, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: app_owner
 --
 
-CREATE FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text DEFAULT NULL::text, issues jsonb DEFAULT NULL::jsonb) RETURNS app_public.quests
+CREATE FUNCTION app_public.moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text DEFAULT NULL::text, issues jsonb DEFAULT NULL::jsonb) RETURNS app_public.quests
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -4745,8 +5117,13 @@ begin
   if decision = 'pending' then
     raise exception 'A moderation decision is approved, rejected or flagged.' using errcode = '22023';
   end if;
+  if moderate_quest.version is null then
+    raise exception 'Send the version of the quest you read.' using errcode = '22004';
+  end if;
+  -- Naming the version lets the row trigger refuse a stale one (STALE), as every optimistic lock does.
   update app_public.quests q
-    set moderation_status = decision, moderation_reason = reason, moderation_issues = issues, moderated_at = now(),
+    set version = moderate_quest.version,
+        moderation_status = decision, moderation_reason = reason, moderation_issues = issues, moderated_at = now(),
         -- A quest that fails moderation leaves the child's app.
         status = case when decision <> 'approved' and q.status = 'deployed' then 'draft' else q.status end
   where q.id = moderate_quest.quest_id
@@ -4758,17 +5135,18 @@ begin
 end;
 $$;
 
-ALTER FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) OWNER TO app_owner;
+ALTER FUNCTION app_public.moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text, issues jsonb) OWNER TO app_owner;
 
 --
--- Name: FUNCTION moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb); Type: COMMENT; Schema: app_public; Owner: app_owner
+-- Name: FUNCTION moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text, issues jsonb); Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) IS '@arg quest_id The quest.
+COMMENT ON FUNCTION app_public.moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text, issues jsonb) IS '@arg quest_id The quest.
+@arg version The version of the quest you read; the decision is about that version.
 @arg decision approved, rejected or flagged.
 @arg reason Why, for the author.
 @arg issues Findings: [{"category", "severity", "message"}].
-An admin approves, rejects or flags a quest, with a reason and issues ([{"category", "severity", "message"}]). A deployed quest that is not approved goes back to draft.';
+An admin approves, rejects or flags the version of a quest they read, with a reason and issues ([{"category", "severity", "message"}]); a deployed quest that is not approved goes back to draft. Errors: 42501 when the caller is not an admin or is the quest''s author; 22023 for a pending decision; 22004 without a version; STALE when the quest changed since that version; P0002 for an unknown quest. Issue 15, section 1.';
 
 --
 -- Name: my_children(); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -5872,6 +6250,35 @@ ALTER TABLE app_private.quest_releases OWNER TO app_owner;
 COMMENT ON TABLE app_private.quest_releases IS 'The released cross-child figures of each quest, per figure group (progress, play_frequency, analytics, children): the window, the children counted (emptied when withheld), a digest of the exact inputs, and the noisy figures. Owner only.';
 
 --
+-- Name: retention_notices; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.retention_notices (
+    user_id uuid NOT NULL,
+    notified_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE app_private.retention_notices OWNER TO app_owner;
+
+--
+-- Name: TABLE retention_notices; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.retention_notices IS 'Users told that their account will be erased for inactivity (one row each, while the notice stands): written and removed by app_jobs.request_erasure_of_inactive_users only.';
+
+--
+-- Name: COLUMN retention_notices.user_id; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.retention_notices.user_id IS 'The user who was told.';
+
+--
+-- Name: COLUMN retention_notices.notified_at; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.retention_notices.notified_at IS 'When the notice was given; erasure comes 30 days later if no activity follows.';
+
+--
 -- Name: child_privacy; Type: TABLE; Schema: app_public; Owner: app_owner
 --
 
@@ -6024,7 +6431,7 @@ COMMENT ON COLUMN app_public.consent_events.child_id IS 'The child who changed t
 -- Name: COLUMN consent_events.quest_id; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.consent_events.quest_id IS 'The quest, when a per-quest override changed; null for the child''s defaults.';
+COMMENT ON COLUMN app_public.consent_events.quest_id IS 'The quest, when a per-quest override changed; null for the child''s defaults, and once the quest is deleted (the event stays the child''s; an audit row says when).';
 
 --
 -- Name: COLUMN consent_events.flag; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -7522,7 +7929,7 @@ COMMENT ON COLUMN app_public.users.data_retention_days IS 'How many days the use
 -- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user last used either app (kept hourly by the API; since account creation or the start of tracking).';
+COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user was last seen active: marked hourly by the API, and brought forward by the daily retention review from the traces of their own writes (any path). Since account creation or the start of tracking.';
 
 --
 -- Name: encrypted_columns encrypted_columns_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -7544,6 +7951,13 @@ ALTER TABLE ONLY app_private.personal_data_owners
 
 ALTER TABLE ONLY app_private.quest_releases
     ADD CONSTRAINT quest_releases_one_per_quest_and_group PRIMARY KEY (quest_id, figure_group);
+
+--
+-- Name: retention_notices retention_notices_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.retention_notices
+    ADD CONSTRAINT retention_notices_pkey PRIMARY KEY (user_id);
 
 --
 -- Name: user_data_keys user_data_keys_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -7910,6 +8324,12 @@ CREATE UNIQUE INDEX creative_projects_one_per_quest ON app_public.creative_proje
 --
 
 CREATE INDEX creative_projects_user_id_type_status_idx ON app_public.creative_projects USING btree (user_id, project_type, status);
+
+--
+-- Name: data_deletion_requests_due_idx; Type: INDEX; Schema: app_public; Owner: app_owner
+--
+
+CREATE INDEX data_deletion_requests_due_idx ON app_public.data_deletion_requests USING btree (verified_at, id) WHERE (status = 'verified'::app_public.deletion_request_status);
 
 --
 -- Name: data_deletion_requests_status_idx; Type: INDEX; Schema: app_public; Owner: app_owner
@@ -8320,10 +8740,28 @@ CREATE TRIGGER _100_row_metadata BEFORE UPDATE ON app_public.user_tracks FOR EAC
 CREATE TRIGGER _100_row_metadata BEFORE UPDATE OF id, kind, display_name, created_at, updated_at, version, telegram_id, email, parent_name, child_name, child_age, learning_profile, mode, recovery_tracks, primary_track, recovery_week, recovery_day, data_consent, data_retention_days ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__row_metadata();
 
 --
+-- Name: quests _110_no_self_moderation; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _110_no_self_moderation BEFORE INSERT OR UPDATE OF moderation_status ON app_public.quests FOR EACH ROW WHEN ((new.moderation_status <> 'pending'::app_public.moderation_status)) EXECUTE FUNCTION app_private.tg_quests__no_self_moderation();
+
+--
+-- Name: psychologist_reviews _110_not_by_the_author; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _110_not_by_the_author BEFORE INSERT OR UPDATE OF quest_id, psychologist_id, status, is_approved ON app_public.psychologist_reviews FOR EACH ROW WHEN ((new.psychologist_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg_psychologist_reviews__not_by_the_author();
+
+--
+-- Name: quest_ratings _110_not_by_the_author; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _110_not_by_the_author BEFORE INSERT OR UPDATE OF quest_id, user_id ON app_public.quest_ratings FOR EACH ROW WHEN ((app_public.current_user_id() IS NOT NULL)) EXECUTE FUNCTION app_private.tg_quest_ratings__not_by_the_author();
+
+--
 -- Name: quests _120_content_edit_needs_moderation; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
-CREATE TRIGGER _120_content_edit_needs_moderation BEFORE UPDATE OF title, description, graph_structure ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__content_edit_needs_moderation();
+CREATE TRIGGER _120_content_edit_needs_moderation BEFORE UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__content_edit_needs_moderation();
 
 --
 -- Name: quests _150_lifecycle_timestamps; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -8366,6 +8804,12 @@ CREATE TRIGGER _200_stamp BEFORE INSERT OR UPDATE ON app_public.quest_privacy FO
 --
 
 CREATE TRIGGER _500_create_child_privacy AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_child_privacy();
+
+--
+-- Name: quest_nodes _800_change_needs_moderation; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _800_change_needs_moderation AFTER INSERT OR DELETE OR UPDATE ON app_public.quest_nodes FOR EACH ROW EXECUTE FUNCTION app_private.tg_quest_nodes__change_needs_moderation();
 
 --
 -- Name: child_privacy _800_record_events; Type: TRIGGER; Schema: app_public; Owner: app_owner
@@ -8603,6 +9047,13 @@ ALTER TABLE ONLY app_private.quest_releases
     ADD CONSTRAINT quest_releases_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
 
 --
+-- Name: retention_notices retention_notices_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.retention_notices
+    ADD CONSTRAINT retention_notices_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
 -- Name: user_data_keys user_data_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: app_owner
 --
 
@@ -8656,7 +9107,7 @@ ALTER TABLE ONLY app_public.consent_events
 --
 
 ALTER TABLE ONLY app_public.consent_events
-    ADD CONSTRAINT consent_events_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE CASCADE;
+    ADD CONSTRAINT consent_events_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app_public.quests(id) ON DELETE SET NULL;
 
 --
 -- Name: creative_projects creative_projects_goal_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: app_owner
@@ -9235,7 +9686,7 @@ CREATE POLICY select_as_parent ON app_public.family_links FOR SELECT TO pas_bot_
 -- Name: quests select_as_parent; Type: POLICY; Schema: app_public; Owner: app_owner
 --
 
-CREATE POLICY select_as_parent ON app_public.quests FOR SELECT TO pas_bot_user USING (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR (is_public AND (moderation_status = 'approved'::app_public.moderation_status) AND (status <> 'deleted'::app_public.quest_status)) OR (id IN ( SELECT app_hidden.my_review_quest_ids() AS my_review_quest_ids))));
+CREATE POLICY select_as_parent ON app_public.quests FOR SELECT TO pas_bot_user USING (((author_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR (is_public AND (moderation_status = 'approved'::app_public.moderation_status) AND (status <> 'deleted'::app_public.quest_status)) OR (id IN ( SELECT app_hidden.my_review_quest_ids() AS my_review_quest_ids)) OR ((moderation_status = 'pending'::app_public.moderation_status) AND (status <> 'deleted'::app_public.quest_status) AND (( SELECT app_hidden.current_user_kind() AS current_user_kind) = 'admin'::app_public.user_kind))));
 
 --
 -- Name: psychologist_reviews select_as_parent_or_reviewer; Type: POLICY; Schema: app_public; Owner: app_owner
@@ -9600,11 +10051,11 @@ REVOKE ALL ON FUNCTION app_jobs.enforce_retention() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_jobs.enforce_retention() TO app_worker;
 
 --
--- Name: FUNCTION erase_next_verified_user(); Type: ACL; Schema: app_jobs; Owner: app_owner
+-- Name: FUNCTION erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean); Type: ACL; Schema: app_jobs; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_jobs.erase_next_verified_user() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_jobs.erase_next_verified_user() TO app_worker;
+REVOKE ALL ON FUNCTION app_jobs.erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean) TO app_worker;
 
 --
 -- Name: FUNCTION expire_sessions(); Type: ACL; Schema: app_jobs; Owner: app_owner
@@ -9669,6 +10120,14 @@ GRANT ALL ON FUNCTION app_ops.acting_kind_problem(acting_role text, user_id uuid
 REVOKE ALL ON FUNCTION app_ops.data_keys_by_master_key() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_ops.data_keys_by_master_key() TO app_authenticator;
 GRANT ALL ON FUNCTION app_ops.data_keys_by_master_key() TO app_worker;
+
+--
+-- Name: FUNCTION erasure_queue(OUT queued integer, OUT failing integer); Type: ACL; Schema: app_ops; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_ops.erasure_queue(OUT queued integer, OUT failing integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_ops.erasure_queue(OUT queued integer, OUT failing integer) TO app_authenticator;
+GRANT ALL ON FUNCTION app_ops.erasure_queue(OUT queued integer, OUT failing integer) TO app_worker;
 
 --
 -- Name: FUNCTION job_counts(OUT runnable integer, OUT waiting integer, OUT running integer, OUT failed integer); Type: ACL; Schema: app_ops; Owner: app_owner
@@ -9742,6 +10201,12 @@ REVOKE ALL ON FUNCTION app_private.audit_read(action text, subject_table text, s
 REVOKE ALL ON FUNCTION app_private.caller_reads_past_rls() FROM PUBLIC;
 
 --
+-- Name: FUNCTION child_visible_columns(tbl regclass); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.child_visible_columns(tbl regclass) FROM PUBLIC;
+
+--
 -- Name: FUNCTION consent_flag(child_id uuid, flag text, quest_id uuid); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -9802,6 +10267,12 @@ REVOKE ALL ON FUNCTION app_private.geometric_noise(epsilon double precision) FRO
 REVOKE ALL ON FUNCTION app_private.laplace_noise(scale double precision) FROM PUBLIC;
 
 --
+-- Name: FUNCTION last_activity(user_ids uuid[]); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.last_activity(user_ids uuid[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION master_key_id(master_key text); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -9824,6 +10295,12 @@ REVOKE ALL ON FUNCTION app_private.project_release(quest_id uuid) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.release_quest_figures(quest_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION retention_review(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.retention_review() FROM PUBLIC;
 
 --
 -- Name: FUNCTION session_master_keys(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -9910,6 +10387,12 @@ REVOKE ALL ON FUNCTION app_private.tg_consent_events__notify_parents() FROM PUBL
 REVOKE ALL ON FUNCTION app_private.tg_family_links__check_kinds() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_psychologist_reviews__not_by_the_author(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__not_by_the_author() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_psychologist_reviews__overall_rating(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -9922,10 +10405,22 @@ REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__overall_rating() FRO
 REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__show_on_quest() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_quest_nodes__change_needs_moderation(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quest_nodes__change_needs_moderation() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_quest_progress__as_played(); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_quest_progress__as_played() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_quest_ratings__not_by_the_author(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quest_ratings__not_by_the_author() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_quests__content_edit_needs_moderation(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -9944,6 +10439,12 @@ REVOKE ALL ON FUNCTION app_private.tg_quests__derive_from_graph() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_quests__lifecycle_timestamps() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_quests__no_self_moderation(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_quests__no_self_moderation() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_quests__sync_nodes(); Type: ACL; Schema: app_private; Owner: app_owner
@@ -10339,11 +10840,11 @@ REVOKE ALL ON FUNCTION app_public.messages_content(r app_public.messages) FROM P
 GRANT ALL ON FUNCTION app_public.messages_content(r app_public.messages) TO pas_bot_user;
 
 --
--- Name: FUNCTION moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb); Type: ACL; Schema: app_public; Owner: app_owner
+-- Name: FUNCTION moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text, issues jsonb); Type: ACL; Schema: app_public; Owner: app_owner
 --
 
-REVOKE ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, decision app_public.moderation_status, reason text, issues jsonb) TO pas_bot_user;
+REVOKE ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text, issues jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.moderate_quest(quest_id uuid, version integer, decision app_public.moderation_status, reason text, issues jsonb) TO pas_bot_user;
 
 --
 -- Name: FUNCTION my_children(); Type: ACL; Schema: app_public; Owner: app_owner

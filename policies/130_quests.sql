@@ -1,12 +1,14 @@
 -- quests and quest_nodes.
--- pas_bot_user: the parent's own quests, public approved ones, and (for a
--- psychologist) the quests assigned for review. inner_edu_user: the quests
+-- pas_bot_user: the parent's own quests, public approved ones, (for a
+-- psychologist) the quests assigned for review, and (for an admin) the quests pending moderation. inner_edu_user: the quests
 -- deployed for the child (deployment needs moderation approval) and public approved ones.
 create policy select_as_parent on app_public.quests
   for select to pas_bot_user
   using (author_id = (select app_public.current_user_id())
          or (is_public and moderation_status = 'approved' and status <> 'deleted')
-         or id in (select app_hidden.my_review_quest_ids()));
+         or id in (select app_hidden.my_review_quest_ids())
+         -- The moderation queue: an admin reads what they are asked to decide (issue 15).
+         or (moderation_status = 'pending' and status <> 'deleted' and (select app_hidden.current_user_kind()) = 'admin'));
 create policy select_as_child on app_public.quests
   for select to inner_edu_user
   using ((child_id = (select app_public.current_user_id()) and status = 'deployed')

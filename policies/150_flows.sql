@@ -4,7 +4,7 @@ grant execute on function
   app_public.create_quest(text, jsonb, uuid, text, text, text, app_public.quest_difficulty, text, integer, text[], boolean),
   app_public.set_quest_status(uuid, app_public.quest_status, integer),
   app_public.save_quest_yaml(uuid, text, integer),
-  app_public.moderate_quest(uuid, app_public.moderation_status, text, jsonb)
+  app_public.moderate_quest(uuid, integer, app_public.moderation_status, text, jsonb)
   to pas_bot_user;
 
 grant execute on function

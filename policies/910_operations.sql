@@ -6,6 +6,7 @@ grant usage on schema app_ops to app_authenticator;
 grant execute on function
   app_ops.readiness(),
   app_ops.job_counts(),
+  app_ops.erasure_queue(),
   app_ops.privacy_checks_after(bigint),
   app_ops.record_activity(uuid),
   app_ops.data_keys_by_master_key(),
@@ -16,4 +17,4 @@ grant execute on function
 -- A standalone worker's /metrics (METRICS_PORT) reads the queue the same way;
 -- the key rotation job reports how many data keys are left.
 grant usage on schema app_ops to app_worker;
-grant execute on function app_ops.job_counts(), app_ops.data_keys_by_master_key() to app_worker;
+grant execute on function app_ops.job_counts(), app_ops.erasure_queue(), app_ops.data_keys_by_master_key() to app_worker;

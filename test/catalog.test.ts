@@ -117,7 +117,7 @@ test("no app role holds any privilege on app_private", async () => {
 test.each([
   ["app_jobs", { app_worker: "all" }],
   // The API runs them all; a standalone worker's /metrics reads the queue.
-  ["app_ops", { app_authenticator: "all", app_worker: ["data_keys_by_master_key", "job_counts"] }],
+  ["app_ops", { app_authenticator: "all", app_worker: ["data_keys_by_master_key", "erasure_queue", "job_counts"] }],
 ])("%s holds functions only, run by exactly %o", async (schema, runners) => {
   await withRootDb(async (client) => {
     const { rows: relations } = await client.query("select relname from pg_class where relnamespace = $1::regnamespace", [schema]);

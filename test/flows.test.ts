@@ -83,23 +83,27 @@ test("moderation, then deployment: the child sees the quest only once it is appr
       expectError(client, "select app_public.set_quest_status($1, 'deployed')", [quest]));
     expect(early.message).toMatch(/quests_deployed_only_when_approved/);
 
-    await actingAs(client, "pas_bot_user", admin.id, () =>
-      client.query("select app_public.moderate_quest($1, 'approved', 'Looks warm')", [quest]));
+    // The decision names the version the admin read (test/moderation.test.ts: a stale one is refused).
+    const versionOf = async (id: string) =>
+      (await client.query("select version from app_public.quests where id = $1", [id])).rows[0].version;
+    await actingAs(client, "pas_bot_user", admin.id, async () =>
+      client.query("select app_public.moderate_quest($1, $2, 'approved', 'Looks warm')", [quest, await versionOf(quest)]));
     const deployed = await actingAs(client, "pas_bot_user", W.parentA, async () =>
       (await client.query("select status, deployed_at is not null as stamped from app_public.set_quest_status($1, 'deployed')", [quest])).rows[0]);
     expect(deployed).toEqual({ status: "deployed", stamped: true });
     expect(await childSees(quest)).toBe(1);
 
     // Flagged later: back to draft, out of the child's app.
+    const flaggedVersion = await versionOf(quest);
     await actingAs(client, "pas_bot_user", admin.id, () =>
-      client.query(`select app_public.moderate_quest($1, 'flagged', 'Reported', '[{"category": "manipulation", "severity": "high", "message": "..."}]')`, [quest]));
+      client.query(`select app_public.moderate_quest($1, $2, 'flagged', 'Reported', '[{"category": "manipulation", "severity": "high", "message": "..."}]')`, [quest, flaggedVersion]));
     expect(await childSees(quest)).toBe(0);
 
     const notMine = await actingAs(client, "pas_bot_user", W.parentB, () =>
       expectError(client, "select app_public.set_quest_status($1, 'archived')", [quest]));
     expect(notMine.message).toBe(`No quest ${quest} of yours.`);
     const notAdmin = await actingAs(client, "pas_bot_user", W.parentA, () =>
-      expectError(client, "select app_public.moderate_quest($1, 'approved')", [quest]));
+      expectError(client, "select app_public.moderate_quest($1, 1, 'approved')", [quest]));
     expect(notAdmin.message).toBe("Only a admin can do this (you are parent).");
   });
 });

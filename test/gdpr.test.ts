@@ -7,6 +7,7 @@ import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer } from "./helpers/http.ts";
 import { until } from "./helpers/process.ts";
 import { createQuest } from "./helpers/quests.ts";
+import { makeIdle, noticeGiven } from "./helpers/retention.ts";
 import { runDueJobs, runJob } from "./helpers/worker.ts";
 
 const request = (role: "pas_bot_user" | "inner_edu_user", user: TestUser, reason: string | null = null) =>
@@ -90,8 +91,9 @@ describe("the export", () => {
 
   test("every column that references users is either an owner column of the export or a pointer from someone else's row", async () => {
     // Not owners: a parent's letter and personal quest name the child they are for; they stay the parent's.
-    // Neither: a user's data key is a means of encryption, not data about them (it goes with them).
-    const pointers = ["app_private.user_data_keys.user_id", "letters.child_id", "quests.child_id"];
+    // Neither: a user's data key is a means of encryption, not data about them (it goes with them);
+    // a retention notice is the job's bookkeeping (the notification it sent is exported).
+    const pointers = ["app_private.retention_notices.user_id", "app_private.user_data_keys.user_id", "letters.child_id", "quests.child_id"];
     const { rows } = await withOwnerDb((o) =>
       o.query(`
         select format('%s.%s', c.conrelid::regclass::text, a.attname) as col,
@@ -202,19 +204,22 @@ describe("the erasure", () => {
 });
 
 describe("retention of inactive accounts", () => {
-  test("a user inactive past their data_retention_days is erased by the daily job; an active one and a pending request are left alone", async () => {
-    const { idle, active, asked } = await withOwnerDb(async (owner) => {
-      const idle = await createUser(owner, "parent", "Long Gone");
-      const active = await createUser(owner, "parent", "Still Here");
-      const asked = await createUser(owner, "child", "Already Asked");
-      await owner.query("update app_public.users set data_retention_days = 30, last_active_at = now() - interval '31 days' where id = any ($1)", [[idle.id, asked.id]]);
-      await owner.query("update app_public.users set data_retention_days = 30, last_active_at = now() - interval '29 days' where id = $1", [active.id]);
-      return { idle, active, asked };
-    });
+  test("a user inactive past their data_retention_days is erased by the daily job after the notice period; an active one and a pending request are left alone", async () => {
+    const { idle, active, asked } = await withOwnerDb(async (owner) => ({
+      idle: await createUser(owner, "parent", "Long Gone"),
+      active: await createUser(owner, "parent", "Still Here"),
+      asked: await createUser(owner, "child", "Already Asked"),
+    }));
+    await makeIdle(idle, 31, 30);
+    await makeIdle(asked, 31, 30);
+    await makeIdle(active, 29, 30);
     const ticket = await request("inner_edu_user", asked);
     await confirm("inner_edu_user", asked, ticket.request_id, ticket.verification_code);
 
-    expect(await runJob("enforce_retention")).toContain("info: enforce_retention: 1 inactive users to erase");
+    // Told first (issue 15: a notice period before erasure), then erased if still inactive 30 days on.
+    expect(await runJob("enforce_retention")).toContainEqual(expect.stringMatching(/^info: enforce_retention: inactive accounts .*"notified":1,/));
+    await noticeGiven(idle, 30);
+    expect(await runJob("enforce_retention")).toContainEqual(expect.stringMatching(/^info: enforce_retention: inactive accounts .*"requested":1}/));
     const requests = await withOwnerDb(async (o) =>
       (await o.query("select user_id, status, reason from app_public.data_deletion_requests where user_id = any ($1) order by reason nulls first", [[idle.id, active.id, asked.id]])).rows,
     );
@@ -230,8 +235,8 @@ describe("retention of inactive accounts", () => {
     expect(causes).toEqual([{ cause: "request" }]);
     const still = await withOwnerDb(async (o) => (await o.query("select id from app_public.users where id = $1", [active.id])).rows);
     expect(still).toEqual([{ id: active.id }]);
-    // A second run finds no one new.
-    expect(await runJob("enforce_retention")).toContain("info: enforce_retention: 0 inactive users to erase");
+    // A further run finds no one new.
+    expect(await runJob("enforce_retention")).toContainEqual(expect.stringMatching(/^info: enforce_retention: inactive accounts .*"notified":0,.*"requested":0}/));
   });
 
   test("using the API marks the user active, without bumping the row's version or writing an audit row", async () => {

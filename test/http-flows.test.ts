@@ -49,7 +49,10 @@ test("create, moderate, deploy, play, and view analytics with and without consen
   expect((await ok("{ quests { totalCount } }", tokens.child)).quests.totalCount).toBe(0);
 
   // Moderation, then deployment: now the child reads it and its nodes.
-  await ok(`mutation ($id: UUID!) { moderateQuest(input: { questId: $id, decision: approved }) { result { id } } }`, tokens.admin, { id: quest.id });
+  // The admin decides about the version they read (from the moderation queue).
+  const queued = await ok(`query ($id: UUID!) { quest(id: $id) { version } }`, tokens.admin, { id: quest.id });
+  await ok(`mutation ($id: UUID!, $version: Int!) { moderateQuest(input: { questId: $id, version: $version, decision: approved }) { result { id } } }`,
+    tokens.admin, { id: quest.id, version: queued.quest.version });
   await ok(`mutation ($id: UUID!) { setQuestStatus(input: { questId: $id, status: deployed }) { result { status } } }`, tokens.parent, { id: quest.id });
   const seen = await ok(`{ quests { nodes { id title questNodes { totalCount } } } }`, tokens.child);
   expect(seen.quests.nodes).toEqual([{ id: quest.id, title: "The tower", questNodes: { totalCount: 3 } }]);

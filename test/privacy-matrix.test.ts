@@ -39,8 +39,9 @@ interface Insert {
   own: Values;
   /** SQL after `values (…)`. */
   suffix?: string;
-  /** Kinds whose own insert is refused (by a policy). */
+  /** Kinds whose own insert is refused (by a policy, or by the check `refusedForBy` names). */
   refusedFor?: ActorKind[];
+  refusedForBy?: string;
   repoint?: Values;
   /** A re-pointed column refused by this check or trigger (SQLSTATE 23514 naming it) rather than by a policy. */
   refusedBy?: Record<string, string>;
@@ -63,8 +64,11 @@ type Cell = Access | "—";
 
 const own = (column = "user_id"): Rule => `${column} = :me`;
 const MY_CHILDREN = "(select child_id from app_public.family_links where parent_id = :me)";
+// An admin also reads the moderation queue (issue 15).
 const PARENT_QUESTS = `(author_id = :me or (is_public and moderation_status = 'approved' and status <> 'deleted')
-                        or id in (select quest_id from app_public.psychologist_reviews where psychologist_id = :me))`;
+                        or id in (select quest_id from app_public.psychologist_reviews where psychologist_id = :me)
+                        or (moderation_status = 'pending' and status <> 'deleted'
+                            and :me in (select id from app_public.users where kind = 'admin')))`;
 const CHILD_QUESTS = `((child_id = :me and status = 'deployed') or (is_public and moderation_status = 'approved' and status <> 'deleted'))`;
 const FLAGS = CONSENT_FLAGS.join(", ");
 const PLAY = "current_node_id, current_step, nodes_completed, total_nodes, completion_percentage, completed, session_data, educational_progress, xp_earned, badges_earned, reveal_moments_viewed, session_count, total_time_minutes, completed_at, last_played_at";
@@ -207,7 +211,14 @@ const MATRIX: Record<string, Record<Role, Cell>> = {
     delete: own(),
   }),
   quest_ratings: parentOwned({
-    insert: { columns: "quest_id, rating, review_text", own: { quest_id: ":myQuest", rating: "5" }, repoint: { quest_id: ":otherQuest" } },
+    insert: {
+      columns: "quest_id, rating, review_text",
+      own: { quest_id: ":myQuest", rating: "5" },
+      // A parent's :myQuest is their own work, which nobody rates (issue 15, test/moderation.test.ts).
+      refusedFor: ["parent"],
+      refusedForBy: "quest_ratings_not_by_the_author",
+      repoint: { quest_id: ":otherQuest" },
+    },
     update: { columns: "rating, review_text, version", set: "rating", rows: own() },
     delete: own(),
   }),
@@ -598,11 +609,11 @@ async function checkInsert(client: pg.ClientBase, table: string, cell: Access, a
     await becomeRoot(client);
     return;
   }
-  const { own: ownValues, suffix, refusedFor = [], repoint = {}, refusedBy = {} } = cell.insert;
+  const { own: ownValues, suffix, refusedFor = [], refusedForBy, repoint = {}, refusedBy = {} } = cell.insert;
   const row = resolve(ownValues, actor);
   if (refusedFor.includes(actor.kind)) {
     // (Their own row is refused already: re-pointing it would prove nothing.)
-    await expectRefused(client, insertStatement(table, row, suffix));
+    await expectRefused(client, insertStatement(table, row, suffix), refusedForBy);
   } else {
     await client.query("savepoint ins");
     await client.query(...insertStatement(table, row, suffix));

@@ -126,7 +126,7 @@ test("only the author saves YAML, only from pas_bot, and not over a newer versio
   });
 });
 
-test("changing a moderated quest's content sends it back to moderation and out of the child's app; other edits do not", async () => {
+test("changing a moderated quest's content sends it back to moderation and out of the child's app; its status flow does not", async () => {
   await withRootDb(async (client) => {
     await buildWorld(client);
     const childSees = () =>
@@ -134,8 +134,12 @@ test("changing a moderated quest's content sends it back to moderation and out o
         (await client.query("select id from app_public.quests where id = $1", [W.questA])).rowCount);
     expect(await childSees()).toBe(1);
 
-    await actingAs(client, "pas_bot_user", W.parentA, () =>
-      client.query("update app_public.quests set tags = '{calm}', estimated_duration = 20 where id = $1", [W.questA]));
+    // Tags and duration are shown to the child too: they are content now (issue 15; test/moderation.test.ts edits
+    // every column the child reads). Archiving and redeploying changes nothing the child reads.
+    await actingAs(client, "pas_bot_user", W.parentA, async () => {
+      await client.query("update app_public.quests set status = 'archived' where id = $1", [W.questA]);
+      await client.query("update app_public.quests set status = 'deployed' where id = $1", [W.questA]);
+    });
     expect(await questRow(client, W.questA)).toMatchObject({ status: "deployed", moderation_status: "approved" });
 
     await save(client, "title: A, changed\nnodes:\n  - id: n1\nedges: []", W.questA);

@@ -78,7 +78,8 @@ export function createMetrics(pool: pg.Pool) {
 /**
  * The worker's figures, in the API's registry (`npm start` runs a worker in-process) or in a
  * standalone worker's (`npm run worker` with METRICS_PORT): job attempts run here, and the queue
- * (read at scrape time through app_ops.job_counts, which both login roles may run).
+ * and the erasure requests (read at scrape time through app_ops.job_counts and app_ops.erasure_queue,
+ * which both login roles may run).
  */
 export function addWorkerMetrics(registry: Registry, pool: pg.Pool): Counter<"result"> {
   const jobs = new Counter({
@@ -88,14 +89,25 @@ export function addWorkerMetrics(registry: Registry, pool: pg.Pool): Counter<"re
     registers: [registry],
   });
   for (const result of ["succeeded", "failed"]) jobs.inc({ result }, 0);
+  stateGauge(registry, pool, "worker_jobs_queued",
+    "graphile-worker's queue by state: runnable, waiting (due later), running, failed (attempts exhausted).",
+    "select runnable, waiting, running, failed from app_ops.job_counts()");
+  stateGauge(registry, pool, "erasure_requests",
+    "Verified erasure requests not yet completed, by state: queued (never failed), failing (failed at least once, retried with backoff).",
+    "select queued, failing from app_ops.erasure_queue()");
+  return jobs;
+}
+
+/** A gauge with one `state` label per column of the query's one row, read at scrape time. */
+function stateGauge(registry: Registry, pool: pg.Pool, name: string, help: string, query: string): void {
   new Gauge({
-    name: "worker_jobs_queued",
-    help: "graphile-worker's queue by state: runnable, waiting (due later), running, failed (attempts exhausted).",
+    name,
+    help,
     labelNames: ["state"] as const,
     registers: [registry],
     async collect() {
       try {
-        const { rows } = await pool.query("select runnable, waiting, running, failed from app_ops.job_counts()");
+        const { rows } = await pool.query(query);
         for (const [state, count] of Object.entries(rows[0] as Record<string, number>)) this.set({ state }, count);
       } catch {
         // The database does not answer: /readyz says so; the process's own metrics still go out.
@@ -103,7 +115,6 @@ export function addWorkerMetrics(registry: Registry, pool: pg.Pool): Counter<"re
       }
     },
   });
-  return jobs;
 }
 
 /** Counts a worker's job attempts (graphile-worker's events) into `jobs`. */

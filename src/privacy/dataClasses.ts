@@ -19,7 +19,8 @@ export const DATA_CLASSES: Record<string, Classes> = {
   consent_events: table("id child_id quest_id flag old_value new_value consent_version created_at"),
   creative_projects: table("id user_id project_type quest_id letter_id goal_id status progress completed_at created_at updated_at version"),
   data_deletion_requests: table(
-    "id user_id status verification_token_hash requested_at verified_at processed_at created_at updated_at version",
+    `id user_id status verification_token_hash requested_at verified_at processed_at created_at updated_at version
+    attempts last_error_kind next_attempt_at`,
     "reason",
   ),
   family_links: table("id parent_id child_id created_at"),

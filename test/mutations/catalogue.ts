@@ -31,6 +31,9 @@ export const PRIVACY_TESTS = [
   "test/side-channels.test.ts",
   "test/server-log.test.ts",
   "test/analytics-release.test.ts",
+  "test/moderation.test.ts",
+  "test/erasure.test.ts",
+  "test/retention.test.ts",
   // Slow (about 20 s): last, so that only what nothing else kills pays for it.
   "test/analytics-attack.test.ts",
 ];
@@ -290,6 +293,55 @@ grant select, delete on app_public.user_quest_library`,
     find: "where psychologist_id = app_public.current_user_id()",
     replace: "where true",
   },
+  // Issue 15, section 1: moderation (test/moderation.test.ts).
+  {
+    id: "moderation-three-columns-only",
+    description: "only title, description and graph send an approved quest back to moderation",
+    function: "app_private.tg_quests__content_edit_needs_moderation()",
+    find: "where c <> all (not_content) and",
+    replace: "where c in ('title', 'description', 'graph_structure') and",
+  },
+  {
+    id: "moderation-nodes-unwatched",
+    description: "a direct change of quest_nodes keeps the quest approved",
+    sql: "drop trigger _800_change_needs_moderation on app_public.quest_nodes",
+  },
+  {
+    id: "moderation-any-version",
+    description: "moderate_quest decides whatever the quest is when it runs",
+    function: "app_public.moderate_quest(uuid, integer, app_public.moderation_status, text, jsonb)",
+    find: "set version = moderate_quest.version,",
+    replace: "set",
+  },
+  {
+    id: "moderation-queue-hidden",
+    description: "an admin cannot read the quests pending moderation",
+    file: "policies/130_quests.sql",
+    find: "or (moderation_status = 'pending' and status <> 'deleted' and (select app_hidden.current_user_kind()) = 'admin'));",
+    replace: "or false);",
+  },
+  {
+    id: "moderation-own-quest",
+    description: "an admin may moderate their own quest",
+    sql: "drop trigger _110_no_self_moderation on app_public.quests",
+  },
+  {
+    id: "review-own-quest",
+    description: "a psychologist may review their own quest",
+    sql: "drop trigger _110_not_by_the_author on app_public.psychologist_reviews",
+  },
+  {
+    id: "review-resaved-approves",
+    description: "a completed review saved again approves the quest as changed since",
+    function: "app_private.tg_psychologist_reviews__show_on_quest()",
+    find: " and (tg_op = 'INSERT' or old.status is distinct from 'completed')",
+    replace: "",
+  },
+  {
+    id: "rating-own-quest",
+    description: "a parent may rate their own quest",
+    sql: "drop trigger _110_not_by_the_author on app_public.quest_ratings",
+  },
   {
     id: "can-share-no-family-check",
     description: "can_share_with_parent: `the child or a linked parent` dropped",
@@ -433,5 +485,71 @@ grant select, delete on app_public.user_quest_library`,
     id: "consent-change-not-recorded",
     description: "child_privacy: consent changes no longer recorded as consent_events",
     sql: "drop trigger _800_record_events on app_public.child_privacy",
+  },
+
+  // Issue 15, section 2: erasure always completes (test/erasure.test.ts).
+  {
+    id: "consent-events-go-with-the-quest",
+    description: "consent_events: a deleted quest's events are deleted with it again (on delete cascade), blocking its author's erasure",
+    sql: `alter table app_public.consent_events drop constraint consent_events_quest_id_fkey;
+          alter table app_public.consent_events add constraint consent_events_quest_id_fkey
+            foreign key (quest_id) references app_public.quests (id) on delete cascade`,
+  },
+  {
+    id: "consent-events-unlink-live-quest",
+    description: "consent_events: the quest reference may be removed while the quest still exists",
+    function: "app_private.tg_consent_events__append_only()",
+    find: "\n     and not exists (select 1 from app_public.quests where id = old.quest_id) then",
+    replace: " then",
+  },
+  {
+    id: "consent-events-unlink-rewrites-event",
+    description: "consent_events: removing the quest reference may change the rest of the event too",
+    function: "app_private.tg_consent_events__append_only()",
+    find: "\n     and to_jsonb(new) - 'quest_id' = to_jsonb(old) - 'quest_id'",
+    replace: "",
+  },
+  {
+    id: "erasure-failure-stops-the-run",
+    description: "erase_next_verified_user: a failing erasure raises again, stopping the job's loop",
+    function: "app_jobs.erase_next_verified_user()",
+    find: "error_kind := sqlstate;",
+    replace: "raise;",
+  },
+  {
+    id: "erasure-ignores-backoff",
+    description: "erase_next_verified_user: a failed request is retried at once, ahead of the others",
+    function: "app_jobs.erase_next_verified_user()",
+    find: " and (r.next_attempt_at is null or r.next_attempt_at <= now())",
+    replace: "",
+  },
+  // Issue 15, section 3: retention never erases an active user.
+  {
+    id: "retention-ignores-owned-rows",
+    description: "retention: the rows a user writes (direct SQL included) are not activity",
+    function: "app_private.last_activity(uuid[])",
+    find: "\n      union all\n      %s",
+    replace: "",
+  },
+  {
+    id: "retention-ignores-audit-log",
+    description: "retention: what the audit log records a user doing is not activity",
+    function: "app_private.last_activity(uuid[])",
+    find: "\n      select a.acting_user_id, max(a.at), 'audit_log' from app_private.audit_log a where a.acting_user_id = any ($1) group by 1\n      union all",
+    replace: "",
+  },
+  {
+    id: "retention-erases-without-notice-period",
+    description: "retention: a notified user is erased at the next run, not 30 days after the notice",
+    function: "app_private.retention_review()",
+    find: "c.notified_at <= now() - interval '30 days'",
+    replace: "true",
+  },
+  {
+    id: "retention-notice-outlives-activity",
+    description: "retention: activity after the notice does not withdraw it",
+    function: "app_private.retention_review()",
+    find: "when c.notified_at is not null and l.active_at > c.notified_at then 'cancel'",
+    replace: "when false then 'cancel'",
   },
 ];

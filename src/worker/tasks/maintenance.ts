@@ -13,22 +13,52 @@ export const expireSessions: Task = async (_payload, helpers) => {
   helpers.logger.info(`expire_sessions: ${JSON.stringify(rows[0]!.counts)}`);
 };
 
-/** Old activity records go; whole accounts inactive past their period get an erasure request (process_deletion_requests). */
+/**
+ * Old activity records go; whole accounts inactive past their period are notified, and get an
+ * erasure request (process_deletion_requests) only when still inactive 30 days after the notice.
+ */
 export const enforceRetention: Task = async (_payload, helpers) => {
   const { rows } = await helpers.query<{ counts: object }>("select app_jobs.enforce_retention() as counts");
   helpers.logger.info(`enforce_retention: deleted ${JSON.stringify(rows[0]!.counts)}`);
-  const { rows: inactive } = await helpers.query<{ requested: number }>("select app_jobs.request_erasure_of_inactive_users() as requested");
-  helpers.logger.info(`enforce_retention: ${inactive[0]!.requested} inactive users to erase`);
+  const { rows: review } = await helpers.query<{ counts: object }>("select app_jobs.request_erasure_of_inactive_users() as counts");
+  helpers.logger.info(`enforce_retention: inactive accounts ${JSON.stringify(review[0]!.counts)}`);
 };
 
-/** One erasure per transaction, so one failing request does not hold back (or undo) the others. */
+interface ErasureAttempt {
+  request_id: string | null;
+  completed: boolean;
+  attempts: number;
+  error_kind: string | null;
+  next_attempt_at: Date | null;
+  /** A retention request whose user was active since: withdrawn, not erased. */
+  withdrawn: boolean;
+}
+
+/**
+ * One erasure per call, each its own transaction: a request that fails is recorded by the function
+ * (attempts, SQLSTATE, next try with backoff) and the loop goes on, so it never holds back another.
+ */
 export const processDeletionRequests: Task = async (_payload, helpers) => {
   let erased = 0;
+  const tried = new Set<string>();
   for (;;) {
-    const { rows } = await helpers.query<{ request: string | null }>("select app_jobs.erase_next_verified_user() as request");
-    if (!rows[0]!.request) break;
-    erased++;
-    helpers.logger.info(`process_deletion_requests: request ${rows[0]!.request} completed`);
+    const { rows } = await helpers.query<ErasureAttempt>("select * from app_jobs.erase_next_verified_user()");
+    const attempt = rows[0]!;
+    // A failed request waits for its next try; should it come back at once, this run is done with it.
+    if (!attempt.request_id || tried.has(attempt.request_id)) break;
+    tried.add(attempt.request_id);
+    if (attempt.completed) {
+      erased++;
+      helpers.logger.info(`process_deletion_requests: request ${attempt.request_id} completed`);
+    } else if (attempt.withdrawn) {
+      helpers.logger.info(`process_deletion_requests: retention request ${attempt.request_id} withdrawn (the user was active since)`);
+    } else {
+      // Operators: the erasure_requests{state="failing"} gauge and docs/operations.md, "The erasure queue".
+      helpers.logger.warn(
+        `process_deletion_requests: request ${attempt.request_id} failed (attempt ${attempt.attempts}, SQLSTATE ${attempt.error_kind}); ` +
+          `next try at ${attempt.next_attempt_at!.toISOString()}`,
+      );
+    }
   }
   helpers.logger.info(`process_deletion_requests: ${erased} users erased`);
 };
