@@ -1330,20 +1330,22 @@ declare
   counts jsonb := '{}';
   n integer;
 begin
+  -- Messages and play events are appended, never edited: their creation is their last touch.
   delete from app_public.messages m using app_public.users u
   where u.id = m.user_id and m.created_at < now() - make_interval(days => u.data_retention_days);
   get diagnostics n = row_count; counts := counts || jsonb_build_object('messages', n);
 
   delete from app_public.therapy_sessions s using app_public.users u
-  where u.id = s.user_id and s.status <> 'active' and s.started_at < now() - make_interval(days => u.data_retention_days);
+  where u.id = s.user_id and s.status <> 'active'
+    and greatest(s.started_at, s.created_at, s.updated_at, s.ended_at) < now() - make_interval(days => u.data_retention_days);
   get diagnostics n = row_count; counts := counts || jsonb_build_object('therapy_sessions', n);
 
   delete from app_public.quest_builder_sessions b using app_public.users u
-  where u.id = b.user_id and b.created_at < now() - make_interval(days => u.data_retention_days);
+  where u.id = b.user_id and greatest(b.created_at, b.updated_at) < now() - make_interval(days => u.data_retention_days);
   get diagnostics n = row_count; counts := counts || jsonb_build_object('quest_builder_sessions', n);
 
   delete from app_public.notifications x using app_public.users u
-  where u.id = x.user_id and x.created_at < now() - make_interval(days => u.data_retention_days);
+  where u.id = x.user_id and greatest(x.created_at, x.read_at) < now() - make_interval(days => u.data_retention_days);
   get diagnostics n = row_count; counts := counts || jsonb_build_object('notifications', n);
 
   delete from app_public.metrics_snapshots x using app_public.users u
@@ -1365,7 +1367,7 @@ ALTER FUNCTION app_jobs.enforce_retention() OWNER TO app_owner;
 -- Name: FUNCTION enforce_retention(); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.enforce_retention() IS 'The enforce_retention job: deletes each user''s activity records older than their data_retention_days; returns the counts by table.';
+COMMENT ON FUNCTION app_jobs.enforce_retention() IS 'The enforce_retention job''s first part: deletes each user''s activity records whose last touch (creation, update, read, end) is older than their data_retention_days, so that no trace the retention review counts as activity is removed before it; returns the counts by table. Issue 15, section 3.';
 
 --
 -- Name: erase_next_verified_user(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1374,6 +1376,7 @@ COMMENT ON FUNCTION app_jobs.enforce_retention() IS 'The enforce_retention job: 
 CREATE FUNCTION app_jobs.erase_next_verified_user(OUT request_id uuid, OUT completed boolean, OUT attempts integer, OUT error_kind text, OUT next_attempt_at timestamp with time zone, OUT withdrawn boolean) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
+    SET lock_timeout TO '5s'
     AS $$
 declare
   request record;
@@ -3156,6 +3159,33 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg_psychologist_reviews__overall_rating() OWNER TO app_owner;
+
+--
+-- Name: tg_psychologist_reviews__quest_unchanged_since_start(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_psychologist_reviews__quest_unchanged_since_start() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if new.status = 'completed' and old.status is distinct from 'completed'
+     and exists (select 1 from app_public.quests q
+                 where q.id = new.quest_id and q.updated_at > coalesce(old.started_at, old.created_at)) then
+    raise exception 'The quest changed after this review started: read it again (set started_at) before completing the review.'
+      using errcode = 'STALE', table = 'psychologist_reviews';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_psychologist_reviews__quest_unchanged_since_start() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_psychologist_reviews__quest_unchanged_since_start(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_psychologist_reviews__quest_unchanged_since_start() IS 'BEFORE UPDATE OF status on psychologist_reviews: refuses (SQLSTATE STALE) to complete a review whose quest was edited after the review''s start as recorded before this update (started_at, else the request''s created_at), so a review approves only what the psychologist could have read. Issue 15, section 1.';
 
 --
 -- Name: tg_psychologist_reviews__show_on_quest(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -8764,6 +8794,12 @@ CREATE TRIGGER _110_not_by_the_author BEFORE INSERT OR UPDATE OF quest_id, user_
 CREATE TRIGGER _120_content_edit_needs_moderation BEFORE UPDATE ON app_public.quests FOR EACH ROW EXECUTE FUNCTION app_private.tg_quests__content_edit_needs_moderation();
 
 --
+-- Name: psychologist_reviews _120_quest_unchanged_since_start; Type: TRIGGER; Schema: app_public; Owner: app_owner
+--
+
+CREATE TRIGGER _120_quest_unchanged_since_start BEFORE UPDATE OF status ON app_public.psychologist_reviews FOR EACH ROW EXECUTE FUNCTION app_private.tg_psychologist_reviews__quest_unchanged_since_start();
+
+--
 -- Name: quests _150_lifecycle_timestamps; Type: TRIGGER; Schema: app_public; Owner: app_owner
 --
 
@@ -10397,6 +10433,12 @@ REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__not_by_the_author() 
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__overall_rating() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_psychologist_reviews__quest_unchanged_since_start(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_psychologist_reviews__quest_unchanged_since_start() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_psychologist_reviews__show_on_quest(); Type: ACL; Schema: app_private; Owner: app_owner

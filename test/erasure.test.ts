@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { Registry } from "prom-client";
 import { addWorkerMetrics } from "../src/observability/metrics.ts";
-import { actingAs, committedAs, expectError, poolFor, roleUrl, withOwnerDb, withRootDb } from "./helpers/db.ts";
+import { actingAs, committedAs, expectError, poolFor, rootUrl, roleUrl, withOwnerDb, withRootDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { createQuest } from "./helpers/quests.ts";
 import { runJob } from "./helpers/worker.ts";
@@ -195,4 +195,30 @@ describe("each request on its own", () => {
       ]);
     });
   });
+});
+
+test("a row lock another user holds fails that erasure after a bounded wait; the next request is erased on the same run", async () => {
+  const { locked, other } = await withOwnerDb(async (owner) => ({
+    locked: await createUser(owner, "parent", "Locked Parent"),
+    other: await createUser(owner, "parent", "Other Parent"),
+  }));
+  await requestAndConfirm("pas_bot_user", locked);
+  await requestAndConfirm("pas_bot_user", other);
+  // Someone keeps the first user's row locked in an open transaction (a hostile app connection could).
+  const holder = await poolFor(rootUrl).connect();
+  try {
+    await holder.query("begin");
+    await holder.query("select 1 from app_public.users where id = $1 for update", [locked.id]);
+    await runJob("process_deletion_requests");
+  } finally {
+    await holder.query("rollback");
+    holder.release();
+  }
+  const states = await withOwnerDb(async (owner) =>
+    (await owner.query(
+      `select (select count(*)::int from app_public.users where id = $2) as other_left,
+              (select last_error_kind from app_public.data_deletion_requests where user_id = $1) as locked_error`,
+      [locked.id, other.id],
+    )).rows[0]);
+  expect(states).toEqual({ other_left: 0, locked_error: "55P03" });
 });

@@ -2,7 +2,7 @@
 // that audience and that version, and nobody moderates, reviews or rates their own work.
 import type pg from "pg";
 import { signAppToken } from "../src/http/auth.ts";
-import { actingAs, becomeRoot, becomeUser, expectError, withOwnerDb, withRootDb } from "./helpers/db.ts";
+import { actingAs, becomeRoot, becomeUser, committedAs, expectError, withOwnerDb, withRootDb } from "./helpers/db.ts";
 import { createUser, linkFamily } from "./helpers/fixtures.ts";
 import { graphql, startTestServer } from "./helpers/http.ts";
 import { createQuest } from "./helpers/quests.ts";
@@ -224,10 +224,35 @@ test("a review completed before a change does not approve the changed quest when
     expect(await listed()).toBe(0);
 
     await actingAs(client, "pas_bot_user", W.psychologist, () =>
-      client.query("update app_public.psychologist_reviews set status = 'in_progress', is_approved = false, completed_at = null where id = $1", [review]));
-    await complete(); // reviewed anew
+      client.query("update app_public.psychologist_reviews set status = 'in_progress', is_approved = false, completed_at = null, started_at = clock_timestamp() where id = $1", [review]));
+    await complete(); // reviewed anew (read again: a new start)
     expect(await listed()).toBe(1);
   });
+});
+
+test("a review completes only while the quest is unchanged since the review started", async () => {
+  // Each step commits (its own now()), as the author and the psychologist would act.
+  const { parent, psychologist, quest } = await withOwnerDb(async (owner) => {
+    const parent = await createUser(owner, "parent");
+    const psychologist = await createUser(owner, "psychologist");
+    return { parent, psychologist, quest: await createQuest(owner, parent, { is_public: true, moderation_status: "approved" }) };
+  });
+  const review = await committedAs("pas_bot_user", parent.id, async (c) =>
+    (await c.query("insert into app_public.psychologist_reviews (quest_id, psychologist_id) values ($1, $2) returning id", [quest.id, psychologist.id])).rows[0].id);
+  const asPsychologist = (sql: string) => committedAs("pas_bot_user", psychologist.id, (c) => c.query(sql, [review]));
+  const complete = () =>
+    asPsychologist(`update app_public.psychologist_reviews
+      set emotional_safety_score = 5, therapeutic_correctness_score = 5, age_appropriateness_score = 5, reveal_timing_score = 5,
+          status = 'completed', is_approved = true, completed_at = now() where id = $1`);
+  await asPsychologist("update app_public.psychologist_reviews set status = 'in_progress', started_at = now() where id = $1");
+  // The author swaps the text while the psychologist reads the old one.
+  await committedAs("pas_bot_user", parent.id, (c) => c.query("update app_public.quests set title = $2 where id = $1", [quest.id, PHONE]));
+  await expect(complete()).rejects.toMatchObject({ code: "STALE" });
+  // Read again (a new start), then the completion stands.
+  await asPsychologist("update app_public.psychologist_reviews set started_at = now() where id = $1");
+  await complete();
+  const { rows } = await withOwnerDb((o) => o.query("select status from app_public.psychologist_reviews where id = $1", [review]));
+  expect(rows).toEqual([{ status: "completed" }]);
 });
 
 describe("a decision is about the version the moderator read", () => {

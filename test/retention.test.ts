@@ -140,3 +140,31 @@ test("a retention request still queued when its user comes back is withdrawn, no
     (await o.query("select status from app_public.data_deletion_requests where user_id = $1", [idle.id])).rows);
   expect(withdrawn).toEqual([{ status: "rejected" }]);
 });
+
+test("an old record the user touched today is their trace: the retention job neither deletes it first nor notifies them", async () => {
+  const [builder, reader, therapist] = [await idleParent(400), await idleParent(400), await idleParent(400)];
+  await withOwnerDb(async (o) => {
+    const old = "now() - interval '400 days'";
+    await o.query(`insert into app_public.quest_builder_sessions (user_id, created_at, updated_at) values ($1, ${old}, ${old})`, [builder.id]);
+    await o.query(`insert into app_public.notifications (user_id, kind, title, created_at) values ($1, 'k', 'old news', ${old})`, [reader.id]);
+    await o.query(
+      `insert into app_public.therapy_sessions (user_id, status, started_at, created_at, updated_at) values ($1, 'active', ${old}, ${old}, ${old})`,
+      [therapist.id],
+    );
+  });
+  // Today, through the bot's direct SQL: a builder session edited, a notification read, a session ended.
+  await committedAs("pas_bot_user", builder.id, (c) => c.query("update app_public.quest_builder_sessions set current_stage = current_stage"));
+  await committedAs("pas_bot_user", reader.id, (c) => c.query("update app_public.notifications set read_at = now()"));
+  await committedAs("pas_bot_user", therapist.id, (c) => c.query("update app_public.therapy_sessions set status = 'ended', ended_at = now()"));
+
+  expect(reviewCounts(await runJob("enforce_retention"))).toMatchObject({ notified: 0 });
+  for (const user of [builder, reader, therapist]) expect(await stateOf(user)).toMatchObject({ users: 1, notices: 0, notified: 0 });
+  const kept = await withOwnerDb(async (o) =>
+    (await o.query(
+      `select (select count(*)::int from app_public.quest_builder_sessions where user_id = $1) as builder,
+              (select count(*)::int from app_public.notifications where user_id = $2) as notifications,
+              (select count(*)::int from app_public.therapy_sessions where user_id = $3) as sessions`,
+      [builder.id, reader.id, therapist.id],
+    )).rows[0]);
+  expect(kept).toEqual({ builder: 1, notifications: 1, sessions: 1 });
+});

@@ -552,4 +552,23 @@ grant select, delete on app_public.user_quest_library`,
     find: "when c.notified_at is not null and l.active_at > c.notified_at then 'cancel'",
     replace: "when false then 'cancel'",
   },
+  // Issue 15's second review: a trace deleted before retention reads it, an erasure waiting on a
+  // lock, a review completed over a swapped quest.
+  {
+    id: "retention-deletes-touched-records",
+    description: "enforce_retention deletes builder sessions by creation time, today's edit included",
+    function: "app_jobs.enforce_retention()",
+    find: "greatest(b.created_at, b.updated_at)",
+    replace: "b.created_at",
+  },
+  {
+    id: "erasure-waits-on-locks",
+    description: "an erasure waits on another user's row lock for as long as it is held",
+    sql: "alter function app_jobs.erase_next_verified_user() reset lock_timeout",
+  },
+  {
+    id: "review-completes-after-a-swap",
+    description: "a review completes although the quest changed after it started",
+    sql: "drop trigger _120_quest_unchanged_since_start on app_public.psychologist_reviews",
+  },
 ];
