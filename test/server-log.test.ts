@@ -7,13 +7,15 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { ROLES } from "../src/config.ts";
-import { SERVER_LOG_SETTINGS } from "../src/db/roles.ts";
+import { AUDIT_ROLES, SERVER_LOG_SETTINGS } from "../src/db/roles.ts";
 import { signAppToken } from "../src/http/auth.ts";
 import { ownerUrl, roleUrl, testMasterKey, withOwnerDb, withRootDb } from "./helpers/db.ts";
 import { createUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer } from "./helpers/http.ts";
 
 const LOGIN_ROLES = ["app_owner", ...Object.values(ROLES)];
+// Every role that logs in carries the settings: also the audit writer (dblink's connection, no password of ours here).
+const SETTINGS_ROLES = [...LOGIN_ROLES, AUDIT_ROLES.writer];
 const urlOf = (role: string) => (role === "app_owner" ? ownerUrl : roleUrl(role as (typeof ROLES)[keyof typeof ROLES]));
 
 // The embedded cluster (src/db/embeddedPostgres.ts) keeps its data in <dir>/postgres and its log
@@ -38,11 +40,11 @@ test("every login role carries the settings that keep what it sends out of the s
       `select r.rolname, coalesce(s.setconfig, '{}') as setconfig from pg_roles r
        left join pg_db_role_setting s on s.setrole = r.oid and s.setdatabase = 0
        where r.rolname = any ($1) order by 1`,
-      [LOGIN_ROLES],
+      [SETTINGS_ROLES],
     );
     const expected = Object.entries(SERVER_LOG_SETTINGS).map(([name, value]) => `${name}=${value}`);
     expect(rows.map((r) => [r.rolname, r.setconfig.filter((s: string) => expected.includes(s)).sort()])).toEqual(
-      [...LOGIN_ROLES].sort().map((role) => [role, [...expected].sort()]),
+      [...SETTINGS_ROLES].sort().map((role) => [role, [...expected].sort()]),
     );
   });
   const session = new pg.Client({ connectionString: roleUrl(ROLES.pasBot) });

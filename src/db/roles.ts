@@ -143,17 +143,16 @@ export async function ensureAuditRoles(rootUrl: string, database: string, writer
   await root.connect();
   try {
     const id = (value: string) => root.escapeIdentifier(value);
-    for (const role of Object.values(AUDIT_ROLES)) {
-      const { rowCount } = await root.query("select 1 from pg_roles where rolname = $1", [role]);
-      if (!rowCount) await root.query(`create role ${id(role)}`);
-    }
+    const { rowCount } = await root.query("select 1 from pg_roles where rolname = $1", [AUDIT_ROLES.owner]);
+    if (!rowCount) await root.query(`create role ${id(AUDIT_ROLES.owner)}`);
     await root.query(`alter role ${id(AUDIT_ROLES.owner)} with nologin noinherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls`);
     const { rows: members } = await root.query<{ member: string }>(
       "select m.member::regrole::text as member from pg_auth_members m where m.roleid = $1::regrole",
       [AUDIT_ROLES.owner],
     );
     for (const { member } of members) await root.query(`revoke ${id(AUDIT_ROLES.owner)} from ${member}`);
-    await root.query(`alter role ${id(AUDIT_ROLES.writer)} with ${APP_ROLE_ATTRIBUTES} password ${root.escapeLiteral(writerPassword)}`);
+    // A login role like the apps': the same attributes and server-log settings.
+    await ensureRole(root, AUDIT_ROLES.writer, APP_ROLE_ATTRIBUTES, writerPassword);
     // A durable write that cannot get its lock (a superuser holding the table) fails the read instead of hanging it.
     await root.query(`alter role ${id(AUDIT_ROLES.writer)} set lock_timeout = '10s'`);
     await root.query(`grant connect on database ${id(database)} to ${id(AUDIT_ROLES.writer)}`);
