@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from "express";
 import type pg from "pg";
 import type { Logger } from "../observability/logger.ts";
 import { identityOf } from "./auth.ts";
+import { ExpiringMemory } from "./expiringMemory.ts";
 
 /** The database writes at most hourly too (app_ops.record_activity); this spares it the calls. */
 const MARK_EVERY_MS = 60 * 60 * 1000;
@@ -12,16 +13,14 @@ const MARK_EVERY_MS = 60 * 60 * 1000;
 const REMEMBERED_USERS = 100_000;
 
 export function recordActivity(pool: pg.Pool, logger: Logger) {
-  const lastMarked = new Map<string, number>();
+  const marked = new ExpiringMemory<true>(MARK_EVERY_MS, REMEMBERED_USERS);
   return (req: Request, res: Response, next: NextFunction) => {
     const identity = identityOf(req);
-    const now = Date.now();
-    if (identity && now - (lastMarked.get(identity.userId) ?? 0) >= MARK_EVERY_MS) {
-      if (lastMarked.size >= REMEMBERED_USERS) lastMarked.clear();
-      lastMarked.set(identity.userId, now);
+    if (identity && !marked.get(identity.userId)) {
+      marked.set(identity.userId, true);
       res.once("finish", () => {
         pool.query("select app_ops.record_activity($1)", [identity.userId]).catch((e: Error) => {
-          lastMarked.delete(identity.userId);
+          marked.delete(identity.userId);
           logger.warn({ event: "activity_not_recorded", err: e.message }, "could not mark a user active");
         });
       });

@@ -8,6 +8,7 @@ import type pg from "pg";
 import { APPS, type AppName } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { isUuid } from "../uuid.ts";
+import { ExpiringMemory } from "./expiringMemory.ts";
 
 export interface AppIdentity {
   app: AppName;
@@ -99,13 +100,12 @@ const REMEMBERED_VERDICTS = 100_000;
  * once per ten minutes per user and app. An unknown user acts as nobody and passes.
  */
 export function requireActingKind(pool: pg.Pool) {
-  const verdicts = new Map<string, { problem: string | null; at: number }>();
+  const verdicts = new ExpiringMemory<{ problem: string | null }>(ACTING_KIND_TTL_MS, REMEMBERED_VERDICTS);
   return async (req: Request, res: Response, next: NextFunction) => {
     const identity = identityOf(req)!;
     const key = `${identity.role} ${identity.userId}`;
-    const now = Date.now();
     let verdict = verdicts.get(key);
-    if (!verdict || now - verdict.at >= ACTING_KIND_TTL_MS) {
+    if (!verdict) {
       let problem: string | null;
       try {
         const { rows } = await pool.query<{ problem: string | null }>("select app_ops.acting_kind_problem($1, $2) as problem", [
@@ -119,8 +119,7 @@ export function requireActingKind(pool: pg.Pool) {
         res.status(503).json({ errors: [{ message: "The database did not answer; try again shortly.", extensions: { code: "UNAVAILABLE" } }] });
         return;
       }
-      verdict = { problem, at: now };
-      if (verdicts.size >= REMEMBERED_VERDICTS) verdicts.clear();
+      verdict = { problem };
       verdicts.set(key, verdict);
     }
     if (verdict.problem === null) return next();
