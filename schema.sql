@@ -199,7 +199,7 @@ COMMENT ON COLUMN app_public.data_deletion_ticket.request_id IS 'The request to 
 -- Name: COLUMN data_deletion_ticket.verification_code; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.data_deletion_ticket.verification_code IS 'Give it to the user only (their Telegram chat, the child''s app screen); it is not stored.';
+COMMENT ON COLUMN app_public.data_deletion_ticket.verification_code IS 'Give it to the user only (their Telegram chat, the child''s app screen); it is not stored. 10 characters without 0, O, 1, I or L, as XXXXX-XXXXX; typed back in any case, spaces and hyphens ignored.';
 
 --
 -- Name: COLUMN data_deletion_ticket.expires_at; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -2348,6 +2348,43 @@ ALTER FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) OWNER TO app_
 COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
 
 --
+-- Name: erasure_code_canonical(text); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.erasure_code_canonical(code text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select upper(regexp_replace(coalesce(code, ''), '[[:space:]\-‐‑‒–—]', '', 'g')) $$;
+
+ALTER FUNCTION app_private.erasure_code_canonical(code text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION erasure_code_canonical(code text); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.erasure_code_canonical(code text) IS 'A typed erasure code as it is compared: upper case, whitespace and dashes (hyphen-minus, U+2010-2014) removed.';
+
+--
+-- Name: erasure_code_hash(text); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.erasure_code_hash(code text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select encode(public.hmac(convert_to(app_private.erasure_code_canonical(code), 'UTF8'), k.key, 'sha256'), 'hex')
+  from app_private.erasure_code_key k
+$$;
+
+ALTER FUNCTION app_private.erasure_code_hash(code text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION erasure_code_hash(code text); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.erasure_code_hash(code text) IS 'HMAC-SHA-256 (hex) of an erasure code''s canonical form under app_private.erasure_code_key: what data_deletion_requests.verification_token_hash holds.';
+
+--
 -- Name: geometric_noise(double precision); Type: FUNCTION; Schema: app_private; Owner: app_owner
 --
 
@@ -2495,6 +2532,38 @@ ALTER FUNCTION app_private.milestones_reached() OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_private.milestones_reached() IS 'Milestones parents have reached by now: streak_7 (active seven days running) and child_completed (with the child''s consent).';
+
+--
+-- Name: new_erasure_code(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.new_erasure_code() RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  alphabet constant text := '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+  code text := '';
+  pick integer;
+begin
+  while length(code) < 10 loop
+    pick := get_byte(public.gen_random_bytes(1), 0) & 31;
+    -- 0..30 index the 31 characters; 31 is drawn again, so every character is equally likely.
+    if pick < 31 then
+      code := code || substr(alphabet, pick + 1, 1);
+    end if;
+  end loop;
+  return substr(code, 1, 5) || '-' || substr(code, 6);
+end;
+$$;
+
+ALTER FUNCTION app_private.new_erasure_code() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION new_erasure_code(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.new_erasure_code() IS 'A new erasure confirmation code: 10 random characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ (49.5 bits), as XXXXX-XXXXX.';
 
 --
 -- Name: project_release(uuid); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -4067,7 +4136,7 @@ COMMENT ON COLUMN app_public.data_deletion_requests.reason IS 'Why the user aske
 -- Name: COLUMN data_deletion_requests.verification_token_hash; Type: COMMENT; Schema: app_public; Owner: app_owner
 --
 
-COMMENT ON COLUMN app_public.data_deletion_requests.verification_token_hash IS 'SHA-256 (hex) of the verification token sent to the user; the token itself is never stored.';
+COMMENT ON COLUMN app_public.data_deletion_requests.verification_token_hash IS 'HMAC-SHA-256 (hex) of the confirmation code, under a key only the database owner reads; the code itself is never stored. Cleared once confirmed.';
 
 --
 -- Name: COLUMN data_deletion_requests.requested_at; Type: COMMENT; Schema: app_public; Owner: app_owner
@@ -4132,17 +4201,38 @@ CREATE FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_c
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
+  max_wrong constant integer := 5;
+  me uuid := app_public.current_user_id();
   request app_public.data_deletion_requests;
+  wrong integer;
 begin
-  update app_public.data_deletion_requests r
-    set status = 'verified', verified_at = now(), verification_token_hash = null
-  where r.id = confirm_data_deletion.request_id and r.user_id = app_public.current_user_id() and r.status = 'pending'
-    and r.requested_at > now() - interval '24 hours'
-    and r.verification_token_hash = encode(sha256(convert_to(coalesce(verification_code, ''), 'UTF8')), 'hex')
-  returning r.* into request;
+  select r.* into request from app_public.data_deletion_requests r
+  where r.id = confirm_data_deletion.request_id and r.user_id = me and r.status = 'pending'
+    and r.verification_token_hash is not null and r.requested_at > now() - interval '24 hours'
+  for update;
   if request.id is null then
     raise exception 'The code is wrong or has expired: ask again for a new one.' using errcode = '22023';
   end if;
+  -- This code's wrong tries: those since it was issued (asking again issues a new one).
+  select count(*) into wrong from app_private.audit_log a
+  where a.acting_user_id = me and a.at >= request.requested_at and a.action = 'confirm_data_deletion'
+    and a.subject_id = request.id and a.decision = 'denied';
+  if wrong >= max_wrong then
+    raise exception 'This code was typed wrong % times and no longer works: ask again for a new one.', max_wrong using errcode = '22023';
+  end if;
+  if request.verification_token_hash is distinct from app_private.erasure_code_hash(verification_code) then
+    perform app_private.audit_read('confirm_data_deletion', 'data_deletion_requests', request.id, null, null, 'denied',
+                                   jsonb_build_object('wrong_tries', wrong + 1));
+    if wrong + 1 < max_wrong then
+      raise exception 'The code is wrong (% of % tries left): check it, or ask again for a new one.', max_wrong - wrong - 1, max_wrong
+        using errcode = '22023';
+    end if;
+    raise exception 'The code is wrong and, typed wrong % times, no longer works: ask again for a new one.', max_wrong using errcode = '22023';
+  end if;
+  update app_public.data_deletion_requests r
+    set status = 'verified', verified_at = now(), verification_token_hash = null
+  where r.id = request.id
+  returning r.* into request;
   return request;
 end;
 $$;
@@ -4154,8 +4244,8 @@ ALTER FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_co
 --
 
 COMMENT ON FUNCTION app_public.confirm_data_deletion(request_id uuid, verification_code text) IS '@arg request_id The request from requestDataDeletion.
-@arg verification_code The code it returned.
-Confirm an erasure request with its one-time code; the worker then erases every row about you.';
+@arg verification_code The code it returned, as the user typed it (any case; spaces and hyphens ignored).
+Confirm an erasure request with its one-time code; the worker then erases every row about you. Errors (INVALID_PARAMETER): a wrong code (with the tries left), a code typed wrong 5 times, an expired code or someone else''s request — ask again for a new code.';
 
 --
 -- Name: creative_projects; Type: TABLE; Schema: app_public; Owner: app_owner
@@ -5585,7 +5675,7 @@ CREATE FUNCTION app_public.request_data_deletion(reason text DEFAULT NULL::text)
     AS $$
 declare
   me uuid := app_public.current_user_id();
-  code text := replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+  code text := app_private.new_erasure_code();
   request_id uuid;
 begin
   if me is null then
@@ -5595,13 +5685,13 @@ begin
     raise exception 'Your erasure is confirmed and will be carried out shortly.' using errcode = '22023';
   end if;
   update app_public.data_deletion_requests r
-    set verification_token_hash = encode(sha256(convert_to(code, 'UTF8')), 'hex'), requested_at = now(),
+    set verification_token_hash = app_private.erasure_code_hash(code), requested_at = now(),
         reason = coalesce(request_data_deletion.reason, r.reason)
   where r.user_id = me and r.status = 'pending'
   returning r.id into request_id;
   if request_id is null then
     insert into app_public.data_deletion_requests (user_id, reason, verification_token_hash)
-    values (me, request_data_deletion.reason, encode(sha256(convert_to(code, 'UTF8')), 'hex'))
+    values (me, request_data_deletion.reason, app_private.erasure_code_hash(code))
     returning id into request_id;
   end if;
   return (request_id, code, now() + interval '24 hours')::app_public.data_deletion_ticket;
@@ -5615,7 +5705,7 @@ ALTER FUNCTION app_public.request_data_deletion(reason text) OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_public.request_data_deletion(reason text) IS '@arg reason Why (optional; erased with the rest).
-Ask for all your data to be erased: returns the request and a one-time code to confirm it with (confirmDataDeletion) within 24 hours.';
+Ask for all your data to be erased: returns the request and a one-time code (XXXXX-XXXXX) to confirm it with (confirmDataDeletion) within 24 hours.';
 
 --
 -- Name: save_quest_yaml(uuid, text, integer); Type: FUNCTION; Schema: app_public; Owner: app_owner
@@ -6238,6 +6328,44 @@ ALTER TABLE app_private.audit_log OWNER TO app_owner;
 --
 
 COMMENT ON VIEW app_private.audit_log IS 'app_audit.audit_log, for reading (owner only): the log itself belongs to app_audit_owner.';
+
+--
+-- Name: erasure_code_key; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.erasure_code_key (
+    only_row boolean DEFAULT true NOT NULL,
+    key bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT erasure_code_key_length CHECK ((length(key) = 32)),
+    CONSTRAINT erasure_code_key_one_row CHECK (only_row)
+);
+
+ALTER TABLE app_private.erasure_code_key OWNER TO app_owner;
+
+--
+-- Name: TABLE erasure_code_key; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.erasure_code_key IS 'The HMAC key of erasure confirmation codes (data_deletion_requests.verification_token_hash), random, one row; read by the owner''s functions only.';
+
+--
+-- Name: COLUMN erasure_code_key.only_row; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.erasure_code_key.only_row IS 'Always true: the table has one row.';
+
+--
+-- Name: COLUMN erasure_code_key.key; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.erasure_code_key.key IS '32 random bytes.';
+
+--
+-- Name: COLUMN erasure_code_key.created_at; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON COLUMN app_private.erasure_code_key.created_at IS 'When the key was made.';
 
 --
 -- Name: personal_data_owners; Type: TABLE; Schema: app_private; Owner: app_owner
@@ -7967,6 +8095,13 @@ COMMENT ON COLUMN app_public.users.last_active_at IS 'When the user was last see
 
 ALTER TABLE ONLY app_private.encrypted_columns
     ADD CONSTRAINT encrypted_columns_pkey PRIMARY KEY (table_name, column_name);
+
+--
+-- Name: erasure_code_key erasure_code_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.erasure_code_key
+    ADD CONSTRAINT erasure_code_key_pkey PRIMARY KEY (only_row);
 
 --
 -- Name: personal_data_owners personal_data_owners_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -10291,6 +10426,18 @@ REVOKE ALL ON FUNCTION app_private.encrypt_p2(owner uuid, plaintext text) FROM P
 REVOKE ALL ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION erasure_code_canonical(code text); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.erasure_code_canonical(code text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION erasure_code_hash(code text); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.erasure_code_hash(code text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION geometric_noise(epsilon double precision); Type: ACL; Schema: app_private; Owner: app_owner
 --
 
@@ -10319,6 +10466,12 @@ REVOKE ALL ON FUNCTION app_private.master_key_id(master_key text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.milestones_reached() FROM PUBLIC;
+
+--
+-- Name: FUNCTION new_erasure_code(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.new_erasure_code() FROM PUBLIC;
 
 --
 -- Name: FUNCTION project_release(quest_id uuid); Type: ACL; Schema: app_private; Owner: app_owner

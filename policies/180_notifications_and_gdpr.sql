@@ -10,8 +10,8 @@ grant select on app_public.notifications to pas_bot_user, inner_edu_user;
 grant update (read_at) on app_public.notifications to pas_bot_user, inner_edu_user;
 
 -- Erasure requests are made and confirmed through two functions (the code must
--- be checked); a user reads their own (the code's hash included: a SHA-256 of
--- 244 random bits tells nothing, and it is cleared once confirmed).
+-- be checked); a user reads their own (the code's hash included: an HMAC under a
+-- key in app_private, which no app role reads, tells nothing; cleared once confirmed).
 create policy own_rows on app_public.data_deletion_requests
   for select to pas_bot_user, inner_edu_user
   using (user_id = (select app_public.current_user_id()));

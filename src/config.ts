@@ -2,7 +2,7 @@
 // Development fills missing secrets from a generated file in the data folder;
 // production never does: a missing secret is a start-up error.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "./errors.ts";
@@ -58,6 +58,9 @@ export class ConfigError extends UserError {
   override name = "ConfigError";
 }
 
+/** A secret production needs and the environment lacks (requireSecrets lists them all at once). */
+class MissingSecretError extends ConfigError {}
+
 export interface EmbeddedSettings {
   dataDir: string;
   port: number;
@@ -89,6 +92,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** LOG_LEVEL: the JSON logs' level. */
   logLevel: LogLevel;
+  /** WORKER_IN_PROCESS: whether `npm start` runs graphile-worker beside the server (false: `npm run worker` runs elsewhere). */
+  workerInProcess: boolean;
   /** DATA_ENCRYPTION_KEY_PREVIOUS: the master key being rotated out, while its data keys are re-wrapped. */
   previousDataEncryptionKey: string | undefined;
   secret(name: SecretName): string;
@@ -111,10 +116,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? undefined
     : { dataDir, port: parseIntSetting(env, "EMBEDDED_PG_PORT", 5433, 1, 65535) };
   const ownerUrl = env.DATABASE_URL
-    ? parseDatabaseUrl("DATABASE_URL", env.DATABASE_URL).href
+    ? parseDatabaseUrl("DATABASE_URL", env.DATABASE_URL, env.DATABASE_PASSWORD).href
     : `postgres://${EMBEDDED_OWNER}:${secrets.get("EMBEDDED_OWNER_PASSWORD")}@localhost:${embedded!.port}/${EMBEDDED_DATABASE}`;
   const rootUrl = env.ROOT_DATABASE_URL
-    ? parseDatabaseUrl("ROOT_DATABASE_URL", env.ROOT_DATABASE_URL).href
+    ? parseDatabaseUrl("ROOT_DATABASE_URL", env.ROOT_DATABASE_URL, env.ROOT_DATABASE_PASSWORD).href
     : embedded
       ? `postgres://postgres:${secrets.get("EMBEDDED_SUPERUSER_PASSWORD")}@localhost:${embedded.port}/postgres`
       : undefined;
@@ -129,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
     metricsPort: env.METRICS_PORT ? parseIntSetting(env, "METRICS_PORT", 0, 0, 65535) : undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    workerInProcess: parseBooleanSetting(env, "WORKER_IN_PROCESS", true),
     previousDataEncryptionKey: env.DATA_ENCRYPTION_KEY_PREVIOUS || undefined,
     secret: (name) => secrets.get(name),
   };
@@ -141,7 +147,7 @@ export function requireSecrets(config: Config, names: readonly SecretName[]): vo
     try {
       config.secret(name);
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!(e instanceof MissingSecretError)) throw e;
       missing.push(name);
     }
   }
@@ -190,17 +196,50 @@ export function appDatabaseAsSuperuser(config: Config, why: string): string {
   return urlForDatabase(superuserUrl(config, why), describeDatabase(config.ownerUrl).database);
 }
 
-function parseDatabaseUrl(name: string, value: string): URL {
+/**
+ * A connection URL setting, checked. `password` (DATABASE_PASSWORD / ROOT_DATABASE_PASSWORD), when
+ * given, replaces the URL's password, encoded here: a generated secret (base64: / + =) need not be
+ * URL-encoded by hand. Errors are ConfigErrors; when the user or password seems to hold a reserved
+ * character, they say to URL-encode it.
+ */
+function parseDatabaseUrl(name: string, value: string, password: string | undefined): URL {
+  const hint = reservedCharacterHint(name, value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${name} is not a URL (expected postgres://user:password@host:port/database).`);
+    throw new ConfigError(`${name} is not a URL (expected postgres://user:password@host:port/database).${hint}`);
   }
   if (!/^postgres(ql)?:$/.test(url.protocol) || !url.username || url.pathname.length < 2) {
-    throw new ConfigError(`${name} must look like postgres://user:password@host:port/database.`);
+    throw new ConfigError(`${name} must look like postgres://user:password@host:port/database.${hint}`);
   }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new ConfigError(`${name}: the user or password holds a "%" that is not followed by two hex digits.${hint}`);
+  }
+  if (password) url.password = encodeURIComponent(password);
   return url;
+}
+
+/** The advice for a URL whose user or password (before the last "@") holds a character a URL reserves. */
+function reservedCharacterHint(name: string, value: string): string {
+  const scheme = value.indexOf("://");
+  const userinfo = scheme < 0 ? "" : value.slice(scheme + 3, Math.max(value.lastIndexOf("@"), scheme + 3));
+  if (!/[/?#@%\s]/.test(userinfo)) return "";
+  const passwordSetting = name.replace(/_URL$/, "_PASSWORD");
+  return (
+    ` Its user or password seems to hold a reserved character (/ ? # @ % or a space): URL-encode it ` +
+    `(node -p 'encodeURIComponent(process.argv[1])' '<password>'), or leave it out of ${name} and set ${passwordSetting}.`
+  );
+}
+
+function parseBooleanSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "false") return raw === "true";
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
 }
 
 function parseIntSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
@@ -233,29 +272,50 @@ class SecretSource {
     const fromEnv = this.env[name];
     if (fromEnv) {
       if (this.production && (name.endsWith("_JWT_SECRET") || name === "DATA_ENCRYPTION_KEY") && fromEnv.length < MIN_PRODUCTION_SECRET_LENGTH) {
-        throw new ConfigError(`${name} must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters long in production.`);
+        throw new ConfigError(
+          `${name} is too short (${fromEnv.length} < ${MIN_PRODUCTION_SECRET_LENGTH} characters): production needs at least ` +
+            `${MIN_PRODUCTION_SECRET_LENGTH}, e.g. from \`openssl rand -base64 32\`.`,
+        );
       }
       return fromEnv;
     }
     if (this.production) {
-      throw new ConfigError(`Missing required environment variable ${name} (NODE_ENV=production).`);
+      throw new MissingSecretError(`Missing required environment variable ${name} (NODE_ENV=production).`);
     }
     return this.developmentSecrets()[name]!;
   }
 
   private developmentSecrets(): Partial<Record<SecretName, string>> {
-    if (!this.generated) {
-      const stored: Partial<Record<SecretName, string>> = existsSync(this.file)
-        ? JSON.parse(readFileSync(this.file, "utf8"))
-        : {};
-      const missing = SECRET_NAMES.filter((name) => !stored[name]);
-      for (const name of missing) stored[name] = randomBytes(24).toString("base64url");
-      if (missing.length > 0) {
-        mkdirSync(path.dirname(this.file), { recursive: true });
-        writeFileSync(this.file, JSON.stringify(stored, null, 2) + "\n", { mode: 0o600 });
-      }
-      this.generated = stored;
-    }
+    this.generated ??= this.loadOrCreateDevelopmentSecrets();
     return this.generated;
   }
+
+  /**
+   * Reads the development secrets, adding any that are missing. Two first commands on a new data folder
+   * must end with the same secrets (the embedded superuser's password among them): the file is created
+   * whole by an exclusive link, and the command that loses the race reads the winner's file.
+   */
+  private loadOrCreateDevelopmentSecrets(): Partial<Record<SecretName, string>> {
+    const existed = existsSync(this.file);
+    const stored: Partial<Record<SecretName, string>> = existed ? JSON.parse(readFileSync(this.file, "utf8")) : {};
+    // Owner-only, also when an older run left it readable by others.
+    if (existed) chmodSync(this.file, 0o600);
+    const missing = SECRET_NAMES.filter((name) => !stored[name]);
+    if (missing.length === 0) return stored;
+    for (const name of missing) stored[name] = randomBytes(24).toString("base64url");
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const staged = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(staged, JSON.stringify(stored, null, 2) + "\n", { mode: 0o600 });
+    try {
+      if (existed) renameSync(staged, this.file);
+      else linkSync(staged, this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      return JSON.parse(readFileSync(this.file, "utf8"));
+    } finally {
+      rmSync(staged, { force: true });
+    }
+    return stored;
+  }
+
 }

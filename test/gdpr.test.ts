@@ -1,7 +1,7 @@
 // GDPR erasure: a request the user confirms with a one-time code, then the
 // worker removes every row that names them, in every table — including other
 // users' notifications and the audit log, which keeps only that it happened.
-import { committedAs, withOwnerDb } from "./helpers/db.ts";
+import { committedAs, poolFor, rootUrl, withOwnerDb } from "./helpers/db.ts";
 import { signAppToken } from "../src/http/auth.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer } from "./helpers/http.ts";
@@ -19,24 +19,33 @@ const confirm = (role: "pas_bot_user" | "inner_edu_user", user: TestUser, reques
 const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e: Error & { code?: string }) => ({ code: e.code, message: e.message }));
 
 describe("the request and its code", () => {
+  /** A code as the users get it: 10 characters without 0, O, 1, I or L, in two groups of 5. */
+  const CODE_SHAPE = /^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/;
+  const expiredOrNotYours = { code: "22023", message: "The code is wrong or has expired: ask again for a new one." };
+  const wrong = (left: number) => ({ code: "22023", message: `The code is wrong (${left} of 5 tries left): check it, or ask again for a new one.` });
+  const deniedTries = (requestId: string) =>
+    withOwnerDb(async (o) => (await o.query<{ n: number }>(
+      "select count(*)::int as n from app_private.audit_log where action = 'confirm_data_deletion' and decision = 'denied' and subject_id = $1",
+      [requestId])).rows[0]!.n);
+
   test("a wrong code, another user's hand or an expired code confirm nothing; the right code does, once", async () => {
     const { parent, other } = await withOwnerDb(async (owner) => ({
       parent: await createUser(owner, "parent"),
       other: await createUser(owner, "parent"),
     }));
     const ticket = await request("pas_bot_user", parent, "moving on");
-    expect(ticket.verification_code).toMatch(/^[0-9a-f]{64}$/);
-    const refused = { code: "22023", message: "The code is wrong or has expired: ask again for a new one." };
-    expect(await errorOf(confirm("pas_bot_user", parent, ticket.request_id, "0".repeat(64)))).toEqual(refused);
-    expect(await errorOf(confirm("pas_bot_user", other, ticket.request_id, ticket.verification_code))).toEqual(refused);
+    expect(ticket.verification_code).toMatch(CODE_SHAPE);
+    expect(await errorOf(confirm("pas_bot_user", parent, ticket.request_id, "22222-22222"))).toEqual(wrong(4));
+    expect(await errorOf(confirm("pas_bot_user", other, ticket.request_id, ticket.verification_code))).toEqual(expiredOrNotYours);
 
     // Asking again replaces the code: the old one stops working.
     const again = await request("pas_bot_user", parent);
     expect(again.request_id).toBe(ticket.request_id);
-    expect(await errorOf(confirm("pas_bot_user", parent, ticket.request_id, ticket.verification_code))).toEqual(refused);
+    expect(again.verification_code).not.toBe(ticket.verification_code);
+    expect(await errorOf(confirm("pas_bot_user", parent, ticket.request_id, ticket.verification_code))).toEqual(wrong(4));
 
     await withOwnerDb((o) => o.query("update app_public.data_deletion_requests set requested_at = now() - interval '25 hours' where id = $1", [again.request_id]));
-    expect(await errorOf(confirm("pas_bot_user", parent, again.request_id, again.verification_code))).toEqual(refused);
+    expect(await errorOf(confirm("pas_bot_user", parent, again.request_id, again.verification_code))).toEqual(expiredOrNotYours);
 
     const fresh = await request("pas_bot_user", parent);
     const confirmed = await confirm("pas_bot_user", parent, fresh.request_id, fresh.verification_code);
@@ -48,6 +57,78 @@ describe("the request and its code", () => {
     // Requests are made only through the function, which checks the code.
     expect(await errorOf(committedAs("pas_bot_user", parent.id, (c) => c.query("insert into app_public.data_deletion_requests (reason) values ('x')"))))
       .toMatchObject({ code: "42501" });
+  });
+
+  test("a person can type the code: two groups of 5 from 31 characters without 0/O/1/I/L, any case, spaces and hyphens ignored", async () => {
+    const codes = await withOwnerDb(async (o) =>
+      (await o.query<{ code: string }>("select app_private.new_erasure_code() as code from generate_series(1, 300)")).rows.map((r) => r.code));
+    expect(codes.filter((code) => !CODE_SHAPE.test(code))).toEqual([]);
+    expect(new Set(codes).size).toBe(codes.length);
+    // Every character of the alphabet is drawn (3,000 draws: each is missed with probability ~1e-13).
+    expect([...new Set(codes.join("").replaceAll("-", ""))].sort().join("")).toBe("23456789ABCDEFGHJKMNPQRSTUVWXYZ");
+
+    const { parent, child } = await withOwnerDb(async (owner) => ({
+      parent: await createUser(owner, "parent"),
+      child: await createUser(owner, "child"),
+    }));
+    const parentTicket = await request("pas_bot_user", parent);
+    const typedByParent = ` ${parentTicket.verification_code.toLowerCase().replace("-", "  ")} `;
+    expect(await confirm("pas_bot_user", parent, parentTicket.request_id, typedByParent)).toMatchObject({ status: "verified" });
+
+    const childTicket = await request("inner_edu_user", child);
+    const plain = childTicket.verification_code.replace("-", "");
+    const typedByChild = `${plain.slice(0, 3)}-${plain.slice(3, 7).toLowerCase()}\t${plain.slice(7)}`;
+    // What is stored is no plain hash of the code (the user may read the row): an HMAC under a key they cannot read.
+    const stored = await withOwnerDb(async (o) => (await o.query(
+      "select verification_token_hash = encode(sha256(convert_to($2, 'UTF8')), 'hex') as plain_sha256 from app_public.data_deletion_requests where id = $1",
+      [childTicket.request_id, plain])).rows[0]);
+    expect(stored).toEqual({ plain_sha256: false });
+    expect(await confirm("inner_edu_user", child, childTicket.request_id, typedByChild)).toMatchObject({ status: "verified" });
+  });
+
+  test("wrong codes are counted, durably: 4 leave the code working, the 5th voids it; asking again gives a new code with its own tries", async () => {
+    const { patient, locked, other } = await withOwnerDb(async (owner) => ({
+      patient: await createUser(owner, "parent"),
+      locked: await createUser(owner, "parent"),
+      other: await createUser(owner, "parent"),
+    }));
+    const patientTicket = await request("pas_bot_user", patient);
+    for (const left of [4, 3, 2, 1]) {
+      expect(await errorOf(confirm("pas_bot_user", patient, patientTicket.request_id, "ZZZZZ-ZZZZZ"))).toEqual(wrong(left));
+    }
+    // Each try was refused (its transaction rolled back), yet counted: the audit row is committed on its own.
+    expect(await deniedTries(patientTicket.request_id)).toBe(4);
+    expect(await confirm("pas_bot_user", patient, patientTicket.request_id, patientTicket.verification_code)).toMatchObject({ status: "verified" });
+
+    const first = await request("pas_bot_user", locked);
+    // Someone else's guesses at this request are refused without counting against its owner.
+    expect(await errorOf(confirm("pas_bot_user", other, first.request_id, "ZZZZZ-ZZZZZ"))).toEqual(expiredOrNotYours);
+    expect(await deniedTries(first.request_id)).toBe(0);
+    // Guesses sent at once queue on the request: exactly 5 count, the rest find the code void. To make
+    // them overlap for sure, the audit log is locked until 4 of them (the pool's size) wait: on the
+    // request row (queued) or on writing their audit row (had they not queued, all 4 would be there).
+    const blocker = await poolFor(rootUrl).connect();
+    await blocker.query("begin");
+    await blocker.query("lock table app_audit.audit_log in share mode");
+    const sent = Promise.all(
+      Array.from({ length: 8 }, (_, i) => errorOf(confirm("pas_bot_user", locked, first.request_id, `ZZZZZ-ZZZZ${"23456789"[i]}`))),
+    );
+    await until("4 guesses to wait on a lock", async () => (await poolFor(rootUrl).query(
+      "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n === 4);
+    await blocker.query("rollback");
+    blocker.release();
+    const guesses = await sent;
+    const voided = { code: "22023", message: "The code is wrong and, typed wrong 5 times, no longer works: ask again for a new one." };
+    const lockedOut = { code: "22023", message: "This code was typed wrong 5 times and no longer works: ask again for a new one." };
+    expect(guesses.filter((g) => g?.message === voided.message)).toHaveLength(1);
+    expect(guesses.filter((g) => g?.message === lockedOut.message)).toHaveLength(3);
+    expect(await deniedTries(first.request_id)).toBe(5);
+    expect(await errorOf(confirm("pas_bot_user", locked, first.request_id, first.verification_code))).toEqual(lockedOut);
+
+    const second = await request("pas_bot_user", locked);
+    expect(second.request_id).toBe(first.request_id);
+    expect(await errorOf(confirm("pas_bot_user", locked, second.request_id, first.verification_code))).toEqual(wrong(4));
+    expect(await confirm("pas_bot_user", locked, second.request_id, second.verification_code)).toMatchObject({ status: "verified" });
   });
 });
 

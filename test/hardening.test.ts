@@ -1,4 +1,6 @@
+import { buildSchema, getIntrospectionQuery, parse, validate } from "postgraphile/graphql";
 import { signAppToken } from "../src/http/auth.ts";
+import { depthLimitRule } from "../src/graphql/hardening.ts";
 import { MAX_QUERY_DEPTH, MAX_REQUEST_BYTES, STATEMENT_TIMEOUT } from "../src/graphql/preset.ts";
 import { withOwnerDb } from "./helpers/db.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
@@ -39,9 +41,51 @@ test(`an operation deeper than ${MAX_QUERY_DEPTH} levels is refused before it ru
   expect((await graphql(development, viaFragment, { token })).body.errors[0].extensions.code).toBe("DEPTH_LIMIT_EXCEEDED");
 });
 
+// What GraphiQL (ruru) sends for its Docs panel: the standard query, with every option it may turn on.
+const GRAPHIQL_INTROSPECTION = getIntrospectionQuery({
+  descriptions: true,
+  specifiedByUrl: true,
+  directiveIsRepeatable: true,
+  schemaDescription: true,
+  inputValueDeprecation: true,
+});
+
+describe("the depth rule on its own", () => {
+  // PostGraphile's root has `query: Query`, the simplest way to nest deeply.
+  const schema = buildSchema("type Query { query: Query!, currentUserId: String }");
+  const depthErrors = (source: string) =>
+    validate(schema, parse(source), [depthLimitRule(MAX_QUERY_DEPTH)]).map((e) => e.message);
+  const refusal = (depth: number) => `This operation is ${depth} levels deep; the limit is ${MAX_QUERY_DEPTH}.`;
+
+  test("GraphiQL's introspection queries pass, though deeper than the limit", () => {
+    expect(depthErrors(getIntrospectionQuery())).toEqual([]);
+    expect(depthErrors(GRAPHIQL_INTROSPECTION)).toEqual([]);
+  });
+
+  test("real fields are counted in full, beside introspection, in fragments and under aliases", () => {
+    expect(depthErrors(nested(MAX_QUERY_DEPTH))).toEqual([]);
+    expect(depthErrors(nested(MAX_QUERY_DEPTH + 1))).toEqual([refusal(MAX_QUERY_DEPTH + 1)]);
+    // Introspection beside real data does not hide the data's depth.
+    const mixed = `{ __schema { queryType { name } } __type(name: "Query") { fields { type { ofType { name } } } } ${nested(MAX_QUERY_DEPTH + 1).slice(2)}`;
+    expect(depthErrors(mixed)).toEqual([refusal(MAX_QUERY_DEPTH + 1)]);
+    // An alias named like a meta field is still the real field.
+    const aliased = `{ __schema: ${nested(MAX_QUERY_DEPTH + 1).slice(2)}`;
+    expect(depthErrors(aliased)).toEqual([refusal(MAX_QUERY_DEPTH + 1)]);
+    const viaFragments = `{ query { ...deep } } fragment deep on Query { ... on Query ${nested(MAX_QUERY_DEPTH)} }`;
+    expect(depthErrors(viaFragments)).toEqual([refusal(MAX_QUERY_DEPTH + 1)]);
+  });
+});
+
 test("introspection works in development and is refused in production", async () => {
   const query = "{ __schema { queryType { name } } }";
   expect((await graphql(development, query, { token })).body.data.__schema.queryType.name).toBe("Query");
+  // GraphiQL's own query, against the real schema.
+  const full = await graphql(development, GRAPHIQL_INTROSPECTION, { token });
+  expect(full.body.errors).toBeUndefined();
+  expect(full.body.data.__schema.types.map((t: { name: string }) => t.name)).toContain("Query");
+  // Nesting inside introspection is still bounded: graphql's MaxIntrospectionDepthRule refuses this one.
+  const runaway = "{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }";
+  expect((await graphql(development, runaway, { token })).body.errors[0].message).toBe("Maximum introspection depth exceeded");
   const { body } = await graphql(production, query, { token: signAppToken("pas_bot", crypto.randomUUID(), production.secrets) });
   expect(body.errors[0].message).toMatch(/introspection/i);
   expect(body.data).toBeUndefined();

@@ -3,14 +3,12 @@
 // reuse of the data, SIGTERM to npm (docker stop), Ctrl-C to the whole group, a
 // start that fails half-way, and recovery from a run whose node was SIGKILLed.
 // No postgres may outlive a test.
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { PROJECT_ROOT } from "../src/config.ts";
-import { type NpmRun, spawnNpm } from "./helpers/process.ts";
-import { freePort } from "./setup/testCluster.ts";
+import { embeddedEnv, type NpmRun, postgresProcessesUsing, spawnNpm, untilReady } from "./helpers/process.ts";
 
 /** Each test starts the stack once or twice; initdb alone takes seconds on 2 cores. */
 const SLOW = 150_000;
@@ -21,14 +19,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "pas-start-"));
   await chmod(dataDir, 0o755);
-  const { ROOT_DATABASE_URL: _r, TEST_DATABASE_URL: _t, DATABASE_URL: _d, ...rest } = process.env;
-  env = {
-    ...Object.fromEntries(Object.entries(rest).filter(([name]) => !/_SECRET$|_PASSWORD$/.test(name))),
-    NODE_ENV: "development",
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    PORT: String(await freePort()),
-  };
+  env = await embeddedEnv(dataDir);
 });
 
 afterAll(async () => {
@@ -47,31 +38,11 @@ function start(): NpmRun {
   return spawnNpm(["start"], env);
 }
 
-async function untilReady(run: NpmRun): Promise<void> {
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
-    if (/Ready in/.test(run.output())) return;
-    if (run.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`npm start did not become ready:\n${run.output()}`);
-}
-
 /** No postgres may outlive a run; on failure, show what the run printed. */
 async function expectNoPostgresLeft(run: NpmRun): Promise<void> {
   const left = await postgresProcessesUsing(dataDir);
   if (left.length > 0) console.error(`postgres left running (${left.join(", ")}); output:\n${run.output()}`);
   expect(left).toEqual([]);
-}
-
-/** pids of postgres servers whose data directory is inside `dir`. */
-async function postgresProcessesUsing(dir: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.startsWith(path.join(PROJECT_ROOT, "node_modules")) && cmdline.includes(dir)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 async function ownerClient(): Promise<pg.Client> {
@@ -88,7 +59,7 @@ test("first start: initialises, serves, prints the block, and SIGTERM to npm lea
   await untilReady(run);
   const base = `http://localhost:${env.PORT}`;
   expect(run.output()).toContain(`GraphQL   ${base}/graphql`);
-  expect(run.output()).toContain(`GraphiQL  ${base}/graphiql`);
+  expect(run.output()).toContain(`GraphiQL  ${base}/graphiql   log in: \`npm run dev:tokens\``);
   expect(run.output()).toMatch(/psql .*psql "postgres:\/\/app_owner@localhost:\d+\/pas_in_peace"/);
   expect(run.output()).toContain("npm run -s token -- --app pas_bot|inner_edu --user <uuid>");
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -116,13 +87,13 @@ test("second start reuses the data; Ctrl-C (SIGINT to the process group) stops c
   await expectNoPostgresLeft(run);
 }, SLOW);
 
-test("a start that fails half-way (HTTP port taken) exits 1 and stops the database it started", async () => {
+test("a taken HTTP port fails start-up with one line, and nothing keeps running", async () => {
   const blocker: Server = createServer();
   await new Promise<void>((resolve) => blocker.listen(Number(env.PORT), resolve));
   try {
     const run = start();
     expect(await exitCode(run, 1)).toBe(1);
-    expect(run.output()).toMatch(/EADDRINUSE/);
+    expect(run.output()).toContain(`PORT ${env.PORT} is in use`);
     await expectNoPostgresLeft(run);
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
@@ -143,7 +114,7 @@ test("a database port already taken fails start-up with the server's own words, 
   }
 }, SLOW);
 
-test("after a run whose node was killed with SIGKILL, the next start stops the orphaned postgres", async () => {
+test("after a run whose node was killed with SIGKILL, the next start adopts its postgres and stops it at the end", async () => {
   const killed = start();
   await untilReady(killed);
   // npm runs the app with `exec`: its only child is the node process.
@@ -158,7 +129,7 @@ test("after a run whose node was killed with SIGKILL, the next start stops the o
 
   const run = start();
   await untilReady(run);
-  expect(run.output()).toContain(`Stopping an orphaned embedded PostgreSQL (pid ${orphan})`);
+  expect(await postgresProcessesUsing(dataDir)).toContain(orphan);
   run.child.kill("SIGTERM");
   expect(await exitCode(run, 0)).toBe(0);
   await expectNoPostgresLeft(run);

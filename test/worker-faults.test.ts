@@ -39,6 +39,7 @@ beforeAll(async () => {
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
     logLevel: "info",
+    workerInProcess: true,
     previousDataEncryptionKey: undefined,
     secret: (name) => process.env[name]!,
   };

@@ -1,5 +1,8 @@
-// npm run schema:export — migrate, build the GraphQL schema, write schema.graphql.
+// npm run schema:export [-- --output FILE] — migrate, build the GraphQL schema, write schema.graphql
+// (or FILE: to compare without touching the committed one).
 import "../graphileEnv.ts";
+import path from "node:path";
+import { parseArgs } from "node:util";
 import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
@@ -10,6 +13,8 @@ import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
 
 runCommand(async (lifecycle) => {
+  const { output } = parseArgs({ options: { output: { type: "string" } } }).values;
+  const file = output ? path.resolve(output) : SDL_FILE;
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config);
@@ -21,6 +26,6 @@ runCommand(async (lifecycle) => {
     masterKeys: masterKeys(config),
   });
   lifecycle.onStop("GraphQL schema", () => http.close());
-  await writeSchemaSDL(http.pgl);
-  console.log(`wrote ${SDL_FILE}`);
+  await writeSchemaSDL(http.pgl, file);
+  console.log(`wrote ${file}`);
 }, "one-shot");

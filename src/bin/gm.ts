@@ -4,14 +4,18 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { ensureRoles } from "../db/migrate.ts";
+import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeyOptions, masterKeys } from "../privacy/masterKeys.ts";
 
 runCommand(async (lifecycle) => {
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
+  // Checked here: graphile-migrate's own process would print a driver error with its stack.
+  await checkDatabaseConnection(config);
   // Roles must exist before the shadow database can be created for them.
   await ensureRoles(config);
   const shadowUrl =
@@ -33,5 +37,6 @@ runCommand(async (lifecycle) => {
     child.on("error", reject);
     child.on("exit", resolve);
   });
-  if (code !== 0) throw new Error(`graphile-migrate exited with code ${code}`);
+  // graphile-migrate has said why, above: no stack of ours after it.
+  if (code !== 0) throw new UserError(`graphile-migrate exited with code ${code} (its message is above).`);
 }, "one-shot");

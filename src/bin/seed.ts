@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { FAMILY, seedFamily } from "../db/seed/family.ts";
+import { familySummary, seedFamily } from "../db/seed/family.ts";
 import { MAX_SCALE, seedSynthetic } from "../db/seed/synthetic.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
@@ -35,17 +35,7 @@ runCommand(async (lifecycle) => {
   await migrateDatabase(config, () => {});
   if (scale === 0) {
     await seedFamily(config.ownerUrl, masterKeys(config));
-    console.log(
-      [
-        "Seeded one family (re-running changes nothing):",
-        `  parent        Anna   ${FAMILY.parent}`,
-        `  child         Misha  ${FAMILY.child}`,
-        `  psychologist         ${FAMILY.psychologist}`,
-        "Tokens for GraphiQL:",
-        `  npm run -s token -- --app pas_bot --user ${FAMILY.parent}`,
-        `  npm run -s token -- --app inner_edu --user ${FAMILY.child}`,
-      ].join("\n"),
-    );
+    console.log(familySummary());
     return;
   }
   const superuserUrl = appDatabaseAsSuperuser(config, "db:seed --scale N loads with triggers off");

@@ -1,11 +1,15 @@
 // npm start — the whole stack: database (embedded unless DATABASE_URL), roles,
 // migrations, policies, in-process worker, GraphQL server.
 import "../graphileEnv.ts";
+import { createServer } from "node:net";
 import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { hasNoUsers } from "../db/seed/family.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
+import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
 import { createLogger } from "../observability/logger.ts";
@@ -20,23 +24,32 @@ runCommand(async (lifecycle) => {
     "PAS_BOT_JWT_SECRET",
     "INNER_EDU_JWT_SECRET",
     "AUTHENTICATOR_DB_PASSWORD",
-    "WORKER_DB_PASSWORD",
     "DATA_ENCRYPTION_KEY",
     ...(config.rootUrl ? (["PAS_BOT_DB_PASSWORD", "INNER_EDU_DB_PASSWORD"] as const) : []),
+    // app_worker's login: for the in-process worker, and for creating the role.
+    ...(config.workerInProcess || config.rootUrl ? (["WORKER_DB_PASSWORD"] as const) : []),
   ]);
   const secrets = appSecretsFrom(config.secret);
   const keys = masterKeys(config);
 
   const logger = createLogger({ level: config.logLevel });
-  await startEmbeddedIfNeeded(config, lifecycle);
+  // One server per data directory, and a taken PORT: refused before any database is started or changed.
+  await startEmbeddedIfNeeded(config, lifecycle, { server: true, preflight: () => ensurePortFree(config.httpPort) });
+  await checkDatabaseConnection(config);
   await migrateDatabase(config, (line) => logger.info({ event: "migrate" }, line));
+  // An empty development database gets a pointer to the seed, not rows it did not ask for
+  // (a developer may want it empty: migrations, `db:seed --scale N`).
+  const empty = !config.production && (await hasNoUsers(config.ownerUrl));
 
-  const runner = await startWorker({
-    connectionString: roleConnectionString(config, ROLES.worker),
-    masterKeys: keys,
-    logger: workerLoggerFrom(logger),
-  });
-  lifecycle.onStop("worker", () => runner.stop());
+  // WORKER_IN_PROCESS=false: the jobs are left to `npm run worker` processes (docker-compose's `worker`).
+  const runner = config.workerInProcess
+    ? await startWorker({
+        connectionString: roleConnectionString(config, ROLES.worker),
+        masterKeys: keys,
+        logger: workerLoggerFrom(logger),
+      })
+    : undefined;
+  if (runner) lifecycle.onStop("worker", () => runner.stop());
 
   const http = await createHttpService({
     authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
@@ -48,7 +61,7 @@ runCommand(async (lifecycle) => {
     logger,
   });
   lifecycle.onStop("HTTP server", () => http.close());
-  countWorkerJobs(runner.events, http.metrics.workerJobs);
+  if (runner) countWorkerJobs(runner.events, http.metrics.workerJobs);
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
     http.server.listen(config.httpPort, resolve);
@@ -60,18 +73,36 @@ runCommand(async (lifecycle) => {
   const passwordHint = config.embedded
     ? `PGPASSWORD=$(node -p "require('./.data/dev-secrets.json').EMBEDDED_OWNER_PASSWORD") `
     : "";
-  console.log(
+  // For the person at the terminal: stderr, like every plain-text line; stdout carries only JSON log lines.
+  console.error(
     [
       "",
       `Ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s${config.embedded ? " (embedded PostgreSQL, data in .data/)" : ""}.`,
       `  GraphQL   ${base}/graphql`,
-      config.production ? `  GraphiQL  disabled (NODE_ENV=production)` : `  GraphiQL  ${base}/graphiql`,
+      config.production
+        ? `  GraphiQL  disabled (NODE_ENV=production)`
+        : `  GraphiQL  ${base}/graphiql   log in: \`npm run dev:tokens\`, paste a line into its Headers tab`,
       `  Health    ${base}/healthz, ${base}/readyz, metrics ${base}/metrics`,
       `  psql      ${passwordHint}psql "${psqlUrl.href}"`,
       `  Token     npm run -s token -- --app pas_bot|inner_edu --user <uuid>`,
       `            then send "Authorization: Bearer <token>"`,
+      ...(empty ? ["  Empty     no users yet: `npm run db:seed -- --scale 0` adds the development family (parent, child, psychologist, admin)"] : []),
+      ...(runner ? [] : ["  Worker    not in this process (WORKER_IN_PROCESS=false): jobs wait for `npm run worker`"]),
       "Ctrl-C stops everything.",
       "",
     ].join("\n"),
   );
 }, "long-running");
+
+/** Fails with one line when something already listens on the HTTP port (0: any free port, nothing to check). */
+async function ensurePortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "EADDRINUSE" ? new UserError(`PORT ${port} is in use by another process: stop it, or set PORT to a free port.`) : e),
+    );
+    // Bound as http.server.listen(port) will bind it: every address.
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}

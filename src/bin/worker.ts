@@ -1,5 +1,6 @@
 // npm run worker — graphile-worker alone (for other machines), as app_worker.
 import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import type { AddressInfo } from "node:net";
 import { resilientPool } from "../db/pool.ts";
@@ -15,6 +16,7 @@ runCommand(async (lifecycle) => {
   const config = loadConfig();
   requireSecrets(config, ["WORKER_DB_PASSWORD", "DATA_ENCRYPTION_KEY"]);
   await startEmbeddedIfNeeded(config, lifecycle);
+  await checkDatabaseConnection(config);
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
     masterKeys: masterKeys(config),

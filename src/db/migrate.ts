@@ -46,15 +46,38 @@ export async function migrateDatabase(
   log: (line: string) => void = console.log,
   { withCurrent = false }: { withCurrent?: boolean } = {},
 ): Promise<void> {
-  await ensureRoles(config, log);
-  const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log);
-  await (withCurrent ? watch(settings, true) : migrate(settings));
-  releaseGraphileMigratePools();
-  await installWorkerSchema({ connectionString: config.ownerUrl });
-  log("graphile_worker schema is current");
-  await ensureAuditLog(config, log);
-  const files = await applyPolicies(config.ownerUrl);
-  log(`policies re-applied: ${files.join(", ")}`);
+  await oneMigrationAtATime(config, async () => {
+    await ensureRoles(config, log);
+    const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log);
+    await (withCurrent ? watch(settings, true) : migrate(settings));
+    releaseGraphileMigratePools();
+    await installWorkerSchema({ connectionString: config.ownerUrl });
+    log("graphile_worker schema is current");
+    await ensureAuditLog(config, log);
+    const files = await applyPolicies(config.ownerUrl);
+    log(`policies re-applied: ${files.join(", ")}`);
+  });
+}
+
+/** Namespace of the migration lock (the first key of pg_advisory_lock(int, int)): "pasm" in ASCII. */
+const MIGRATION_LOCK_CLASS = 0x7061736d;
+
+/**
+ * Runs `work` holding a session advisory lock, so two commands migrating the same server at once (two
+ * first commands on a new cluster, compose's `migrate` beside a start) take turns: graphile-migrate
+ * locks only its own step, not the roles, the database or policies/ (drop-and-create). The lock is
+ * taken as the superuser in its database when one is known (the app database may not exist yet),
+ * otherwise as the owner in the app database.
+ */
+async function oneMigrationAtATime(config: Config, work: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: config.rootUrl ?? config.ownerUrl });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock($1, 1)", [MIGRATION_LOCK_CLASS]);
+    await work();
+  } finally {
+    await client.end();
+  }
 }
 
 /** Roles and database, when a superuser URL is known (otherwise a DBA made them). */

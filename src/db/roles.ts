@@ -3,7 +3,7 @@
 // re-asserts attributes, passwords, memberships and database grants.
 import { readFileSync } from "node:fs";
 import pg from "pg";
-import { type RoleName, ROLES, urlForDatabase } from "../config.ts";
+import { ConfigError, type RoleName, ROLES, urlForDatabase } from "../config.ts";
 
 /** The owner's password and each fixed role's. */
 export type RolePasswords = { owner: string } & Record<RoleName, string>;
@@ -22,7 +22,7 @@ export async function ensureRolesAndDatabase(
       rows: [me],
     } = await root.query<{ rolsuper: boolean }>("select rolsuper from pg_roles where rolname = current_user");
     if (!me?.rolsuper) {
-      throw new Error("ROOT_DATABASE_URL must connect as a superuser: it creates roles and the database.");
+      throw new ConfigError("ROOT_DATABASE_URL must connect as a superuser: it creates roles and the database.");
     }
     const id = (value: string) => root.escapeIdentifier(value);
 

@@ -12,6 +12,7 @@ import { identityOf } from "../http/auth.ts";
 import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
+import { GRAPHIQL_CONFIG } from "./graphiql.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
 import { makeMaskError } from "./maskError.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
@@ -77,6 +78,8 @@ export function makePreset(options: {
     schema: {
       defaultBehavior: DEFAULT_BEHAVIOR,
     },
+    // GraphiQL (served only outside production): a pasted token survives reloads (graphiql.ts).
+    ruru: GRAPHIQL_CONFIG,
     grafserv: {
       graphqlPath: "/graphql",
       graphiql: !options.production,

@@ -12,6 +12,7 @@ export async function schemaSDL(pgl: PostGraphileInstance): Promise<string> {
   return printSchema(lexicographicSortSchema(await pgl.getSchema())) + "\n";
 }
 
-export async function writeSchemaSDL(pgl: PostGraphileInstance): Promise<void> {
-  await writeFile(SDL_FILE, await schemaSDL(pgl));
+/** Writes the SDL to `file` (default: the committed schema.graphql). */
+export async function writeSchemaSDL(pgl: PostGraphileInstance, file = SDL_FILE): Promise<void> {
+  await writeFile(file, await schemaSDL(pgl));
 }

@@ -15,7 +15,7 @@ import { type MasterKeys, masterKeyIds } from "../privacy/masterKeys.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { recordActivity } from "./activity.ts";
 import { type AppSecrets, requireActingKind, requireAppToken } from "./auth.ts";
-import { checkReadiness, latestCommittedMigration } from "./readiness.ts";
+import { checkReadiness, latestCommittedMigration, watchDatabase } from "./readiness.ts";
 
 export interface HttpService {
   server: Server;
@@ -46,6 +46,8 @@ export interface HttpServiceOptions {
   requireWorker?: boolean;
   /** How often the audit log's privacy checks are read for metrics and warnings (default 5 s). */
   privacyPollMs?: number;
+  /** How often the database is asked whether it answers, to log when it stops and comes back (default 2 s). */
+  databasePollMs?: number;
 }
 
 /** Asked every few seconds by probes and scrapers: not logged per request. */
@@ -123,6 +125,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
+  const stopDatabaseWatch = watchDatabase(pool, logger, options.databasePollMs ?? 2000);
   app.use("/graphql", requireAppToken(options.secrets), requireActingKind(pool), recordActivity(pool, logger));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server);
@@ -135,6 +138,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     metrics,
     privacyWatch,
     async close() {
+      stopDatabaseWatch();
       await privacyWatch.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

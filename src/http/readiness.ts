@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
 import { PROJECT_ROOT } from "../config.ts";
+import type { Logger } from "../observability/logger.ts";
 
 /** A migration's number: graphile-migrate names committed files `000013-message.sql` and records them as `000013.sql`. */
 const numberOf = (filename: string) => Number.parseInt(filename, 10);
@@ -61,4 +62,28 @@ export async function checkReadiness(
     liveWorkers,
     dataKeysUnwrappable,
   };
+}
+
+/**
+ * The server notices when its database disappears: asks `select 1` every `intervalMs` and logs one
+ * error line (event database_unavailable) when it stops answering, and one line (database_available)
+ * when it answers again. The pool replaces broken connections itself: nothing else is needed to recover.
+ * Returns the function that stops watching.
+ */
+export function watchDatabase(pool: pg.Pool, logger: Logger, intervalMs: number): () => void {
+  let down = false;
+  const timer = setInterval(() => {
+    pool.query("select 1").then(
+      () => {
+        if (down) logger.info({ event: "database_available" }, "the database answers again");
+        down = false;
+      },
+      (error: unknown) => {
+        if (!down) logger.error({ event: "database_unavailable", err: error }, "the database does not answer: /readyz says 503 until it does");
+        down = true;
+      },
+    );
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -57,8 +57,11 @@ export function startDeadWorkerSweep(
     connecting ??= (async () => {
       const client = new pg.Client({ connectionString });
       client.on("error", (e) => {
-        log(`worker liveness connection lost (${e.message}); it reconnects on the next sweep`);
-        if (liveness === client) liveness = undefined;
+        log(`worker liveness connection lost (${e.message}); reconnecting`);
+        if (liveness === client) {
+          liveness = undefined;
+          reconnectSoon();
+        }
       });
       await client.connect();
       held = new Set();
@@ -71,6 +74,11 @@ export function startDeadWorkerSweep(
     })().finally(() => (connecting = undefined));
     return connecting;
   }
+
+  /** Every second until the database is back: /readyz counts live workers by these locks. */
+  const reconnectSoon = () => {
+    if (!stopped) setTimeout(() => void livenessClient().catch(reconnectSoon), 1000).unref();
+  };
 
   const register = (id: string) => {
     lockerIds.add(id);

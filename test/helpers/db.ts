@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
     logLevel: "info",
+    workerInProcess: true,
     previousDataEncryptionKey: undefined,
     secret: (name) => process.env[name]!,
     ...overrides,

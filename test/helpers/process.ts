@@ -2,7 +2,10 @@
 // group (as a terminal or a deployment runs it) with its output captured, and
 // waiting until a condition holds.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { PROJECT_ROOT } from "../../src/config.ts";
+import { freePort } from "../setup/testCluster.ts";
 
 export interface NpmRun {
   child: ChildProcess;
@@ -33,4 +36,42 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** pids of the embedded PostgreSQL's processes (initdb, postgres) whose command line names something inside `dir`. */
+export async function postgresProcessesUsing(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.startsWith(path.join(PROJECT_ROOT, "node_modules")) && cmdline.includes(dir)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * The environment of a command on its own data folder and ports (the embedded cluster), with no database
+ * settings or secrets inherited from the test run: as a newcomer's shell has it.
+ */
+export async function embeddedEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  const { ROOT_DATABASE_URL: _r, TEST_DATABASE_URL: _t, DATABASE_URL: _d, ...rest } = process.env;
+  return {
+    ...Object.fromEntries(Object.entries(rest).filter(([name]) => !/_SECRET$|_PASSWORD$/.test(name))),
+    NODE_ENV: "development",
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    PORT: String(await freePort()),
+    ...extra,
+  };
+}
+
+/** Waits until `npm start` printed its banner; fails at once, with its output, if it exits first. */
+export async function untilReady(run: NpmRun, timeoutMs = 150_000): Promise<void> {
+  const ready = () => /Ready in/.test(run.output());
+  await until("npm start to be ready or to exit", async () => ready() || run.child.exitCode !== null, { timeoutMs }).catch(
+    (e: Error) => {
+      throw new Error(`${e.message}:\n${run.output()}`);
+    },
+  );
+  if (!ready()) throw new Error(`npm start exited before it was ready:\n${run.output()}`);
 }

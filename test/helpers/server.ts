@@ -17,5 +17,6 @@ export async function askServer<T>(fn: (client: pg.Client) => Promise<T>): Promi
 
 /** `test` when the condition holds, else `test.skip`; the name says why it would be skipped. */
 export function testIf(condition: boolean, whyNot: string) {
-  return (name: string, fn: () => Promise<void>) => (condition ? test(name, fn) : test.skip(`${name} (skipped: ${whyNot})`, fn));
+  return (name: string, fn: () => Promise<void>, timeoutMs?: number) =>
+    condition ? test(name, fn, timeoutMs) : test.skip(`${name} (skipped: ${whyNot})`, fn);
 }

@@ -34,6 +34,7 @@ export const PRIVACY_TESTS = [
   "test/moderation.test.ts",
   "test/erasure.test.ts",
   "test/retention.test.ts",
+  "test/gdpr.test.ts",
   // Slow (about 20 s): last, so that only what nothing else kills pays for it.
   "test/analytics-attack.test.ts",
 ];
@@ -570,5 +571,20 @@ grant select, delete on app_public.user_quest_library`,
     id: "review-completes-after-a-swap",
     description: "a review completes although the quest changed after it started",
     sql: "drop trigger _120_quest_unchanged_since_start on app_public.psychologist_reviews",
+  },
+  // Issue 16, section 4: the typeable erasure code is short, so its tries are limited (test/gdpr.test.ts).
+  {
+    id: "erasure-code-unlimited-tries",
+    description: "confirm_data_deletion takes any number of wrong codes",
+    function: "app_public.confirm_data_deletion(uuid, text)",
+    find: "if wrong >= max_wrong then",
+    replace: "if false then",
+  },
+  {
+    id: "erasure-code-guesses-at-once",
+    description: "concurrent guesses at one erasure code are not queued, so each escapes the others' count",
+    function: "app_public.confirm_data_deletion(uuid, text)",
+    find: "and r.requested_at > now() - interval '24 hours'\n  for update;",
+    replace: "and r.requested_at > now() - interval '24 hours';",
   },
 ];

@@ -53,6 +53,7 @@ export default async function globalSetup(): Promise<void> {
     trustedDocumentsDir: undefined,
     metricsPort: undefined,
     logLevel: "info",
+    workerInProcess: true,
     previousDataEncryptionKey: undefined,
     secret: (name: SecretName) => process.env[name]!,
   };

@@ -2,7 +2,7 @@
 // (or TEST_DATABASE_URL), which must be a superuser, or else an embedded cluster
 // started in a temporary folder on a free port.
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,8 +19,6 @@ export async function startTestCluster(): Promise<TestCluster> {
   const { startEmbeddedCluster } = await import("../../src/db/embeddedPostgres.ts");
   const dataDir = await mkdtemp(path.join(tmpdir(), "pas-test-pg-"));
   try {
-    // mkdtemp makes it 0700; under root, postgres runs as its own OS user and must enter it.
-    await chmod(dataDir, 0o755);
     const cluster = await startEmbeddedCluster({
       dataDir,
       port: await freePort(),

@@ -1,7 +1,8 @@
 -- One believable family for development (npm run db:seed -- --scale 0): a parent
 -- with tracks, letters, goals and sessions, a child with privacy settings, quests
--- in every status, some play, a psychologist with a review. Fixed ids, so the
--- README's token commands work; re-running changes nothing (on conflict do nothing).
+-- in every status, some play, a psychologist with a review, and an admin who
+-- moderates (docs/graphql.md). Fixed ids, so the README's token commands work;
+-- re-running changes nothing (on conflict do nothing).
 insert into app_public.users (id, kind, display_name, parent_name, email, telegram_id, mode, primary_track, recovery_week, recovery_day, data_consent)
 values ('a0000000-0000-4000-8000-000000000001', 'parent', 'Anna', 'Anna Petrova', 'anna@example.org', 100000001, 'therapeutic', 'child_connection', 3, 2, true)
 on conflict do nothing;
@@ -13,17 +14,19 @@ on conflict do nothing;
 insert into app_public.users (id, kind, display_name, email)
 values ('b0000000-0000-4000-8000-000000000001', 'psychologist', 'Dr. Ivanova', 'ivanova@example.org')
 on conflict do nothing;
+insert into app_public.users (id, kind, display_name, email)
+values ('ad000000-0000-4000-8000-000000000001', 'admin', 'Admin Orlov', 'admin@example.org')
+on conflict do nothing;
 insert into app_public.family_links (parent_id, child_id)
 values ('a0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001')
 on conflict do nothing;
 
-insert into app_public.child_privacy (child_id, share_progress, share_play_frequency, consent_given_by_child, consent_version, consent_timestamp)
-values ('c0000000-0000-4000-8000-000000000001', true, true, true, '1.0', now() - interval '10 days')
-on conflict do nothing;
-insert into app_public.consent_events (id, child_id, flag, old_value, new_value, consent_version, created_at)
-values ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'share_progress', false, true, '1.0', now() - interval '10 days'),
-       ('e0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'share_play_frequency', false, true, '1.0', now() - interval '10 days')
-on conflict do nothing;
+-- Misha's privacy row exists already (made, all off, by the users trigger _500_create_child_privacy),
+-- so his consent is an update, as the app makes it; its trigger appends the consent_events. Guarded so a
+-- re-run changes nothing.
+update app_public.child_privacy
+set share_progress = true, share_play_frequency = true, consent_given_by_child = true, consent_version = '1.0'
+where child_id = 'c0000000-0000-4000-8000-000000000001' and not consent_given_by_child;
 
 -- Quests in every status: a deployed one for Misha, a draft, an archived one, a deleted one, a public approved one.
 insert into app_public.quests (id, author_id, child_id, title, description, graph_structure, psychological_module, location, difficulty, age_range, estimated_duration, tags,
@@ -53,8 +56,7 @@ insert into app_public.psychologist_reviews (id, quest_id, psychologist_id, pare
 values ('f0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000005', 'b0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001',
         'completed', 5, 4, 5, 4, 5, true, 'Warm and age-appropriate.', '{"Good pacing"}', now() - interval '18 days')
 on conflict do nothing;
-update app_public.quests set psychologist_reviewed = true, psychologist_review_id = 'f0000000-0000-4000-8000-000000000001', reviewed_at = now() - interval '18 days'
-where id = 'd0000000-0000-4000-8000-000000000005' and psychologist_review_id is null;
+-- (The completed review marks its quest reviewed itself: trigger on psychologist_reviews.)
 
 -- Misha shares completion by default, but not for the archived quest.
 insert into app_public.quest_privacy (child_id, quest_id, consent_version, consent_timestamp)
@@ -120,11 +122,12 @@ values ('7a000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000
         '[{"role": "assistant", "content": "Who is the quest for?"}, {"role": "user", "content": "Misha, he is 9."}]',
         '{"child_name": "Misha", "child_age": 9, "child_interests": ["music", "puzzles"]}')
 on conflict do nothing;
+-- Rated by the psychologist: nobody rates their own quest (_110_not_by_the_author), and the family's one parent wrote them all.
+insert into app_public.quest_ratings (user_id, quest_id, rating, review_text)
+values ('b0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000005', 5, 'Gentle pacing; the reveal is well timed.')
+on conflict do nothing;
 insert into app_public.user_quest_library (user_id, quest_id, folder)
 values ('a0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000005', 'favorites')
-on conflict do nothing;
-insert into app_public.quest_ratings (user_id, quest_id, rating, review_text)
-values ('a0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000005', 5, 'Misha loved the castle.')
 on conflict do nothing;
 insert into app_public.notifications (id, user_id, kind, title, data)
 values ('7b000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', 'quest_completed', 'Misha finished "The piano in the tower"',

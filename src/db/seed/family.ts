@@ -7,7 +7,24 @@ export const FAMILY = {
   parent: "a0000000-0000-4000-8000-000000000001",
   child: "c0000000-0000-4000-8000-000000000001",
   psychologist: "b0000000-0000-4000-8000-000000000001",
+  admin: "ad000000-0000-4000-8000-000000000001",
 } as const;
+
+/** What `db:seed --scale 0` and `db:reset --seed` print: who is in the family, and their token commands. */
+export function familySummary(): string {
+  return [
+    "Seeded one family (re-running changes nothing):",
+    `  parent        Anna    ${FAMILY.parent}`,
+    `  child         Misha   ${FAMILY.child}`,
+    `  psychologist  Ivanova ${FAMILY.psychologist}`,
+    `  admin         Orlov   ${FAMILY.admin}`,
+    "Tokens for GraphiQL (the child's comes from inner_edu, everyone else's from pas_bot):",
+    `  npm run -s token -- --app pas_bot --user ${FAMILY.parent}`,
+    `  npm run -s token -- --app inner_edu --user ${FAMILY.child}`,
+    `  npm run -s token -- --app pas_bot --user ${FAMILY.psychologist}`,
+    `  npm run -s token -- --app pas_bot --user ${FAMILY.admin}`,
+  ].join("\n");
+}
 
 export async function seedFamily(ownerUrl: string, keys: MasterKeys): Promise<void> {
   const sql = await readFile(new URL("./family.sql", import.meta.url), "utf8");
@@ -22,6 +39,21 @@ export async function seedFamily(ownerUrl: string, keys: MasterKeys): Promise<vo
   } catch (e) {
     await client.query("rollback").catch(() => {});
     throw e;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Whether the app database has no users at all (a fresh database, or one just reset): `npm start`
+ * then says how to get this family. Reads as the owner (`ownerUrl`), which bypasses RLS.
+ */
+export async function hasNoUsers(ownerUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ empty: boolean }>("select not exists (select from app_public.users) as empty");
+    return rows[0]!.empty;
   } finally {
     await client.end();
   }
