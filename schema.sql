@@ -2207,15 +2207,15 @@ COMMENT ON FUNCTION app_private.create_p2_reader(c app_private.encrypted_columns
 CREATE FUNCTION app_private.current_master_key() RETURNS TABLE(key_id text, master_key text)
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $_$
+    AS $$
 begin
   return query select k.key_id, k.master_key from app_private.session_master_keys() k where k.is_current;
   if not found then
-    raise exception 'No master key in this transaction: services pass DATA_ENCRYPTION_KEY as app.data_encryption_key; direct SQL runs select set_config(''app.data_encryption_key'', $1, true) first.'
+    raise exception 'No master key in this transaction: services pass DATA_ENCRYPTION_KEY as app.data_encryption_key, as a connection option (-c app.data_encryption_key=..., docs/direct-sql.md), never in SQL text.'
       using errcode = 'KEY01';
   end if;
 end;
-$_$;
+$$;
 
 ALTER FUNCTION app_private.current_master_key() OWNER TO app_owner;
 
@@ -2242,6 +2242,13 @@ begin
   if not found then
     -- A user's data key is made with their first P2 value.
     select * into master from app_private.current_master_key();
+    if exists (select 1 from app_private.user_data_keys)
+       and not exists (select 1 from app_private.user_data_keys k
+                       where k.master_key_id in (select s.key_id from app_private.session_master_keys() s)) then
+      raise exception 'The master key of this transaction (id %) wraps none of this database''s data keys: it is not the DATA_ENCRYPTION_KEY the other services use, so no data key was made.', master.key_id
+        using errcode = 'KEY05',
+              hint = 'Compare master key ids: app_ops.data_keys_by_master_key() lists the ids in use (docs/operations.md).';
+    end if;
     fresh := gen_random_bytes(32);
     insert into app_private.user_data_keys (user_id, wrapped_key, master_key_id)
       values (owner, pgp_sym_encrypt_bytea(fresh, master.master_key, 'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha256'), master.key_id)
@@ -2263,7 +2270,7 @@ ALTER FUNCTION app_private.data_key_for_writing(owner uuid) OWNER TO app_owner;
 -- Name: FUNCTION data_key_for_writing(owner uuid); Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_private.data_key_for_writing(owner uuid) IS 'The data key of a user, made (and wrapped with the current master key) on first use.';
+COMMENT ON FUNCTION app_private.data_key_for_writing(owner uuid) IS 'The data key of a user (hex), made on first use and wrapped with the current master key. Raises KEY01 without a master key, KEY05 when the transaction holds no master key that wraps an existing data key (a mistyped DATA_ENCRYPTION_KEY; the first data key of an empty database is exempt), KEY02 when the stored key is wrapped with a key the transaction lacks.';
 
 --
 -- Name: decrypt_p2(uuid, bytea); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -2354,7 +2361,11 @@ COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queu
 CREATE FUNCTION app_private.erasure_code_canonical(code text) RETURNS text
     LANGUAGE sql IMMUTABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select upper(regexp_replace(coalesce(code, ''), '[[:space:]\-‐‑‒–—]', '', 'g')) $$;
+    AS $$
+    select upper(regexp_replace(normalize(coalesce(code, ''), NFKC),
+                                '[[:space:]' || U&'\200B\200C\200D\2060\FEFF' || '\-' || U&'\2010\2011\2012\2013\2014\2015\2212' || ']',
+                                '', 'g'))
+  $$;
 
 ALTER FUNCTION app_private.erasure_code_canonical(code text) OWNER TO app_owner;
 
@@ -2362,7 +2373,7 @@ ALTER FUNCTION app_private.erasure_code_canonical(code text) OWNER TO app_owner;
 -- Name: FUNCTION erasure_code_canonical(code text); Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_private.erasure_code_canonical(code text) IS 'A typed erasure code as it is compared: upper case, whitespace and dashes (hyphen-minus, U+2010-2014) removed.';
+COMMENT ON FUNCTION app_private.erasure_code_canonical(code text) IS 'A typed erasure code as it is compared: NFKC-folded, upper case, whitespace, zero-width spaces, dashes (hyphen-minus, U+2010-2015) and the minus sign (U+2212) removed.';
 
 --
 -- Name: erasure_code_hash(text); Type: FUNCTION; Schema: app_private; Owner: app_owner

@@ -104,7 +104,8 @@ const EMBEDDED_OWNER = "app_owner";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === "production";
-  const dataDir = path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, ".data"));
+  // A blank DATA_DIR is unset: path.resolve("") is the working directory, which would put secrets in the checkout.
+  const dataDir = path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, ".data"));
   const secrets = new SecretSource(env, production, path.join(dataDir, "dev-secrets.json"));
 
   if (!env.DATABASE_URL && production) {

@@ -1,9 +1,13 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig, requireSecrets, ROLES, roleConnectionString } from "../src/config.ts";
+import { ConfigError, loadConfig, PROJECT_ROOT, requireSecrets, ROLES, roleConnectionString } from "../src/config.ts";
 import { AuthError, appSecretsFrom } from "../src/http/auth.ts";
 import { masterKeys } from "../src/privacy/masterKeys.ts";
+
+const execFileAsync = promisify(execFile);
 
 let dataDir: string;
 beforeEach(async () => {
@@ -58,6 +62,34 @@ test("development generates secrets once, privately, and reuses them", async () 
   expect(loadConfig({ DATA_DIR: dataDir }).secret("PAS_BOT_JWT_SECRET")).toBe(secret);
   // The environment always wins over the generated file.
   expect(loadConfig({ DATA_DIR: dataDir, PAS_BOT_JWT_SECRET: "from-env" }).secret("PAS_BOT_JWT_SECRET")).toBe("from-env");
+});
+
+test("a secrets file an older run left readable by others is made owner-only", async () => {
+  const file = path.join(dataDir, "dev-secrets.json");
+  await writeFile(file, JSON.stringify({ PAS_BOT_JWT_SECRET: "kept" }), { mode: 0o644 });
+  await chmod(file, 0o644);
+  expect(loadConfig({ DATA_DIR: dataDir }).secret("PAS_BOT_JWT_SECRET")).toBe("kept");
+  expect((await stat(file)).mode & 0o777).toBe(0o600);
+});
+
+test("a blank DATA_DIR is the default folder, never the working directory", () => {
+  expect(loadConfig({ DATA_DIR: "" }).embedded!.dataDir).toBe(path.join(PROJECT_ROOT, ".data"));
+});
+
+// Two first commands on a new data folder (say `npm start` and `db:seed` typed at once) must agree on the
+// secrets, the embedded superuser's password among them: one initdb uses it, the other connects with it.
+test("commands creating the development secrets at the same moment all get the same ones", async () => {
+  const script = `import { loadConfig } from "./src/config.ts"; console.log(loadConfig().secret("EMBEDDED_SUPERUSER_PASSWORD"));`;
+  const runs = Array.from({ length: 6 }, () =>
+    execFileAsync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: PROJECT_ROOT,
+      // Without the test run's secrets in the environment, which would win over the file.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_SECRET$|_PASSWORD$|_KEY$/.test(name))), DATA_DIR: dataDir },
+    }),
+  );
+  const passwords = new Set((await Promise.all(runs)).map((run) => run.stdout.trim()));
+  expect(passwords.size).toBe(1);
+  expect(JSON.parse(await readFile(path.join(dataDir, "dev-secrets.json"), "utf8")).EMBEDDED_SUPERUSER_PASSWORD).toBe([...passwords][0]);
 });
 
 test("without DATABASE_URL the embedded cluster is used, with a superuser URL for roles", () => {

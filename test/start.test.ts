@@ -61,6 +61,9 @@ test("first start: initialises, serves, prints the block, and SIGTERM to npm lea
   expect(run.output()).toContain(`GraphQL   ${base}/graphql`);
   expect(run.output()).toContain(`GraphiQL  ${base}/graphiql   log in: \`npm run dev:tokens\``);
   expect(run.output()).toMatch(/psql .*psql "postgres:\/\/app_owner@localhost:\d+\/pas_in_peace"/);
+  // The banner names this run's DATA_DIR, and the psql line reads the secrets file that is really there.
+  expect(run.output()).toContain(`(embedded PostgreSQL, data in ${dataDir}/)`);
+  expect(run.output()).toContain(`require('${dataDir}/dev-secrets.json').EMBEDDED_OWNER_PASSWORD`);
   expect(run.output()).toContain("npm run -s token -- --app pas_bot|inner_edu --user <uuid>");
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
 

@@ -6,14 +6,14 @@
 import { type AppName, loadConfig } from "../config.ts";
 import { FAMILY } from "../db/seed/family.ts";
 import { UserError } from "../errors.ts";
-import { appSecretsFrom, signAppToken } from "../http/auth.ts";
+import { appSecretsFrom, MAX_TOKEN_SECONDS, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 
 /**
- * Longer than `npm run token`'s hour, so that a header kept in GraphiQL across reloads keeps
- * working for a week of development; the secrets signing them are development-only.
+ * Longer than `npm run token`'s default hour, so that a header kept in GraphiQL across reloads keeps
+ * working for a week of development: the longest a token may live.
  */
-const DEV_TOKEN_SECONDS = 7 * 24 * 3600;
+const DEV_TOKEN_SECONDS = MAX_TOKEN_SECONDS;
 
 /**
  * The app a user of this kind signs in through (the database's rule, app_private.acting_kind_problem):

@@ -1,6 +1,7 @@
 // npm start — the whole stack: database (embedded unless DATABASE_URL), roles,
 // migrations, policies, in-process worker, GraphQL server.
 import "../graphileEnv.ts";
+import path from "node:path";
 import { createServer } from "node:net";
 import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
@@ -71,13 +72,13 @@ runCommand(async (lifecycle) => {
   const psqlUrl = new URL(config.ownerUrl);
   psqlUrl.password = "";
   const passwordHint = config.embedded
-    ? `PGPASSWORD=$(node -p "require('./.data/dev-secrets.json').EMBEDDED_OWNER_PASSWORD") `
+    ? `PGPASSWORD=$(node -p "require('${secretsFile(config.embedded.dataDir)}').EMBEDDED_OWNER_PASSWORD") `
     : "";
   // For the person at the terminal: stderr, like every plain-text line; stdout carries only JSON log lines.
   console.error(
     [
       "",
-      `Ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s${config.embedded ? " (embedded PostgreSQL, data in .data/)" : ""}.`,
+      `Ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s${config.embedded ? ` (embedded PostgreSQL, data in ${shownPath(config.embedded.dataDir)}/)` : ""}.`,
       `  GraphQL   ${base}/graphql`,
       config.production
         ? `  GraphiQL  disabled (NODE_ENV=production)`
@@ -105,4 +106,16 @@ async function ensurePortFree(port: number): Promise<void> {
     // Bound as http.server.listen(port) will bind it: every address.
     probe.listen(port, () => probe.close(() => resolve()));
   });
+}
+
+/** The development secrets file as `require()` in the banner's psql line takes it (a relative path needs ./). */
+function secretsFile(dataDir: string): string {
+  const shown = shownPath(path.join(dataDir, "dev-secrets.json"));
+  return path.isAbsolute(shown) ? shown : `./${shown}`;
+}
+
+/** A folder as the banner shows it: relative to where the command runs when it is inside, absolute otherwise. */
+function shownPath(folder: string): string {
+  const relative = path.relative(process.cwd(), folder);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? folder : relative || ".";
 }

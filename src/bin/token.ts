@@ -9,7 +9,7 @@ import { APPS, type AppName, appDatabaseAsSuperuser, type Config, describeDataba
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { UserError } from "../errors.ts";
-import { appSecretsFrom, signAppToken } from "../http/auth.ts";
+import { appSecretsFrom, MAX_TOKEN_SECONDS, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 import { isUuid } from "../uuid.ts";
 
@@ -18,7 +18,7 @@ const usage = "usage: npm run token -- --app pas_bot|inner_edu --user <uuid> [--
 const help = `${usage}
 
 Prints a JWT for the user (a users.id) in the app's name, signed with the app's secret
-(PAS_BOT_JWT_SECRET or INNER_EDU_JWT_SECRET), valid --expires-in seconds (default 3600).
+(PAS_BOT_JWT_SECRET or INNER_EDU_JWT_SECRET), valid --expires-in seconds (default 3600, at most 7 days).
 pas_bot acts as a parent, a psychologist or an admin; inner_edu as a child.
 The development family's ids: npm run db:seed -- --scale 0.
 `;
@@ -49,7 +49,9 @@ runCommand(async (lifecycle) => {
   if (!isUuid(values.user)) throw misuse(`--user must be a user's uuid${values.user ? `, got "${values.user}"` : ""}.`);
   const userId = values.user.toLowerCase();
   const expiresIn = Number(values["expires-in"] ?? 3600);
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0) throw misuse("--expires-in must be a positive number of seconds.");
+  if (!Number.isInteger(expiresIn) || expiresIn <= 0 || expiresIn > MAX_TOKEN_SECONDS) {
+    throw misuse(`--expires-in must be a whole number of seconds from 1 to ${MAX_TOKEN_SECONDS} (7 days).`);
+  }
 
   const config = loadConfig();
   const secrets = appSecretsFrom(config.secret);

@@ -58,7 +58,7 @@ export async function startEmbeddedIfNeeded(config: Config, lifecycle: Lifecycle
           if (last) await stopPostmaster(clusterDir, { timeoutMs: 30_000 });
           cluster?.leaveRunning(); // stopped above, or used by others
           await claim.end();
-          if (!last && !use.server) console.log("The embedded PostgreSQL keeps running: another command is using it.");
+          if (!last && !use.server) console.error("The embedded PostgreSQL keeps running: another command is using it.");
         });
         if (use.server) await claim.takeServerLock();
         if (!preflightDone) await use.preflight?.();

@@ -47,6 +47,13 @@ export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity 
   throw new AuthError("The token is invalid: malformed, or not signed by either app's secret (HS256).");
 }
 
+/**
+ * The longest life a token we mint may have (7 days, in seconds): a JWT cannot be revoked before it
+ * expires, so a token minted by hand (`npm run token`, also in production) must not outlive a week.
+ */
+export const MAX_TOKEN_SECONDS = 7 * 24 * 3600;
+
+/** An HS256 JWT (`sub` = userId) signed with the app's secret, valid `expiresInSeconds` (1 to MAX_TOKEN_SECONDS). */
 export function signAppToken(
   app: AppName,
   userId: string,
@@ -54,6 +61,9 @@ export function signAppToken(
   expiresInSeconds = 3600,
 ): string {
   if (!isUuid(userId)) throw new AuthError(`The user id must be a uuid, got "${userId}".`);
+  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_TOKEN_SECONDS) {
+    throw new AuthError(`A token lives 1 to ${MAX_TOKEN_SECONDS} seconds (7 days), got ${expiresInSeconds}.`);
+  }
   return jwt.sign({ sub: userId }, secrets[app], { algorithm: "HS256", expiresIn: expiresInSeconds });
 }
 

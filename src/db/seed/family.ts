@@ -18,11 +18,8 @@ export function familySummary(): string {
     `  child         Misha   ${FAMILY.child}`,
     `  psychologist  Ivanova ${FAMILY.psychologist}`,
     `  admin         Orlov   ${FAMILY.admin}`,
-    "Tokens for GraphiQL (the child's comes from inner_edu, everyone else's from pas_bot):",
-    `  npm run -s token -- --app pas_bot --user ${FAMILY.parent}`,
-    `  npm run -s token -- --app inner_edu --user ${FAMILY.child}`,
-    `  npm run -s token -- --app pas_bot --user ${FAMILY.psychologist}`,
-    `  npm run -s token -- --app pas_bot --user ${FAMILY.admin}`,
+    "Tokens: `npm run dev:tokens` prints a GraphiQL header for each (the child's from inner_edu, the others' from pas_bot);",
+    `  for scripts: TOKEN=$(npm run -s token -- --app pas_bot --user ${FAMILY.parent})`,
   ].join("\n");
 }
 
