@@ -107,11 +107,11 @@ describe("the environment's mistakes", () => {
   }, SLOW);
 
   test("a wrong password names the user; TLS the server lacks, or an unknown database, says so", async () => {
-    const wrongPassword = await failsWithOneLine("worker", [], { DATABASE_URL: withUrl((u) => (u.password = "not-the-password")) });
+    const wrongPassword = await failsWithOneLine("db:migrate", [], { DATABASE_URL: withUrl((u) => (u.password = "not-the-password")) });
     expect(wrongPassword).toMatch(
       /^ConnectionError: PostgreSQL at localhost:\d+ \(DATABASE_URL\): password authentication failed for user "app_owner"\. Check that user's password there\.$/,
     );
-    const noTls = await failsWithOneLine("worker", [], { DATABASE_URL: `${ownerUrl}?sslmode=verify-full` });
+    const noTls = await failsWithOneLine("db:migrate", [], { DATABASE_URL: `${ownerUrl}?sslmode=verify-full` });
     expect(noTls).toMatch(
       /^ConnectionError: Cannot connect to PostgreSQL at localhost:\d+ \(DATABASE_URL\): the server does not accept TLS, which the URL's sslmode asks for\. Enable TLS on the server, or drop sslmode\.$/,
     );
@@ -127,9 +127,11 @@ describe("the environment's mistakes", () => {
     expect(line).toBe("ConfigError: ROOT_DATABASE_URL must connect as a superuser: it creates roles and the database.");
   }, SLOW);
 
-  test("a connection refused after the first check (another role's password) is one line too, naming that role's setting", async () => {
-    const line = await failsWithOneLine("worker", [], { DATABASE_URL: ownerUrl, WORKER_DB_PASSWORD: "not-the-password" });
-    expect(line).toBe('ConnectionError: PostgreSQL (WORKER_DB_PASSWORD): password authentication failed for user "app_worker". Check that user\'s password there.');
+  test("another role's wrong password is one line too, naming that role's setting (the worker logs in as app_worker only)", async () => {
+    const line = await failsWithOneLine("worker", [], { DATABASE_URL: withUrl((u) => (u.password = "")), WORKER_DB_PASSWORD: "not-the-password" });
+    expect(line).toMatch(
+      /^ConnectionError: PostgreSQL at localhost:\d+ \(DATABASE_URL and WORKER_DB_PASSWORD\): password authentication failed for user "app_worker"\. Check that user's password there\.$/,
+    );
   }, SLOW);
 
   test("a password with reserved characters: pasted into the URL it gets the hint to encode it; DATABASE_PASSWORD takes it as it is", async () => {
@@ -284,6 +286,14 @@ describe("docker-compose.yml and the production image", () => {
     expect(app.workerInProcess).toBe(false);
     const worker = loadConfig({ ...environmentOf("worker", new Proxy({}, { get: () => "x".repeat(32) })), DATA_DIR: dataDir });
     expect(worker.workerInProcess).toBe(true);
+  });
+
+  // The owner bypasses row-level security: only the services that migrate (migrate; app checks at start) hold its password.
+  test("the worker service gets no owner password", () => {
+    const secrets = new Proxy({}, { get: (_, name) => `secret-of-${String(name)}` });
+    expect(Object.values(environmentOf("worker", secrets))).not.toContain("secret-of-OWNER_DB_PASSWORD");
+    expect(environmentOf("app", secrets).DATABASE_PASSWORD).toBe("secret-of-OWNER_DB_PASSWORD");
+    expect(environmentOf("migrate", secrets).DATABASE_PASSWORD).toBe("secret-of-OWNER_DB_PASSWORD");
   });
 
   test("the production image carries no embedded PostgreSQL, and production code never imports it", () => {

@@ -16,7 +16,8 @@ runCommand(async (lifecycle) => {
   const config = loadConfig();
   requireSecrets(config, ["WORKER_DB_PASSWORD", "DATA_ENCRYPTION_KEY"]);
   await startEmbeddedIfNeeded(config, lifecycle);
-  await checkDatabaseConnection(config);
+  // The worker logs in only as app_worker: it needs DATABASE_URL's server and database, not the owner's password.
+  await checkDatabaseConnection(config, { setting: "DATABASE_URL and WORKER_DB_PASSWORD", url: roleConnectionString(config, ROLES.worker) });
   const runner = await startWorker({
     connectionString: roleConnectionString(config, ROLES.worker),
     masterKeys: masterKeys(config),

@@ -79,14 +79,14 @@ function connectionProblem(error: unknown, target?: ConnectionTarget): string | 
  * Connects once to the database the command is about to use and lets go: the superuser's
  * (ROOT_DATABASE_URL) when given, since the owner and the app database may not exist before
  * `db:migrate`, else the owner's (DATABASE_URL). Nothing to check for the embedded cluster, which the
- * command has just started or attached to. Throws the ConnectionError of connectionError
+ * command has just started or attached to. `as`: another login to check instead (the standalone worker
+ * logs in only as app_worker, and needs no owner password). Throws the ConnectionError of connectionError
  * (no answer within 10 s counts as ETIMEDOUT); other errors as they are.
  */
-export async function checkDatabaseConnection(config: Config): Promise<void> {
+export async function checkDatabaseConnection(config: Config, as?: ConnectionTarget): Promise<void> {
   if (config.embedded) return;
-  const target: ConnectionTarget = config.rootUrl
-    ? { setting: "ROOT_DATABASE_URL", url: config.rootUrl }
-    : { setting: "DATABASE_URL", url: config.ownerUrl };
+  const target: ConnectionTarget =
+    as ?? (config.rootUrl ? { setting: "ROOT_DATABASE_URL", url: config.rootUrl } : { setting: "DATABASE_URL", url: config.ownerUrl });
   const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   const startedAt = performance.now();
   try {
