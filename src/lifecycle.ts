@@ -3,6 +3,7 @@
 // signal (a second later) forces the exit (the embedded cluster still gets its stop signal from
 // its exit hook, src/db/embeddedPostgres.ts). What a command says to the person running it
 // (stopping, stopped, a failure) goes to stderr as plain text: stdout is for JSON log lines.
+import { constants as osConstants } from "node:os";
 import { connectionError } from "./db/connectionCheck.ts";
 import { UserError } from "./errors.ts";
 
@@ -52,7 +53,10 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
     console.error(`${signal} received: stopping…`);
     void lifecycle.stop().then((stopped) => {
       console.error(`Stopped${stopped.length > 0 ? ` (${stopped.join(", ")})` : ""}.`);
-      process.exit(0);
+      // A server asked to stop has done its job (0, as `docker stop` expects); a one-shot command
+      // interrupted has not, and says so as shells do (128 + the signal's number: 130 for Ctrl-C), so
+      // `npm run db:seed && …` does not go on.
+      process.exit(mode === "long-running" ? 0 : 128 + osConstants.signals[signal]);
     });
   };
   process.on("SIGINT", onSignal);

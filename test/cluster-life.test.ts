@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -108,6 +109,47 @@ async function filesNamed(dir: string, name: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true }).catch(() => []);
   return entries.filter((entry) => path.basename(entry) === name);
 }
+
+/** Runs `npm run db:migrate` (the first command a newcomer runs) on `env` and returns its exit code and non-empty output lines. */
+async function migrateOnce(env: NodeJS.ProcessEnv): Promise<{ code: number | null; lines: string[] }> {
+  const run = spawnNpm(["run", "--silent", "db:migrate"], env);
+  const code = await run.exited;
+  return { code, lines: run.output().split("\n").filter((line) => line.trim() !== "") };
+}
+
+test("EMBEDDED_PG_PORT taken by another program: one line says so before initdb, not postgres's log", async () => {
+  const dataDir = await folder("pas-port-taken-");
+  const other = createServer();
+  const port = await freePort();
+  // Another program on loopback, where the embedded cluster listens (another PostgreSQL, say).
+  await new Promise<void>((resolve) => other.listen(port, "127.0.0.1", resolve));
+  try {
+    const { code, lines } = await migrateOnce(await embeddedEnv(dataDir, { EMBEDDED_PG_PORT: String(port) }));
+    expect(code).not.toBe(0);
+    expect(lines).toEqual([expect.stringContaining(`EMBEDDED_PG_PORT ${port} is in use by another program: set EMBEDDED_PG_PORT to a free port.`)]);
+  } finally {
+    other.close();
+  }
+  // Checked before anything was created: no cluster to trip over later.
+  expect(existsSync(path.join(dataDir, "postgres"))).toBe(false);
+}, SLOW);
+
+// Only root runs PostgreSQL as another OS user (`postgres`), who may be barred from a folder above the data folder.
+(process.getuid!() === 0 ? test : test.skip)(
+  "as root, a DATA_DIR under a folder the postgres OS user cannot enter (mktemp -d's 0700): one line names it and what to do",
+  async () => {
+    const parent = await folder("pas-barred-");
+    await chmod(parent, 0o700);
+    const dataDir = path.join(parent, "data");
+    const { code, lines } = await migrateOnce(await embeddedEnv(dataDir));
+    expect(code).not.toBe(0);
+    expect(lines).toEqual([
+      expect.stringContaining(`may not enter ${parent}, above DATA_DIR ${dataDir}: run \`chmod o+x ${parent}\`, or set DATA_DIR to a folder outside it.`),
+    ]);
+    expect(existsSync(path.join(dataDir, "postgres"))).toBe(false);
+  },
+  SLOW,
+);
 
 test("a half-made cluster an older version left: recreated when it provably holds no data, else named for deletion", async () => {
   const options = async (dataDir: string) => ({ dataDir, port: await freePort(), superuserPassword: randomBytes(18).toString("base64url") });

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { ensureRoles } from "../db/migrate.ts";
+import { ensureRoles, oneMigrationAtATime } from "../db/migrate.ts";
 import { UserError } from "../errors.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeyOptions, masterKeys } from "../privacy/masterKeys.ts";
@@ -16,11 +16,12 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   // Checked here: graphile-migrate's own process would print a driver error with its stack.
   await checkDatabaseConnection(config);
-  // Roles must exist before the shadow database can be created for them.
-  await ensureRoles(config);
+  // Roles must exist before the shadow database can be created for them (in turn with any other migrate).
+  await oneMigrationAtATime(config, () => ensureRoles(config));
   const shadowUrl =
     process.env.SHADOW_DATABASE_URL ?? urlForDatabase(config.ownerUrl, `${describeDatabase(config.ownerUrl).database}_shadow`);
   const cli = createRequire(import.meta.url).resolve("graphile-migrate/dist/cli.js");
+  let stoppedByUs = false;
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...process.argv.slice(2)], {
       stdio: "inherit",
@@ -36,7 +37,16 @@ runCommand(async (lifecycle) => {
     });
     child.on("error", reject);
     child.on("exit", resolve);
+    // A signal to this process alone (an IDE's stop button, a process manager) must not leave
+    // graphile-migrate running on its own (`watch` would go on migrating): it stops first.
+    lifecycle.onStop("graphile-migrate", async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      stoppedByUs = true;
+      child.kill("SIGTERM");
+      await exited;
+    });
   });
   // graphile-migrate has said why, above: no stack of ours after it.
-  if (code !== 0) throw new UserError(`graphile-migrate exited with code ${code} (its message is above).`);
+  if (code !== 0 && !stoppedByUs) throw new UserError(`graphile-migrate exited with code ${code} (its message is above).`);
 }, "one-shot");

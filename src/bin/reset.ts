@@ -4,6 +4,12 @@
 //   Refused with NODE_ENV=production; refused while other sessions use the database (a running
 //   `npm start` or worker) unless --force, which cuts them off; refused when DATABASE_URL names
 //   a server rather than the embedded cluster unless --external (it needs ROOT_DATABASE_URL then).
+//   Always refused while an `npm start` serves the embedded cluster, --force or not: its sessions are
+//   live, not stale, and its worker would stop on the new schema. The check is the server's claim on
+//   the cluster (src/db/clusterClaims.ts): a session in the `postgres` database named
+//   "npm start (pid N, PORT P)", held for as long as that server runs and gone the moment it dies,
+//   so a killed server never blocks a reset. (A server on an --external database holds no claim:
+//   there --force cuts it off like any other session.)
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { ConfigError, describeDatabase, loadConfig, superuserUrl, urlForDatabase } from "../config.ts";
@@ -30,12 +36,17 @@ function parseFlags(): { seed: boolean; force: boolean; external: boolean } {
 /**
  * Drops `database` through a superuser connection to the server's `postgres` database.
  * Other sessions in it (counted from pg_stat_activity) make it refuse, unless `force`,
- * which terminates them (`drop database … with (force)`, PostgreSQL 13+).
+ * which terminates them (`drop database … with (force)`, PostgreSQL 13+). A running `npm start`'s claim
+ * (see the header) makes it refuse even with `force`.
  */
 async function dropDatabase(rootUrl: string, database: string, force: boolean): Promise<void> {
   const root = new pg.Client({ connectionString: urlForDatabase(rootUrl, "postgres") });
   await root.connect();
   try {
+    const { rows: servers } = await root.query<{ name: string }>(
+      "select application_name as name from pg_stat_activity where datname = 'postgres' and application_name like 'npm start (pid %' limit 1",
+    );
+    if (servers[0]) throw new UserError(`db:reset refused: ${servers[0].name} uses this database: stop it first.`);
     const { rows } = await root.query<{ n: number }>(
       "select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
       [database],

@@ -50,7 +50,17 @@ runCommand(async (lifecycle) => {
         logger: workerLoggerFrom(logger),
       })
     : undefined;
-  if (runner) lifecycle.onStop("worker", () => runner.stop());
+  if (runner) {
+    lifecycle.onStop("worker", () => runner.stop());
+    // A server whose worker stopped would answer GraphQL and never run a job again: stop everything and
+    // exit non-zero, so that a supervisor (docker's restart policy) starts us afresh.
+    void runner.stoppedOnItsOwn.then(async (reason) => {
+      // (The reason goes in the message: a field named `reason` would be redacted as a P1/P2 column's name.)
+      logger.error({ event: "worker_stopped" }, `The in-process worker stopped on its own: ${reason}. Stopping npm start.`);
+      await lifecycle.stop();
+      process.exit(1);
+    });
+  }
 
   const http = await createHttpService({
     authenticatorUrl: roleConnectionString(config, ROLES.authenticator),

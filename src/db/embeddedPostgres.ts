@@ -8,6 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 import { chmod, chown, mkdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -61,6 +62,8 @@ const STOP_TIMEOUT_MS = 30_000;
  * failure throws EmbeddedPostgresError with the end of the log; nothing is left running then.
  * The data folder is made owner-only (0700; 0710 with the `postgres` group when we are root, so
  * that PostgreSQL's OS user may reach its own folder), and the log 0600.
+ * Before initdb, two causes of failure are told in one line (EmbeddedPostgresError): the port is
+ * taken by another program, or (as root) a folder above the data folder bars the `postgres` user.
  */
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
   const clusterDir = clusterDirOf(options.dataDir);
@@ -70,6 +73,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   await mkdir(options.dataDir, { recursive: true });
   if (user) await chown(options.dataDir, (await stat(options.dataDir)).uid, user.gid);
   await chmod(options.dataDir, user ? 0o710 : 0o700);
+  if (user) await ensureReachable(options.dataDir, user);
+  await ensurePortFree(options.port);
 
   // initdb and the server write straight into the log, so that it outlives this process.
   const logFd = openSync(logFile, "a", 0o600);
@@ -138,6 +143,49 @@ async function untilReady(clusterDir: string, pid: number, exited: () => boolean
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return "timeout";
+}
+
+/**
+ * Fails with one line when something listens on `port` on loopback, where postgres will listen
+ * (listen_addresses=localhost): otherwise postgres would fail with its log's "could not bind".
+ * An address this machine lacks (no IPv6: EADDRNOTAVAIL) is no conflict.
+ */
+async function ensurePortFree(port: number): Promise<void> {
+  for (const host of ["127.0.0.1", "::1"]) {
+    const probe = createServer();
+    const code = await new Promise<string | undefined>((resolve) => {
+      probe.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
+      probe.listen(port, host, () => probe.close(() => resolve(undefined)));
+    });
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      throw new EmbeddedPostgresError(`EMBEDDED_PG_PORT ${port} is in use by another program: set EMBEDDED_PG_PORT to a free port.`);
+    }
+  }
+}
+
+/**
+ * Fails with one line naming the first folder above `dataDir` that the `postgres` OS user may not
+ * enter (no search permission: a 0700 folder of root's, such as mktemp's or /root): initdb and
+ * postgres run as that user and could not reach the cluster. Asked of the system as that user
+ * (`test -x`, with the same uid and gid the servers get), so ACLs and groups count as they will.
+ */
+async function ensureReachable(dataDir: string, user: OsUser): Promise<void> {
+  const ancestors: string[] = [];
+  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
+    ancestors.unshift(dir);
+    if (dir === path.dirname(dir)) break;
+  }
+  const script = 'for d do test -x "$d" || { printf %s "$d"; exit 1; }; done';
+  try {
+    await promisify(execFile)("/bin/sh", ["-c", script, "sh", ...ancestors], { ...user });
+  } catch (e) {
+    const blocked = (e as { stdout?: string }).stdout;
+    if (!blocked) throw e;
+    throw new EmbeddedPostgresError(
+      `PostgreSQL runs as the \`postgres\` OS user (we are root), who may not enter ${blocked}, above DATA_DIR ${dataDir}: ` +
+        `run \`chmod o+x ${blocked}\`, or set DATA_DIR to a folder outside it.`,
+    );
+  }
 }
 
 /**

@@ -69,7 +69,7 @@ const MIGRATION_LOCK_CLASS = 0x7061736d;
  * taken as the superuser in its database when one is known (the app database may not exist yet),
  * otherwise as the owner in the app database.
  */
-async function oneMigrationAtATime(config: Config, work: () => Promise<void>): Promise<void> {
+export async function oneMigrationAtATime(config: Config, work: () => Promise<void>): Promise<void> {
   const client = new pg.Client({ connectionString: config.rootUrl ?? config.ownerUrl });
   await client.connect();
   try {

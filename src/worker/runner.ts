@@ -12,8 +12,13 @@ const POLL_INTERVAL_MS = 250;
 export interface WorkerHandle {
   /** graphile-worker's events (job:success, job:error, …), for metrics. */
   events: EventEmitter;
-  /** Finishes running jobs, then closes the worker's connections. */
+  /** Finishes running jobs, then closes the worker's connections. Also fine once the worker stopped on its own. */
   stop(): Promise<void>;
+  /**
+   * Resolves, with why, once the worker has stopped without `stop()` being called (a breaking migration of
+   * its schema by another process, a fatal error): it will run no job again. Never settles otherwise.
+   */
+  stoppedOnItsOwn: Promise<string>;
 }
 
 export async function startWorker(options: {
@@ -58,13 +63,41 @@ export async function startWorker(options: {
       // One job however many workers start with the previous key (the job key dedupes).
       await runner.addJob("rewrap_data_keys", {}, { jobKey: "rewrap_data_keys", maxAttempts: 10 });
     }
+    // graphile-worker emits "stop" when its runner begins to stop, asked or not, and then refuses
+    // runner.stop() ("Runner is already stopped"): from then on, stopping means waiting for it.
+    let stopping = false;
+    let asked = false;
+    events.once("stop", () => (stopping = true));
+    // It stops itself on a breaking migration after logging only a warning: keep the reason for our line.
+    let reason = "graphile-worker stopped (see its last log line)";
+    events.on("pool:listen:notification", ({ message }: { message: { channel: string; payload?: string } }) => {
+      if (message.channel !== "worker:migrate") return;
+      let payload: { migrationNumber?: number; breaking?: boolean } | undefined;
+      try {
+        payload = JSON.parse(message.payload ?? "");
+      } catch {
+        return; // not graphile-worker's (it ignores such a payload too)
+      }
+      if (payload?.breaking) {
+        reason = `another process applied a breaking migration of graphile-worker's schema (revision ${payload.migrationNumber})`;
+      }
+    });
+    const stoppedOnItsOwn = new Promise<string>((resolve) => {
+      void runner.promise.then(
+        () => !asked && resolve(reason),
+        (e: unknown) => !asked && resolve(`graphile-worker failed: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    });
     return {
       events,
+      stoppedOnItsOwn,
       async stop() {
+        asked = true;
         // The sweep and the pool go even if the runner fails to stop cleanly: a sweep left
         // running would keep polling a database that may be gone.
         try {
-          await runner.stop();
+          // (Its failure, if it failed, was reported through stoppedOnItsOwn.)
+          await (stopping ? runner.promise.catch(() => {}) : runner.stop());
         } finally {
           await sweep.stop();
           await pool.end();
