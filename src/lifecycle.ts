@@ -64,6 +64,8 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
   process.on("SIGHUP", onSignal);
   // A crash still stops what was started, in order, before exiting.
   const onCrash = (e: unknown) => {
+    // After a signal, our own stop ends what still ran (a migration's connections): its errors say nothing new.
+    if (firstSignalAt !== undefined) return;
     console.error("Fatal error:", e);
     void lifecycle.stop().then(() => process.exit(1));
   };
@@ -81,12 +83,13 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
 
   main(lifecycle).finally(() => (mainSettled = true)).then(
     async () => {
-      if (mode === "one-shot") {
+      if (mode === "one-shot" && firstSignalAt === undefined) {
         await lifecycle.stop();
         process.exit(0);
       }
     },
     async (e: unknown) => {
+      if (firstSignalAt !== undefined) return; // see onCrash: the signal's stop reports and exits
       // A connection failure met after the command's first check (another role's password, a server
       // gone) is still the user's to fix: one line, like a UserError.
       const problem = e instanceof UserError ? e : connectionError(e);

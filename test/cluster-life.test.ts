@@ -278,3 +278,18 @@ function isJson(line: string): boolean {
     return false;
   }
 }
+
+test("Ctrl-C while the first start migrates: only 'stopping' and 'Stopped' are said, and no postgres is left", async () => {
+  const dataDir = await folder("pas-ctrl-c-migrating-");
+  const run = spawnNpm(["start", "--silent"], await embeddedEnv(dataDir));
+  // The migration step has begun: its connections are open when our stop reaches the database.
+  await until("the first migration to run", async () => /Running migration/.test(run.output()) || run.child.exitCode !== null, {
+    timeoutMs: 150_000,
+    intervalMs: 20,
+  });
+  process.kill(-run.child.pid!, "SIGINT");
+  const code = await run.exited;
+  const said = run.output().split("\n").filter((line) => line.trim() !== "" && !isJson(line));
+  expect({ code, said }).toEqual({ code: 0, said: ["SIGINT received: stopping…", expect.stringMatching(/^Stopped( \(.*\))?\.$/)] });
+  expect(await postgresProcessesUsing(dataDir)).toEqual([]);
+}, SLOW);

@@ -2,11 +2,17 @@
 // `npm start` on the embedded cluster: `db:reset --force` is refused while it runs (its sessions are live,
 // not stale; a reset would stop its worker), and a worker that stops on its own (here: the notification
 // graphile-worker sends on a breaking migration of its schema) makes npm start log one JSON line, stop
-// everything in order and exit non-zero. No postgres may outlive the file.
+// everything in order and exit non-zero; stopping a worker that stopped on its own is not an error (no stack
+// on Ctrl-C). No postgres may outlive the file.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { workerLoggerFrom } from "../src/observability/workerLogger.ts";
+import { masterKeys } from "../src/privacy/masterKeys.ts";
+import { startWorker } from "../src/worker/runner.ts";
+import { roleUrl, testConfig, withOwnerDb } from "./helpers/db.ts";
+import { capturingLogger } from "./helpers/logs.ts";
 import { embeddedEnv, type NpmRun, postgresProcessesUsing, spawnNpm, until, untilReady } from "./helpers/process.ts";
 
 /** One server start, a reset attempt and a stop: seconds each on 2 shared cores. */
@@ -30,6 +36,26 @@ afterAll(async () => {
   }
   expect(await postgresProcessesUsing(dataDir)).toEqual([]);
   await rm(dataDir, { recursive: true, force: true });
+});
+
+/** What graphile-worker's migrate sends after a breaking migration (node_modules/graphile-worker/dist/migrate.js). */
+const BREAKING = JSON.stringify({ migrationNumber: 999, breaking: true });
+
+test("a worker that stopped on its own says why, and stopping it then is not an error", async () => {
+  const { logger } = capturingLogger();
+  const worker = await startWorker({
+    connectionString: roleUrl("app_worker"),
+    masterKeys: masterKeys(testConfig()),
+    taskList: {},
+    cronItems: [],
+    logger: workerLoggerFrom(logger),
+  });
+  await withOwnerDb((owner) => owner.query("select pg_notify('worker:migrate', $1)", [BREAKING]));
+  await expect(worker.stoppedOnItsOwn).resolves.toBe(
+    "another process applied a breaking migration of graphile-worker's schema (revision 999)",
+  );
+  // Before the fix: "Runner is already stopped".
+  await expect(worker.stop()).resolves.toBeUndefined();
 });
 
 async function readyzStatus(): Promise<number> {
@@ -56,8 +82,7 @@ test("a worker that stops on its own makes npm start log why in one JSON line, s
   });
   await owner.connect();
   try {
-    // What graphile-worker's migrate sends after a breaking migration (node_modules/graphile-worker/dist/migrate.js).
-    await owner.query("select pg_notify('worker:migrate', $1)", [JSON.stringify({ migrationNumber: 999, breaking: true })]);
+    await owner.query("select pg_notify('worker:migrate', $1)", [BREAKING]);
   } finally {
     await owner.end();
   }

@@ -157,7 +157,7 @@ async function ensurePortFree(port: number): Promise<void> {
       probe.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
       probe.listen(port, host, () => probe.close(() => resolve(undefined)));
     });
-    if (code === "EADDRINUSE" || code === "EACCES") {
+    if (code === "EADDRINUSE") {
       throw new EmbeddedPostgresError(`EMBEDDED_PG_PORT ${port} is in use by another program: set EMBEDDED_PG_PORT to a free port.`);
     }
   }
