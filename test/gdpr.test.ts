@@ -127,6 +127,10 @@ describe("the request and its code", () => {
     const guesses = await sent;
     const voided = { code: "22023", message: "The code is wrong and, typed wrong 5 times, no longer works: ask again for a new one." };
     const lockedOut = { code: "22023", message: "This code was typed wrong 5 times and no longer works: ask again for a new one." };
+    // Queued, the first 4 are told 4, 3, 2 and 1 tries left; unqueued, all 4 would read the same count (4 left).
+    expect(guesses.filter((g) => /tries left/.test(g?.message ?? "")).map((g) => g!.message).sort()).toEqual(
+      [1, 2, 3, 4].map((left) => wrong(left).message).sort(),
+    );
     expect(guesses.filter((g) => g?.message === voided.message)).toHaveLength(1);
     expect(guesses.filter((g) => g?.message === lockedOut.message)).toHaveLength(3);
     expect(await deniedTries(first.request_id)).toBe(5);
