@@ -54,14 +54,19 @@ test("a worker that stopped on its own says why, and stopping it then is not an 
   // would become the exit code of the whole jest run.
   const exitCodeBefore = process.exitCode;
   try {
-    await withOwnerDb((owner) => owner.query("select pg_notify('worker:migrate', $1)", [BREAKING]));
-    await expect(worker.stoppedOnItsOwn).resolves.toBe(
-      "another process applied a breaking migration of graphile-worker's schema (revision 999)",
-    );
+    // startWorker resolves before graphile-worker's LISTEN is in place, and a notice sent before it is lost
+    // (on PostgreSQL 15 it was, and the test waited forever): send it until the worker hears it.
+    const why = await until("the worker to stop on the notice", async () => {
+      await withOwnerDb((owner) => owner.query("select pg_notify('worker:migrate', $1)", [BREAKING]));
+      return Promise.race([worker.stoppedOnItsOwn, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
+    });
+    expect(why).toBe("another process applied a breaking migration of graphile-worker's schema (revision 999)");
     // Before the fix: "Runner is already stopped".
     await expect(worker.stop()).resolves.toBeUndefined();
   } finally {
     process.exitCode = exitCodeBefore;
+    // After a failed assertion the worker still runs, and would keep jest from exiting.
+    await worker.stop().catch(() => {});
   }
 });
 

@@ -30,12 +30,17 @@ export async function until<T>(
   check: () => Promise<T | undefined | false>,
   { timeoutMs = 60_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
+  let lastError: unknown;
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    const value = await check().catch(() => undefined);
+    const value = await check().catch((e: unknown) => {
+      lastError = e;
+      return undefined;
+    });
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const last = lastError === undefined ? "" : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  throw new Error(`timed out waiting for ${what}${last}`);
 }
 
 /** pids of the embedded PostgreSQL's processes (initdb, postgres) whose command line names something inside `dir`. */
