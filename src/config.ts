@@ -1,11 +1,11 @@
-// Configuration from the environment (names fixed by ../shared/CONTRACT.md).
+// Configuration from the environment (the names and defaults: README.md, "Environment").
 // Development fills missing secrets from a generated file in the data folder;
 // production never does: a missing secret is a start-up error.
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { UserError } from "./errors.ts";
+import { UserError } from "./errors/index.ts";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -5,7 +5,7 @@
 // (stopping, stopped, a failure) goes to stderr as plain text: stdout is for JSON log lines.
 import { constants as osConstants } from "node:os";
 import { connectionError } from "./db/connectionCheck.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "./errors/index.ts";
 
 export class Lifecycle {
   private readonly stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];

@@ -165,7 +165,9 @@ describe("at the API", () => {
   test("a database that does not answer: 503 in JSON, and the request does not go through unchecked", async () => {
     const req = { headers: { authorization: `Bearer ${signAppToken("pas_bot", parent.id, server.secrets)}` }, log: { warn: () => {} } };
     const sent: unknown[] = [];
+    // requireAppToken leaves the verified identity in res.locals, as Express gives every response.
     const res = {
+      locals: {},
       status: (code: number) => (sent.push(code), res),
       json: (body: unknown) => (sent.push(body), res),
     };

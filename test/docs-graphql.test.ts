@@ -10,7 +10,7 @@
 // - A block whose introducing line ends in "fails with `CODE`:" must fail with that
 //   extensions.code (and nothing else fails); every other block must succeed.
 import { readFile } from "node:fs/promises";
-import { FAMILY, seedFamily } from "../src/db/seed/family.ts";
+import { FAMILY, seedFamily } from "../src/tools/seed/family.ts";
 import { signAppToken } from "../src/http/auth.ts";
 import { masterKeys } from "../src/privacy/masterKeys.ts";
 import { ownerUrl, testConfig } from "./helpers/db.ts";

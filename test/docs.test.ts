@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { erDiagram, README, readmeWithDiagram, SCHEMA_DOC, schemaDocument } from "../src/db/erDiagram.ts";
+import { erDiagram, README, readmeWithDiagram, SCHEMA_DOC, schemaDocument } from "../src/tools/erDiagram.ts";
 import { withRootDb } from "./helpers/db.ts";
 
 test("docs/schema.md and the README's diagram match the migrated catalog (run `npm run docs:schema` after a change)", async () => {

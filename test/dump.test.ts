@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { findPgTool, serverMajor } from "../src/db/pgTools.ts";
-import { dumpMajor, dumpSchema, SCHEMA_DUMP } from "../src/db/schemaDump.ts";
+import { findPgTool, serverMajor } from "../src/tools/pgTools.ts";
+import { dumpMajor, dumpSchema, SCHEMA_DUMP } from "../src/tools/schemaDump.ts";
 import { rootUrl } from "./helpers/db.ts";
 import { askServer, testIf } from "./helpers/server.ts";
 

@@ -1,7 +1,7 @@
 // The index proof in CI: at scale 1 scanning would often be the cheaper plan, so
 // db:explain's strict mode turns sequential scans off; any left means a hot
 // query (policies and nested statements included) has no index to use.
-import { explainHotQueries, HOT_QUERIES } from "../src/db/explain.ts";
+import { explainHotQueries, HOT_QUERIES } from "../src/tools/explain.ts";
 import { rootUrl, withOwnerDb } from "./helpers/db.ts";
 import { seedQuietly } from "./helpers/seed.ts";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT, urlForDatabase } from "../src/config.ts";
-import { FAMILY } from "../src/db/seed/family.ts";
+import { FAMILY } from "../src/tools/seed/family.ts";
 import { type NpmRun, spawnNpm, until } from "./helpers/process.ts";
 import { freePort } from "./setup/testCluster.ts";
 

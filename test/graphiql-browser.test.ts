@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
-import { FAMILY } from "../src/db/seed/family.ts";
+import { FAMILY } from "../src/tools/seed/family.ts";
 import { verifyAppToken } from "../src/http/auth.ts";
 import { startTestServer, type TestServer } from "./helpers/http.ts";
 import { spawnNpm, until } from "./helpers/process.ts";

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../src/config.ts";
-import { FAMILY } from "../src/db/seed/family.ts";
+import { FAMILY } from "../src/tools/seed/family.ts";
 import { embeddedEnv, postgresProcessesUsing, spawnNpm, untilReady } from "./helpers/process.ts";
 
 /** The first start runs initdb and the migrations, then the block seeds: a minute or two on 2 shared cores. */

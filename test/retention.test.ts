@@ -5,7 +5,7 @@ import { committedAs, ownerUrl, withOwnerDb } from "./helpers/db.ts";
 import { createUser, type TestUser } from "./helpers/fixtures.ts";
 import { makeIdle, noticeGiven } from "./helpers/retention.ts";
 import { runJob } from "./helpers/worker.ts";
-import { formatRetentionReview, retentionReview } from "../src/db/retention.ts";
+import { formatRetentionReview, retentionReview } from "../src/tools/retention.ts";
 
 /** A parent whose every trace is `days` old, with the default period of 365 days. */
 async function idleParent(days: number): Promise<TestUser> {

@@ -1,4 +1,4 @@
-import { FAMILY, seedFamily } from "../src/db/seed/family.ts";
+import { FAMILY, seedFamily } from "../src/tools/seed/family.ts";
 import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { masterKeys, useMasterKeys } from "../src/privacy/masterKeys.ts";
@@ -17,7 +17,7 @@ async function counts(): Promise<Record<string, number>> {
 // change at least one row. Run statement by statement in one transaction, rolled back; first, while the
 // database is still empty.
 test("on an empty database every statement of the development family's seed changes rows", async () => {
-  const sql = await readFile(new URL("../src/db/seed/family.sql", import.meta.url), "utf8");
+  const sql = await readFile(new URL("../src/tools/seed/family.sql", import.meta.url), "utf8");
   const statements = sql
     .split(/;\s*\n/)
     .map((s) => s.replace(/^\s*--.*$/gm, "").trim())

@@ -11,6 +11,7 @@ import { type EmbeddedCluster, startEmbeddedCluster } from "../src/db/embeddedPo
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { masterKeys } from "../src/privacy/masterKeys.ts";
 import { startWorker } from "../src/worker/runner.ts";
+import { configFor } from "./helpers/config.ts";
 import { createUser, linkFamily } from "./helpers/fixtures.ts";
 import { spawnNpm, type NpmRun, until } from "./helpers/process.ts";
 import { createQuest } from "./helpers/quests.ts";
@@ -29,20 +30,11 @@ beforeAll(async () => {
   await chmod(dataDir, 0o755);
   clusterOptions = { dataDir, port: await freePort(), superuserPassword: randomBytes(18).toString("base64url") };
   cluster = await startEmbeddedCluster(clusterOptions);
-  config = {
-    production: false,
-    httpPort: 0,
-    ownerUrl: `postgres://app_owner:${randomBytes(18).toString("hex")}@localhost:${clusterOptions.port}/pas_faults`,
-    rootUrl: cluster.rootUrl,
-    embedded: undefined,
-    poolMax: 2,
-    trustedDocumentsDir: undefined,
-    metricsPort: undefined,
-    logLevel: "info",
-    workerInProcess: true,
-    previousDataEncryptionKey: undefined,
-    secret: (name) => process.env[name]!,
-  };
+  config = configFor(
+    `postgres://app_owner:${randomBytes(18).toString("hex")}@localhost:${clusterOptions.port}/pas_faults`,
+    cluster.rootUrl,
+    { poolMax: 2 },
+  );
   await migrateDatabase(config, () => {});
   owner = new pg.Pool({ connectionString: config.ownerUrl, max: 3 });
   owner.on("error", () => {}); // the restart test drops these connections on purpose

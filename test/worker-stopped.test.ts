@@ -58,7 +58,7 @@ test("a worker that stopped on its own says why, and stopping it then is not an 
     // (on PostgreSQL 15 it was, and the test waited forever): send it until the worker hears it.
     const why = await until("the worker to stop on the notice", async () => {
       await withOwnerDb((owner) => owner.query("select pg_notify('worker:migrate', $1)", [BREAKING]));
-      return Promise.race([worker.stoppedOnItsOwn, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
+      return Promise.race([worker.stoppedOnItsOwn, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 250))]);
     });
     expect(why).toBe("another process applied a breaking migration of graphile-worker's schema (revision 999)");
     // Before the fix: "Runner is already stopped".

@@ -1,7 +1,7 @@
 // The operations `npm run bench` loads: both apps' hot paths as the apps send
 // them over GraphQL, each with the direct SQL a hand-written service would run
 // for the same read (db:explain's hot queries), and the actors they run as.
-import { type Family, HOT_QUERIES } from "../db/explain.ts";
+import { type Family, HOT_QUERIES } from "../tools/explain.ts";
 
 export interface Actor {
   userId: string;

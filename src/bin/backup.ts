@@ -7,9 +7,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { describeDatabase, loadConfig } from "../config.ts";
-import { backupDatabase } from "../db/backup.ts";
+import { backupDatabase } from "../tools/backup.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { requirePgTool, serverMajor } from "../db/pgTools.ts";
+import { requirePgTool, serverMajor } from "../tools/pgTools.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {

@@ -1,11 +1,11 @@
 // npm run dev:tokens — logging in to GraphiQL in one step: a ready token for every member of the
-// development family (src/db/seed/family.ts), as the JSON line GraphiQL's Headers tab takes.
+// development family (src/tools/seed/family.ts), as the JSON line GraphiQL's Headers tab takes.
 // Development only. It reads the apps' JWT secrets (from the environment, else .data/dev-secrets.json,
 // as `npm start` does) and nothing else: no database is started or asked, so it answers at once,
 // even before the family is seeded. To mint a token for any other user: `npm run token`.
 import { type AppName, loadConfig } from "../config.ts";
-import { FAMILY } from "../db/seed/family.ts";
-import { UserError } from "../errors.ts";
+import { FAMILY } from "../tools/seed/family.ts";
+import { UserError } from "../errors/index.ts";
 import { appSecretsFrom, MAX_TOKEN_SECONDS, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 

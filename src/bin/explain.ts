@@ -5,10 +5,10 @@
 // enable_seqscan off — for small databases such as CI's).
 import { parseArgs } from "node:util";
 import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
-import { explainHotQueries } from "../db/explain.ts";
+import { explainHotQueries } from "../tools/explain.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {

@@ -1,25 +1,26 @@
-// npm run schema:export [-- --output FILE] — migrate, build the GraphQL schema, write schema.graphql
-// (or FILE: to compare without touching the committed one).
+// npm run schema:export [-- --output FILE] — build the GraphQL schema of a scratch database migrated
+// from nothing (the user's database is left alone), write schema.graphql (or FILE: to compare without
+// touching the committed one).
 import "../graphileEnv.ts";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { migrateDatabase } from "../db/migrate.ts";
 import { writeSchemaSDL, SDL_FILE } from "../graphql/sdl.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
+import { migrateScratchDatabase } from "../tools/scratchDatabase.ts";
 
 runCommand(async (lifecycle) => {
   const { output } = parseArgs({ options: { output: { type: "string" } } }).values;
   const file = output ? path.resolve(output) : SDL_FILE;
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
-  await migrateDatabase(config);
+  const scratch = await migrateScratchDatabase(config, lifecycle, "schema", "schema:export builds in a scratch database");
   const http = await createHttpService({
-    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
+    authenticatorUrl: roleConnectionString(scratch.config, ROLES.authenticator),
     poolMax: 1,
     secrets: appSecretsFrom(config.secret),
     production: config.production,

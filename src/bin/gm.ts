@@ -7,7 +7,7 @@ import { describeDatabase, loadConfig, urlForDatabase } from "../config.ts";
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { ensureRoles, oneMigrationAtATime } from "../db/migrate.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeyOptions, masterKeys } from "../privacy/masterKeys.ts";
 

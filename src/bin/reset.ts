@@ -15,8 +15,8 @@ import pg from "pg";
 import { ConfigError, describeDatabase, loadConfig, superuserUrl, urlForDatabase } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { familySummary, seedFamily } from "../db/seed/family.ts";
-import { UserError } from "../errors.ts";
+import { familySummary, seedFamily } from "../tools/seed/family.ts";
+import { UserError } from "../errors/index.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
 

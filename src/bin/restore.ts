@@ -4,10 +4,10 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfig, superuserUrl } from "../config.ts";
-import { restoreDatabase } from "../db/backup.ts";
+import { restoreDatabase } from "../tools/backup.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { requirePgTool, serverMajor } from "../db/pgTools.ts";
-import { UserError } from "../errors.ts";
+import { requirePgTool, serverMajor } from "../tools/pgTools.ts";
+import { UserError } from "../errors/index.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {

@@ -3,7 +3,7 @@
 // the reason (app_private.retention_review). Changes nothing.
 import { loadConfig } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { formatRetentionReview, retentionReview } from "../db/retention.ts";
+import { formatRetentionReview, retentionReview } from "../tools/retention.ts";
 import { runCommand } from "../lifecycle.ts";
 
 runCommand(async (lifecycle) => {

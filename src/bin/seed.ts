@@ -6,9 +6,9 @@ import { parseArgs } from "node:util";
 import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { familySummary, seedFamily } from "../db/seed/family.ts";
-import { MAX_SCALE, seedSynthetic } from "../db/seed/synthetic.ts";
-import { UserError } from "../errors.ts";
+import { familySummary, seedFamily } from "../tools/seed/family.ts";
+import { MAX_SCALE, seedSynthetic } from "../tools/seed/synthetic.ts";
+import { UserError } from "../errors/index.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
 

@@ -7,10 +7,10 @@ import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../conf
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { hasNoUsers } from "../db/seed/family.ts";
+import { hasNoUsers } from "../tools/seed/family.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
 import { createLogger } from "../observability/logger.ts";

@@ -8,7 +8,7 @@ import pg from "pg";
 import { APPS, type AppName, appDatabaseAsSuperuser, type Config, describeDatabase, loadConfig } from "../config.ts";
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 import { appSecretsFrom, MAX_TOKEN_SECONDS, signAppToken } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 import { isUuid } from "../uuid.ts";

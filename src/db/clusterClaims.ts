@@ -5,7 +5,7 @@
 // A command that lets go then tries the claim lock exclusively: if it gets it, nobody else uses the
 // cluster and newcomers cannot claim it until this connection ends, so it is safe to stop the cluster.
 import pg from "pg";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 
 /** Two-key advisory locks (`pg_advisory_lock(int, int)`): NAMESPACE is "pasi" in ASCII. */
 const NAMESPACE = 0x70617369;

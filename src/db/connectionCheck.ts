@@ -4,7 +4,7 @@
 // connection first (checkDatabaseConnection); runCommand words any later one the same way.
 import pg from "pg";
 import { type Config, ROLE_PASSWORD_SECRET } from "../config.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 
 /** How long the first connection may take before the server counts as not answering. */
 const CONNECT_TIMEOUT_MS = 10_000;

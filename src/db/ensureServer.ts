@@ -6,7 +6,7 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { type Config, type EmbeddedSettings, PROJECT_ROOT } from "../config.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../errors/index.ts";
 import type { Lifecycle } from "../lifecycle.ts";
 import { ClusterClaim } from "./clusterClaims.ts";
 import { runningPostmaster } from "./embedded/postmaster.ts";

@@ -1,6 +1,6 @@
 // `npm run db:migrate` and start-up share this: roles and database (when a
 // superuser URL is known), committed migrations, graphile-worker's own
-// schema, then policies/. Every step is idempotent.
+// schema, the audit log, functions/, then policies/. Every step is idempotent.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 // graphile-migrate's own logger class (it checks instanceof): its lines go where ours go.
@@ -14,6 +14,7 @@ import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/d
 import { runMigrations as installWorkerSchema } from "graphile-worker";
 import { type Config, ConfigError, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase, urlForDatabase } from "../config.ts";
 import { type MasterKeys, masterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
+import { applyFunctions } from "./functions.ts";
 import { applyPolicies } from "./policies.ts";
 import { AUDIT_ROLES, ensureAuditRoles, ensureRolesAndDatabase, installAuditLog } from "./roles.ts";
 
@@ -54,6 +55,8 @@ export async function migrateDatabase(
     await installWorkerSchema({ connectionString: config.ownerUrl });
     log("graphile_worker schema is current");
     await ensureAuditLog(config, log);
+    // Functions before policies: a policy may call a function, and functions/ may add one.
+    log(`functions re-applied: ${(await applyFunctions(config.ownerUrl)).join(", ")}`);
     const files = await applyPolicies(config.ownerUrl);
     log(`policies re-applied: ${files.join(", ")}`);
   });

@@ -8,6 +8,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from "postgraphile/graphql";
+import type { ClientCode } from "../errors/index.ts";
 
 /** Deep nesting is how one request multiplies into many joins; real app queries stay far below this. */
 export const MAX_QUERY_DEPTH = 12;
@@ -54,7 +55,7 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
         context.reportError(
           new GraphQLError(`This operation is ${depth} levels deep; the limit is ${maxDepth}.`, {
             nodes: [node],
-            extensions: { code: "DEPTH_LIMIT_EXCEEDED" },
+            extensions: { code: "DEPTH_LIMIT_EXCEEDED" satisfies ClientCode },
           }),
         );
       }

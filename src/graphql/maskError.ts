@@ -3,30 +3,13 @@
 // get a stable code; everything else is masked: the client gets an id, and the
 // log gets that id with what the error *is* (SQLSTATE, routine, constraint, the
 // code location) — never its message, DETAIL, WHERE or the document, which can
-// quote what the user sent (a letter, a P2 value: issue 14, item 10).
+// quote what the user sent (a letter, a P2 value: issue 14, item 10). Which SQLSTATEs
+// keep their message, and under which code, is src/errors (docs/errors.md).
 import { createHash, randomBytes } from "node:crypto";
 import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
-import { WRONG_APP_FOR_USER } from "../http/auth.ts";
+import { CLIENT_CODE_BY_SQLSTATE } from "../errors/index.ts";
 import type { Logger } from "../observability/logger.ts";
-
-/** SQLSTATE → the stable `extensions.code` clients switch on. */
-const CLIENT_ERROR_CODES: Record<string, string> = {
-  "23502": "NOT_NULL_VIOLATION",
-  "23503": "FOREIGN_KEY_VIOLATION",
-  "23505": "UNIQUE_VIOLATION",
-  "23514": "CHECK_VIOLATION",
-  "22P02": "INVALID_INPUT",
-  "22023": "INVALID_PARAMETER",
-  P0002: "NOT_FOUND",
-  // Mostly statement_timeout: the request asked for more than the server gives one request.
-  "57014": "QUERY_CANCELED",
-  STALE: "STALE_VERSION",
-  // Also "new row violates row-level security policy".
-  "42501": "PERMISSION_DENIED",
-  // The app role may not act as the user's kind (app_public.current_user_id; the API answers 403 first).
-  ACTOR: WRONG_APP_FOR_USER,
-};
 
 /** The fields of a node-postgres error that name what went wrong without quoting any value. */
 const DESCRIPTIVE_FIELDS = ["code", "severity", "routine", "file", "line", "constraint", "table", "column", "dataType", "schema"] as const;
@@ -52,7 +35,7 @@ export function makeMaskError(logger: Pick<Logger, "error">): (error: GraphQLErr
     const original = error.originalError as { code?: unknown; constraint?: unknown } | undefined;
     // Errors GraphQL itself raised about the document (validation, null for a non-null field) are the client's to read.
     if (!original || original instanceof GraphQLError) return error;
-    const code = typeof original.code === "string" ? CLIENT_ERROR_CODES[original.code] : undefined;
+    const code = typeof original.code === "string" ? CLIENT_CODE_BY_SQLSTATE.get(original.code) : undefined;
     if (code || isSafeError(original as Error)) {
       return new GraphQLError(error.message, {
         nodes: error.nodes,

@@ -8,7 +8,6 @@ import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import persisted from "@grafserv/persisted";
 import type pg from "pg";
-import { identityOf } from "../http/auth.ts";
 import { AggregateDocsPlugin } from "./aggregateDocsPlugin.ts";
 import { BehaviorsPlugin } from "./behaviors.ts";
 import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
@@ -48,8 +47,20 @@ const KeepIdColumnNamePlugin: GraphileConfig.Plugin = {
 export const MAX_REQUEST_BYTES = 256 * 1024;
 export const STATEMENT_TIMEOUT = "10s";
 
+/** Who a request acts as: the database role it runs under and the user `app.user_id` names. */
+export interface RequestIdentity {
+  role: string;
+  userId: string;
+}
+
+/**
+ * `identityOf` is given by the HTTP layer (src/http/app.ts), which verified the request's token
+ * before the request got here: the identity flows down, JWT → role → `app.user_id` → RLS, and this
+ * module imports nothing from src/http. It returns undefined for a request nobody verified.
+ */
 export function makePreset(options: {
   pool: pg.Pool;
+  identityOf: (requestContext: Partial<Grafast.RequestContext>) => RequestIdentity | undefined;
   production: boolean;
   /** Given to every request's transaction, for the P2 columns (masterKeys.ts). */
   masterKeys: MasterKeys;
@@ -99,8 +110,7 @@ export function makePreset(options: {
     },
     grafast: {
       context(requestContext) {
-        const req = requestContext.expressv4?.req ?? requestContext.node?.req;
-        const identity = identityOf(req);
+        const identity = options.identityOf(requestContext);
         if (!identity) {
           // requireAppToken guards every route to the schema; reaching here unauthenticated is a bug.
           throw new Error("GraphQL request without a verified identity");

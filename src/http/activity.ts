@@ -14,8 +14,8 @@ const REMEMBERED_USERS = 100_000;
 
 export function recordActivity(pool: pg.Pool, logger: Logger) {
   const marked = new ExpiringMemory<true>(MARK_EVERY_MS, REMEMBERED_USERS);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const identity = identityOf(req);
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const identity = identityOf(res);
     if (identity && !marked.get(identity.userId)) {
       marked.set(identity.userId, true);
       res.once("finish", () => {

@@ -14,7 +14,7 @@ import { createMetrics, type Metrics } from "../observability/metrics.ts";
 import { type MasterKeys, masterKeyIds } from "../privacy/masterKeys.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { recordActivity } from "./activity.ts";
-import { type AppSecrets, requireActingKind, requireAppToken } from "./auth.ts";
+import { type AppSecrets, identityOf, requireActingKind, requireAppToken } from "./auth.ts";
 import { checkReadiness, latestCommittedMigration, watchDatabase } from "./readiness.ts";
 
 export interface HttpService {
@@ -69,6 +69,8 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   const pgl = postgraphile(
     makePreset({
       pool,
+      // The identity requireAppToken (mounted on /graphql below) verified; none on any other path.
+      identityOf: ({ expressv4 }) => (expressv4 ? identityOf(expressv4.res) : undefined),
       production: options.production,
       masterKeys: options.masterKeys,
       statementTimeout: options.statementTimeout,

@@ -1,12 +1,11 @@
 // GraphQL authentication (contract, "GraphQL auth"): an HS256 bearer JWT with
 // `sub` (the acting user's uuid) and `exp`. The secret that verifies it decides
 // the role — never a claim — so one app's token cannot act as the other app.
-import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import jwt from "jsonwebtoken";
 import type pg from "pg";
 import { APPS, type AppName } from "../config.ts";
-import { UserError } from "../errors.ts";
+import { type ClientCode, UserError } from "../errors/index.ts";
 import { isUuid } from "../uuid.ts";
 import { ExpiringMemory } from "./expiringMemory.ts";
 
@@ -67,11 +66,12 @@ export function signAppToken(
   return jwt.sign({ sub: userId }, secrets[app], { algorithm: "HS256", expiresIn: expiresInSeconds });
 }
 
-const identities = new WeakMap<IncomingMessage, AppIdentity>();
-
-/** The identity requireAppToken attached to this request, if any. */
-export function identityOf(req: IncomingMessage | undefined): AppIdentity | undefined {
-  return req ? identities.get(req) : undefined;
+/**
+ * The identity requireAppToken verified for this request, if any. It lives in `res.locals`, Express's
+ * per-request store, so it ends with the request; the GraphQL preset is handed this reader (app.ts).
+ */
+export function identityOf(res: Response): AppIdentity | undefined {
+  return (res.locals as { identity?: AppIdentity }).identity;
 }
 
 /** Express middleware: 401 with a JSON body for a missing, bad or expired token. */
@@ -82,20 +82,17 @@ export function requireAppToken(secrets: AppSecrets) {
     try {
       if (!header) throw new AuthError("Authentication required: send `Authorization: Bearer <JWT>`.");
       if (!match) throw new AuthError("The Authorization header must be `Bearer <JWT>`.");
-      identities.set(req, verifyAppToken(match[1]!, secrets));
+      res.locals.identity = verifyAppToken(match[1]!, secrets);
       next();
     } catch (e) {
       if (!(e instanceof AuthError)) return next(e);
       res
         .status(401)
         .set("WWW-Authenticate", 'Bearer realm="graphql"')
-        .json({ errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" } }] });
+        .json({ errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" satisfies ClientCode } }] });
     }
   };
 }
-
-/** The `extensions.code` of "this app may not act as this user" (HTTP 403 here, SQLSTATE ACTOR in maskError). */
-export const WRONG_APP_FOR_USER = "WRONG_APP_FOR_USER";
 
 /** A verdict on (app role, user) is reused this long: a user's kind does not change in the product. */
 const ACTING_KIND_TTL_MS = 10 * 60 * 1000;
@@ -112,7 +109,7 @@ const REMEMBERED_VERDICTS = 100_000;
 export function requireActingKind(pool: pg.Pool) {
   const verdicts = new ExpiringMemory<{ problem: string | null }>(ACTING_KIND_TTL_MS, REMEMBERED_VERDICTS);
   return async (req: Request, res: Response, next: NextFunction) => {
-    const identity = identityOf(req)!;
+    const identity = identityOf(res)!;
     const key = `${identity.role} ${identity.userId}`;
     let verdict = verdicts.get(key);
     if (!verdict) {
@@ -126,14 +123,14 @@ export function requireActingKind(pool: pg.Pool) {
       } catch (e) {
         // Unchecked is not allowed: the request waits for a database that answers.
         req.log.warn({ event: "acting_kind_unchecked", err: (e as Error).message }, "could not check the acting user's kind");
-        res.status(503).json({ errors: [{ message: "The database did not answer; try again shortly.", extensions: { code: "UNAVAILABLE" } }] });
+        res.status(503).json({ errors: [{ message: "The database did not answer; try again shortly.", extensions: { code: "UNAVAILABLE" satisfies ClientCode } }] });
         return;
       }
       verdict = { problem };
       verdicts.set(key, verdict);
     }
     if (verdict.problem === null) return next();
-    res.status(403).json({ errors: [{ message: verdict.problem, extensions: { code: WRONG_APP_FOR_USER } }] });
+    res.status(403).json({ errors: [{ message: verdict.problem, extensions: { code: "WRONG_APP_FOR_USER" satisfies ClientCode } }] });
   };
 }
 

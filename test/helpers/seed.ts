@@ -1,6 +1,6 @@
 // Synthetic data in this file's database, without the progress output.
 import { Writable } from "node:stream";
-import { seedSynthetic, type SyntheticCounts } from "../../src/db/seed/synthetic.ts";
+import { seedSynthetic, type SyntheticCounts } from "../../src/tools/seed/synthetic.ts";
 import { masterKeys } from "../../src/privacy/masterKeys.ts";
 import { rootUrl, testConfig } from "./db.ts";
 

@@ -160,7 +160,7 @@ async function main(): Promise<number> {
   const policies = await mkdtemp(path.join(tmpdir(), "pas-policies-"));
   await cp(POLICIES_DIR, policies, { recursive: true });
   try {
-    console.log(`Building the template (migrations, policies) in a fresh cluster…`);
+    console.log(`Building the template (migrations, functions, policies) in a fresh cluster…`);
     await globalSetup();
     const rootUrl = process.env.TEST_ROOT_URL!;
     const ownerUrl = process.env.TEST_OWNER_URL_TEMPLATE!;

@@ -4,8 +4,9 @@
 // that database instead, already built on the server of ROOT_DATABASE_URL with
 // this process's secrets: nothing is migrated and no secret is replaced.
 import { randomBytes } from "node:crypto";
-import { type Config, SECRET_NAMES, type SecretName, urlForDatabase, urlForRole } from "../../src/config.ts";
+import { SECRET_NAMES, urlForDatabase, urlForRole } from "../../src/config.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
+import { configFor } from "../helpers/config.ts";
 import { startTestCluster, type TestCluster } from "./testCluster.ts";
 
 export const TEMPLATE_DATABASE = "pas_test_template";
@@ -43,19 +44,6 @@ export default async function globalSetup(): Promise<void> {
   await root.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
   await root.end();
 
-  const config: Config = {
-    production: false,
-    httpPort: 0,
-    ownerUrl,
-    rootUrl: cluster.rootUrl,
-    embedded: undefined,
-    poolMax: 5,
-    trustedDocumentsDir: undefined,
-    metricsPort: undefined,
-    logLevel: "info",
-    workerInProcess: true,
-    previousDataEncryptionKey: undefined,
-    secret: (name: SecretName) => process.env[name]!,
-  };
+  const config = configFor(ownerUrl, cluster.rootUrl);
   await migrateDatabase(config, () => {}, { withCurrent: true });
 }

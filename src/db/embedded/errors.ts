@@ -1,6 +1,6 @@
 // The embedded cluster's errors, in a module of their own so that every part of
 // src/db/embedded/ can throw them without importing the starter.
-import { UserError } from "../../errors.ts";
+import { UserError } from "../../errors/index.ts";
 
 /** The cluster could not be set up, started or stopped; the message says why and what to do. */
 export class EmbeddedPostgresError extends UserError {

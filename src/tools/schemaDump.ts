@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../config.ts";
-import { OUR_SCHEMAS } from "./schemas.ts";
+import { OUR_SCHEMAS } from "../db/schemas.ts";
 
 export const SCHEMA_DUMP = path.join(PROJECT_ROOT, "schema.sql");
 const HEADER = /^-- Schema of a freshly migrated database \(npm run db:dump\), PostgreSQL (\d+)\n/;

@@ -3,7 +3,7 @@
 // showing each step's progress and time. One transaction: a failed load leaves nothing.
 import { readFile } from "node:fs/promises";
 import pg from "pg";
-import { UserError } from "../../errors.ts";
+import { UserError } from "../../errors/index.ts";
 import { type MasterKeys, useMasterKeys } from "../../privacy/masterKeys.ts";
 
 /** The largest --scale the generator takes (1,000,000 users). */

@@ -13,8 +13,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { type Config, describeDatabase, superuserUrl, urlForDatabase } from "../config.ts";
-import { UserError } from "../errors.ts";
-import { ensureRoles, migrateDatabase } from "./migrate.ts";
+import { UserError } from "../errors/index.ts";
+import { ensureRoles, migrateDatabase } from "../db/migrate.ts";
 
 /** A libpq URL without its password, and the password for PGPASSWORD. */
 function splitPassword(url: string): { url: string; env: NodeJS.ProcessEnv } {
