@@ -1,7 +1,7 @@
 -- Functions that are gone, dropped on purpose: applied first, so that a function whose signature
 -- changes (return type, arguments) can be dropped here and created anew in its file. A function
 -- removed from its file is NOT dropped by that alone: the catalog check (`npm run db:functions --
--- --check`, test/functions-catalog.test.ts) reports it as defined in no file until a line here drops it.
+-- --check`, test/db/functions-catalog.test.ts) reports it as defined in no file until a line here drops it.
 --
 -- One line per function, with a comment saying when and why, e.g.:
 --   -- 2026-12: replaced by app_public.create_quest(text, jsonb, …) with a privacy argument (issue NN).

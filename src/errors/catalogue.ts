@@ -1,7 +1,7 @@
 // Every error code a client or an operator can meet, in one place: the SQLSTATEs our SQL raises
 // (and the standard ones PostgreSQL raises for our constraints and policies), the GraphQL
 // `extensions.code` each maps to, and the codes the HTTP layer answers with. maskError reads it,
-// docs/errors.md is its table, and test/errors-catalogue.test.ts checks it against the live
+// docs/errors.md is its table, and test/db/errors-catalogue.test.ts checks it against the live
 // database (every code raised in SQL is here; every entry is raised somewhere).
 
 /** One error a client or operator can meet. */

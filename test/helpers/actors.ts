@@ -1,4 +1,4 @@
-// The adversarial world of test/privacy-matrix.test.ts: two families (a parent
+// The adversarial world of test/db/privacy-matrix.test.ts: two families (a parent
 // and two children each), two psychologists (each reviewing one family's quest),
 // an admin, and two users acting through the wrong app. Every table holds rows of
 // both families, so each actor has rows in front of them that they must not see.

@@ -1,5 +1,5 @@
 // Which SQLSTATEs a PL/pgSQL function raises, read from its body (pg_proc.prosrc): what
-// test/errors-catalogue.test.ts compares with the catalogue of errors.
+// test/db/errors-catalogue.test.ts compares with the catalogue of errors.
 
 /** Condition names our SQL uses in `using errcode = '…'`, with their SQLSTATE (PostgreSQL's Appendix A). */
 const CONDITION_NAMES: Record<string, string> = {

@@ -17,26 +17,26 @@ export type Mutation = { id: string; description: string } & (
 
 /** The test files run against every mutant (jest stops at the first failure). */
 export const PRIVACY_TESTS = [
-  "test/privacy-matrix.test.ts",
-  "test/consent.test.ts",
-  "test/analytics.test.ts",
-  "test/audit.test.ts",
-  "test/rls.test.ts",
-  "test/catalog.test.ts",
-  "test/privacy-property.test.ts",
-  "test/acting-kind.test.ts",
-  "test/flow-rules.test.ts",
-  "test/audit-durable.test.ts",
-  "test/p2-readers.test.ts",
-  "test/side-channels.test.ts",
-  "test/server-log.test.ts",
-  "test/analytics-release.test.ts",
-  "test/moderation.test.ts",
-  "test/erasure.test.ts",
-  "test/retention.test.ts",
-  "test/gdpr.test.ts",
+  "test/db/privacy-matrix.test.ts",
+  "test/db/consent.test.ts",
+  "test/db/analytics.test.ts",
+  "test/db/audit.test.ts",
+  "test/db/rls.test.ts",
+  "test/db/catalog.test.ts",
+  "test/db/privacy-property.test.ts",
+  "test/db/acting-kind.test.ts",
+  "test/db/flow-rules.test.ts",
+  "test/db/audit-durable.test.ts",
+  "test/db/p2-readers.test.ts",
+  "test/db/side-channels.test.ts",
+  "test/db/server-log.test.ts",
+  "test/db/analytics-release.test.ts",
+  "test/db/moderation.test.ts",
+  "test/db/erasure.test.ts",
+  "test/db/retention.test.ts",
+  "test/db/gdpr.test.ts",
   // Slow (about 20 s): last, so that only what nothing else kills pays for it.
-  "test/analytics-attack.test.ts",
+  "test/db/analytics-attack.test.ts",
 ];
 
 const ME = "(select app_public.current_user_id())";
@@ -294,7 +294,7 @@ grant select, delete on app_public.user_quest_library`,
     find: "where psychologist_id = app_public.current_user_id()",
     replace: "where true",
   },
-  // Issue 15, section 1: moderation (test/moderation.test.ts).
+  // Issue 15, section 1: moderation (test/db/moderation.test.ts).
   {
     id: "moderation-three-columns-only",
     description: "only title, description and graph send an approved quest back to moderation",
@@ -448,7 +448,7 @@ grant select, delete on app_public.user_quest_library`,
   // table's rows are visible exactly to their owner, whom the decrypting helper checks too: the
   // mutant behaves the same), and the superuser step's log settings and statistics revokes of items
   // 10 and 11 (every test file's set-up re-asserts them, so a mutant is healed before any test runs;
-  // test/server-log.test.ts and test/side-channels.test.ts check them against the settings' values).
+  // test/db/server-log.test.ts and test/db/side-channels.test.ts check them against the settings' values).
   {
     id: "p2-decrypt-any-owner",
     description: "the letters decrypting helper answers for any row, not only the acting user's",
@@ -488,7 +488,7 @@ grant select, delete on app_public.user_quest_library`,
     sql: "drop trigger _800_record_events on app_public.child_privacy",
   },
 
-  // Issue 15, section 2: erasure always completes (test/erasure.test.ts).
+  // Issue 15, section 2: erasure always completes (test/db/erasure.test.ts).
   {
     id: "consent-events-go-with-the-quest",
     description: "consent_events: a deleted quest's events are deleted with it again (on delete cascade), blocking its author's erasure",
@@ -572,7 +572,7 @@ grant select, delete on app_public.user_quest_library`,
     description: "a review completes although the quest changed after it started",
     sql: "drop trigger _120_quest_unchanged_since_start on app_public.psychologist_reviews",
   },
-  // Issue 16, section 4: the typeable erasure code is short, so its tries are limited (test/gdpr.test.ts).
+  // Issue 16, section 4: the typeable erasure code is short, so its tries are limited (test/db/gdpr.test.ts).
   {
     id: "erasure-code-unlimited-tries",
     description: "confirm_data_deletion takes any number of wrong codes",

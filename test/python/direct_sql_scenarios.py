@@ -3,7 +3,7 @@ test/helpers/world.ts's two families, and prints one JSON object of what each ap
 
 Usage: python3 direct_sql_scenarios.py '{"parentA": uuid, "childA": uuid, "parentB": uuid, "childB": uuid}'
 Connection: libpq's PG* variables, the role passwords and DATA_ENCRYPTION_KEY, as the doc reads them.
-The assertions are test/direct-sql-python.test.ts's; this script only reports.
+The assertions are test/ops/direct-sql-python.test.ts's; this script only reports.
 """
 import json
 import logging
