@@ -11,6 +11,8 @@ export interface NpmRun {
   child: ChildProcess;
   /** Everything it printed so far, stdout and stderr. */
   output: () => string;
+  /** What it printed so far on stdout alone. */
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -18,10 +20,39 @@ export interface NpmRun {
 export function spawnNpm(args: string[], env: NodeJS.ProcessEnv): NpmRun {
   const child = spawn("npm", args, { cwd: PROJECT_ROOT, env, detached: true });
   let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
+  let stdout = "";
+  child.stdout!.on("data", (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stdout: () => stdout, exited };
+}
+
+/**
+ * Runs `npm <args>` to its end: its exit code and what it printed. A command still running after `limitMs` (one
+ * that does not end, such as a worker that never learns its login is wrong) gets SIGTERM with its process group,
+ * SIGKILL 10 s later: its code is then null, which fails the test that expected it to end.
+ */
+export async function runNpm(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  limitMs = 120_000,
+): Promise<{ code: number | null; output: string; stdout: string }> {
+  const run = spawnNpm(args, env);
+  const signal = (name: NodeJS.Signals) => () => {
+    if (run.child.exitCode === null && run.child.signalCode === null) process.kill(-run.child.pid!, name);
+  };
+  const term = setTimeout(signal("SIGTERM"), limitMs);
+  const kill = setTimeout(signal("SIGKILL"), limitMs + 10_000);
+  try {
+    const code = await run.exited;
+    return { code, output: run.output(), stdout: run.stdout() };
+  } finally {
+    clearTimeout(term);
+    clearTimeout(kill);
+  }
 }
 
 /** Polls `check` until it returns something truthy (errors count as not yet), and returns it. */

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { SDL_FILE } from "../../src/graphql/sdl.ts";
-import { embeddedEnv, type NpmRun, postgresProcessesUsing, spawnNpm, until, untilReady } from "../helpers/process.ts";
+import { embeddedEnv, type NpmRun, postgresProcessesUsing, runNpm, spawnNpm, until, untilReady } from "../helpers/process.ts";
 
 /** Each test runs `npm start` and a few commands: seconds each on 2 shared cores. */
 const SLOW = 240_000;
@@ -48,13 +48,7 @@ afterAll(async () => {
 });
 
 /** Runs `npm <args>` to its end (SIGTERM to its group after 2 minutes); returns the exit code and what it printed. */
-async function npm(args: string[], runEnv = env): Promise<{ code: number | null; output: string }> {
-  const run = spawnNpm(args, runEnv);
-  const timer = setTimeout(() => process.kill(-run.child.pid!, "SIGTERM"), 120_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return { code, output: run.output() };
-}
+const npm = (args: string[], runEnv = env) => runNpm(args, runEnv);
 
 /** SIGTERM to npm (as `docker stop` does), and the exit code. */
 async function stopServer(run: NpmRun): Promise<number | null> {

@@ -13,7 +13,7 @@ import { ConfigError, loadConfig, PROJECT_ROOT, urlForDatabase } from "../../src
 import { checkDatabaseConnection, ConnectionError, connectionError } from "../../src/db/connectionCheck.ts";
 import { ownerUrl, rootUrl } from "../helpers/db.ts";
 import { createUser } from "../helpers/fixtures.ts";
-import { spawnNpm, until } from "../helpers/process.ts";
+import { runNpm, spawnNpm, until } from "../helpers/process.ts";
 import { freePort } from "../setup/testCluster.ts";
 
 /** Each case spawns a command or two (tsx compiles on 2 shared cores); one starts the whole server. */
@@ -36,16 +36,9 @@ afterAll(async () => {
 });
 
 /** `npm run -s <script> -- <flags>` to its end: npm adds nothing of its own to what the command prints. */
-async function npmRun(script: string, flags: string[], extraEnv: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; output: string }> {
-  const run = spawnNpm(["run", "-s", script, "--", ...flags], { ...env, ...extraEnv });
-  let stdout = "";
-  run.child.stdout!.on("data", (chunk) => (stdout += chunk));
-  // A command that does not end (a worker that never learns its login is wrong) is stopped, and fails the test.
-  const limit = setTimeout(() => process.kill(-run.child.pid!, "SIGKILL"), COMMAND_LIMIT_MS);
-  const code = await run.exited;
-  clearTimeout(limit);
-  return { code, stdout, output: run.output() };
-}
+// A command that does not end (a worker that never learns its login is wrong) is stopped, and fails the test.
+const npmRun = (script: string, flags: string[], extraEnv: NodeJS.ProcessEnv) =>
+  runNpm(["run", "-s", script, "--", ...flags], { ...env, ...extraEnv }, COMMAND_LIMIT_MS);
 
 /** A command that must fail with exactly one line (no stack) besides its JSON log lines, which it returns. */
 async function failsWithOneLine(script: string, flags: string[], extraEnv: NodeJS.ProcessEnv): Promise<string> {

@@ -10,7 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT, urlForDatabase } from "../../src/config.ts";
 import { FAMILY } from "../../src/tools/seed/family.ts";
-import { type NpmRun, spawnNpm, until } from "../helpers/process.ts";
+import { type NpmRun, runNpm, spawnNpm, until } from "../helpers/process.ts";
 import { freePort } from "../setup/testCluster.ts";
 
 /** Each test runs a migration from nothing or a server start; on 2 shared cores that takes a while. */
@@ -36,11 +36,7 @@ afterAll(async () => {
 });
 
 /** `npm run -s <script> -- <flags>` to its end: npm adds nothing of its own to what the command prints. */
-async function npmRun(script: string, flags: string[] = [], runEnv = env): Promise<{ code: number | null; output: string }> {
-  const run = spawnNpm(["run", "-s", script, "--", ...flags], runEnv);
-  const code = await run.exited;
-  return { code, output: run.output() };
-}
+const npmRun = (script: string, flags: string[] = [], runEnv = env) => runNpm(["run", "-s", script, "--", ...flags], runEnv);
 
 /** The output of a command that must succeed (else the error shows what it printed). */
 async function succeeds(script: string, flags: string[]): Promise<string> {
@@ -75,7 +71,10 @@ const EMPTY_NOTICE = "no users yet: `npm run db:seed -- --scale 0` adds the deve
 
 test("db:reset is refused in production and, without --external, on a server that is not the embedded cluster: one line each", async () => {
   const production = await npmRun("db:reset", [], { ...env, NODE_ENV: "production" });
-  expect(production).toEqual({ code: 1, output: "UserError: db:reset is for development only: refused with NODE_ENV=production.\n" });
+  expect({ code: production.code, output: production.output }).toEqual({
+    code: 1,
+    output: "UserError: db:reset is for development only: refused with NODE_ENV=production.\n",
+  });
 
   const server = await npmRun("db:reset");
   expect(server.code).toBe(1);
