@@ -7,3 +7,5 @@
 --   -- 2026-12: replaced by app_public.create_quest(text, jsonb, …) with a privacy argument (issue NN).
 --   drop function if exists app_public.old_name(text, uuid);
 -- Triggers likewise: `drop trigger if exists name on app_public.table;`.
+-- Never `cascade` (test/db/functions-catalog.test.ts refuses it): policies and grants are already gone when this
+-- runs (policies/000_reset.sql comes first), and a CHECK or a default that uses the function would be lost for good.

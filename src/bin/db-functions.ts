@@ -1,7 +1,8 @@
 // npm run db:functions -- --check — does the database of DATABASE_URL run what functions/ says? Prints one
 // line per function or trigger that is in no file, in two, or whose live definition differs from its file
 // (exit 1), or that all is well. Changes nothing: the files are applied in a transaction rolled back.
-// app_audit (src/db/auditLog.sql) is left out: only a superuser may apply that file.
+// app_audit (src/db/auditLog.sql) is left out: only a superuser may apply that file. A file that fails
+// to apply (or a DATABASE_URL that is not the owner) is one line naming the file (a UserError).
 import pg from "pg";
 import { loadConfig } from "../config.ts";
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";

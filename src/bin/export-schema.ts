@@ -4,14 +4,14 @@
 import "../graphileEnv.ts";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig, ROLES, roleConnectionString } from "../config.ts";
+import { loadConfig, ROLES } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { writeSchemaSDL, SDL_FILE } from "../graphql/sdl.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
 import { runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
-import { migrateScratchDatabase } from "../tools/scratchDatabase.ts";
+import { migrateScratchDatabase, scratchRoleUrl } from "../tools/scratchDatabase.ts";
 
 runCommand(async (lifecycle) => {
   const { output } = parseArgs({ options: { output: { type: "string" } } }).values;
@@ -20,7 +20,7 @@ runCommand(async (lifecycle) => {
   await startEmbeddedIfNeeded(config, lifecycle);
   const scratch = await migrateScratchDatabase(config, lifecycle, "schema", "schema:export builds in a scratch database");
   const http = await createHttpService({
-    authenticatorUrl: roleConnectionString(scratch.config, ROLES.authenticator),
+    authenticatorUrl: scratchRoleUrl(scratch, ROLES.authenticator),
     poolMax: 1,
     secrets: appSecretsFrom(config.secret),
     production: config.production,

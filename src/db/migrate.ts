@@ -1,6 +1,7 @@
 // `npm run db:migrate` and start-up share this: roles and database (when a
 // superuser URL is known), committed migrations, graphile-worker's own
 // schema, the audit log, functions/, then policies/. Every step is idempotent.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 // graphile-migrate's own logger class (it checks instanceof): its lines go where ours go.
@@ -14,9 +15,10 @@ import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/d
 import { runMigrations as installWorkerSchema } from "graphile-worker";
 import { type Config, ConfigError, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase, urlForDatabase } from "../config.ts";
 import { type MasterKeys, masterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
-import { applyFunctions } from "./functions.ts";
-import { applyPolicies } from "./policies.ts";
-import { AUDIT_ROLES, ensureAuditRoles, ensureRolesAndDatabase, installAuditLog } from "./roles.ts";
+import { FUNCTIONS_DIR } from "./functions.ts";
+import { POLICIES_DIR } from "./policies.ts";
+import { applySqlFiles, readSqlFolder, type SqlFile, SqlFileError } from "./sqlFolder.ts";
+import { AUDIT_ROLES, ensureAuditRoles, ensureRolesAndDatabase, installAuditLog, type RoleOptions } from "./roles.ts";
 
 /** The .gmrc settings with the connection strings and master keys of this environment (and, optionally, where its lines go). */
 export function graphileMigrateSettings(
@@ -40,26 +42,96 @@ export function graphileMigrateSettings(
 /**
  * `withCurrent`: also run the uncommitted migration (migrations/current.sql or
  * current/), as `gm watch --once` does. Only the test suite's template asks for
- * it, so work in progress is tested before `gm commit`; production never runs it.
+ * it, so work in progress is tested before `gm commit`; production never runs it; its failure
+ * is a SqlFileError naming the file (runCurrentMigration).
+ * `keepExistingRoles`: for a scratch database (src/tools/scratchDatabase.ts) on a server others use:
+ * the roles that exist keep their passwords and attributes (ensureRolesAndDatabase's keepExisting),
+ * missing ones get random passwords nobody needs, and so does this database's audit writer login.
  */
 export async function migrateDatabase(
   config: Config,
   log: (line: string) => void = console.log,
-  { withCurrent = false }: { withCurrent?: boolean } = {},
+  { withCurrent = false, keepExistingRoles = false }: { withCurrent?: boolean; keepExistingRoles?: boolean } = {},
 ): Promise<void> {
   await oneMigrationAtATime(config, async () => {
-    await ensureRoles(config, log);
+    const roleConfig = keepExistingRoles ? { ...config, secret: throwawaySecrets() } : config;
+    await ensureRoles(roleConfig, log, { keepExisting: keepExistingRoles });
     const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log);
-    await (withCurrent ? watch(settings, true) : migrate(settings));
+    await (withCurrent ? runCurrentMigration(settings) : migrate(settings));
     releaseGraphileMigratePools();
     await installWorkerSchema({ connectionString: config.ownerUrl });
     log("graphile_worker schema is current");
-    await ensureAuditLog(config, log);
-    // Functions before policies: a policy may call a function, and functions/ may add one.
-    log(`functions re-applied: ${(await applyFunctions(config.ownerUrl)).join(", ")}`);
-    const files = await applyPolicies(config.ownerUrl);
-    log(`policies re-applied: ${files.join(", ")}`);
+    await ensureAuditLog(roleConfig, log);
+    const [functions, policies] = await applyFunctionsAndPolicies(config.ownerUrl);
+    log(`functions re-applied: ${functions.join(", ")}`);
+    log(`policies re-applied: ${policies.join(", ")}`);
   });
+}
+
+/**
+ * policies/000_reset.sql (every policy and grant of our schemas dropped), then functions/, then the rest of
+ * policies/ (or copies of the folders), in ONE transaction: nobody ever sees the database between them.
+ * Reset first, so that a helper functions/ drops and makes again (000_dropped.sql) has no policy or grant
+ * depending on it then; policies/ gives them back. Returns the file names applied, per folder.
+ */
+export async function applyFunctionsAndPolicies(
+  ownerUrl: string,
+  { functionsDir = FUNCTIONS_DIR, policiesDir = POLICIES_DIR }: { functionsDir?: string; policiesDir?: string } = {},
+): Promise<[functions: string[], policies: string[]]> {
+  const functions = await readSqlFolder(functionsDir, "functions");
+  const [reset, ...policies] = await readSqlFolder(policiesDir, "policies");
+  if (reset?.name !== "policies/000_reset.sql") throw new Error(`${policiesDir} must begin with 000_reset.sql`);
+  await applySqlFiles(ownerUrl, [reset, ...functions, ...policies]);
+  const names = (files: SqlFile[]) => files.map((f) => path.basename(f.name));
+  return [names(functions), names([reset, ...policies])];
+}
+
+/**
+ * `gm watch --once`; its failure (graphile-migrate's error, with a stack) as one line naming the file, as
+ * policies/ and functions/ name theirs (`migrations/current/2-x.sql: <PostgreSQL's message>`), or the folder.
+ */
+async function runCurrentMigration(settings: Settings): Promise<void> {
+  try {
+    await watch(settings, true);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const file = await failingCurrentFile(settings, message).catch(() => undefined);
+    throw new SqlFileError(`${file ?? "migrations/current/"}: ${message}`, { cause: e });
+  }
+}
+
+/**
+ * Which file of migrations/current/ fails with `message`: graphile-migrate runs the folder as one query, so
+ * PostgreSQL cannot say. Each file again, in order, in one transaction that is rolled back; undefined when none
+ * fails so (a current.sql instead of the folder, a failure of another kind).
+ */
+async function failingCurrentFile(settings: Settings, message: string): Promise<string | undefined> {
+  const files = await readSqlFolder(path.join(settings.migrationsFolder!, "current"), "migrations/current");
+  const client = new pg.Client({ connectionString: settings.connectionString });
+  await client.connect();
+  try {
+    await client.query("begin");
+    for (const [name, value] of Object.entries(settings.pgSettings ?? {})) {
+      await client.query("select set_config($1, $2, true)", [name, String(value)]);
+    }
+    for (const file of files) {
+      try {
+        await client.query(file.sql);
+      } catch (e) {
+        return e instanceof Error && e.message === message ? file.name : undefined;
+      }
+    }
+    return undefined;
+  } finally {
+    await client.query("rollback").catch(() => {});
+    await client.end();
+  }
+}
+
+/** A `secret` that makes up a random value per name (the same for the same name): passwords nobody needs. */
+function throwawaySecrets(): Config["secret"] {
+  const made = new Map<string, string>();
+  return (name) => made.get(name) ?? made.set(name, randomBytes(24).toString("base64url")).get(name)!;
 }
 
 /** Namespace of the migration lock (the first key of pg_advisory_lock(int, int)): "pasm" in ASCII. */
@@ -83,8 +155,8 @@ export async function oneMigrationAtATime(config: Config, work: () => Promise<vo
   }
 }
 
-/** Roles and database, when a superuser URL is known (otherwise a DBA made them). */
-export async function ensureRoles(config: Config, log: (line: string) => void = console.log): Promise<void> {
+/** Roles and database, when a superuser URL is known (otherwise a DBA made them); `options` as ensureRolesAndDatabase's. */
+export async function ensureRoles(config: Config, log: (line: string) => void = console.log, options: RoleOptions = {}): Promise<void> {
   if (!config.rootUrl) return;
   const target = describeDatabase(config.ownerUrl);
   const rolePasswords = Object.fromEntries(
@@ -93,8 +165,8 @@ export async function ensureRoles(config: Config, log: (line: string) => void = 
   await ensureRolesAndDatabase(config.rootUrl, target, {
     owner: decodeURIComponent(new URL(config.ownerUrl).password),
     ...rolePasswords,
-  });
-  await ensureAuditRoles(config.rootUrl, target.database, config.secret("AUDIT_WRITER_DB_PASSWORD"));
+  }, options);
+  await ensureAuditRoles(config.rootUrl, target.database, config.secret("AUDIT_WRITER_DB_PASSWORD"), options);
   log(`roles and database "${target.database}" (owner ${target.owner}) are in place`);
 }
 

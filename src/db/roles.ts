@@ -10,10 +10,20 @@ export type RolePasswords = { owner: string } & Record<RoleName, string>;
 
 const APP_ROLE_ATTRIBUTES = "login noinherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls";
 
+/**
+ * `keepExisting`: create the roles that are missing but leave every existing role as it is (its
+ * password above all): for a scratch database built beside a deployment (src/tools/scratchDatabase.ts),
+ * whose roles are cluster-wide and whose passwords this process may not know.
+ */
+export interface RoleOptions {
+  keepExisting?: boolean;
+}
+
 export async function ensureRolesAndDatabase(
   rootUrl: string,
   target: { database: string; owner: string },
   passwords: RolePasswords,
+  { keepExisting = false }: RoleOptions = {},
 ): Promise<void> {
   const root = new pg.Client({ connectionString: rootUrl });
   await root.connect();
@@ -29,11 +39,11 @@ export async function ensureRolesAndDatabase(
     // The owner runs migrations and owns every object, security-definer
     // functions included; it bypasses RLS so those functions can aggregate
     // raw rows. No app role ever owns anything.
-    await ensureRole(root, target.owner, "login nosuperuser nocreatedb nocreaterole noreplication bypassrls", passwords.owner);
+    await ensureRole(root, target.owner, "login nosuperuser nocreatedb nocreaterole noreplication bypassrls", passwords.owner, keepExisting);
     // GraphQL logs in as the authenticator, which holds no privilege itself
     // (NOINHERIT) and can only switch into an app role.
     // The apps' roles and the worker's likewise hold nothing beyond their grants.
-    for (const role of Object.values(ROLES)) await ensureRole(root, role, APP_ROLE_ATTRIBUTES, passwords[role]);
+    for (const role of Object.values(ROLES)) await ensureRole(root, role, APP_ROLE_ATTRIBUTES, passwords[role], keepExisting);
     await root.query(`grant ${id(ROLES.pasBot)}, ${id(ROLES.innerEdu)} to ${id(ROLES.authenticator)}`);
 
     const { rowCount } = await root.query("select 1 from pg_database where datname = $1", [target.database]);
@@ -97,14 +107,17 @@ const statisticsForMonitoringOnly = (owner: string) => `
   end;
   $$`;
 
-async function ensureRole(client: pg.Client, name: string, attributes: string, password: string) {
+/** Creates or re-asserts role `name`; with `keepExisting`, an existing role is left alone. Returns whether it was (re)set. */
+async function ensureRole(client: pg.Client, name: string, attributes: string, password: string, keepExisting: boolean): Promise<boolean> {
   const id = client.escapeIdentifier(name);
   const { rowCount } = await client.query("select 1 from pg_roles where rolname = $1", [name]);
+  if (rowCount && keepExisting) return false;
   if (!rowCount) await client.query(`create role ${id}`);
   await client.query(`alter role ${id} with ${attributes} password ${client.escapeLiteral(password)}`);
   for (const [setting, value] of Object.entries(SERVER_LOG_SETTINGS)) {
     await client.query(`alter role ${id} set ${setting} = ${client.escapeLiteral(value)}`);
   }
+  return true;
 }
 
 /**
@@ -137,24 +150,33 @@ export const AUDIT_ROLES = { owner: "app_audit_owner", writer: "app_audit_writer
  * The audit log's two roles, cluster-wide like the others. app_audit_owner owns the log, so
  * nobody may become it: it cannot log in and every membership in it is revoked. app_audit_writer
  * logs in only through app_audit.append_durable's dblink connection and may only append.
+ * `keepExisting` as for ensureRolesAndDatabase.
  */
-export async function ensureAuditRoles(rootUrl: string, database: string, writerPassword: string): Promise<void> {
+export async function ensureAuditRoles(
+  rootUrl: string,
+  database: string,
+  writerPassword: string,
+  { keepExisting = false }: RoleOptions = {},
+): Promise<void> {
   const root = new pg.Client({ connectionString: rootUrl });
   await root.connect();
   try {
     const id = (value: string) => root.escapeIdentifier(value);
     const { rowCount } = await root.query("select 1 from pg_roles where rolname = $1", [AUDIT_ROLES.owner]);
-    if (!rowCount) await root.query(`create role ${id(AUDIT_ROLES.owner)}`);
-    await root.query(`alter role ${id(AUDIT_ROLES.owner)} with nologin noinherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls`);
-    const { rows: members } = await root.query<{ member: string }>(
-      "select m.member::regrole::text as member from pg_auth_members m where m.roleid = $1::regrole",
-      [AUDIT_ROLES.owner],
-    );
-    for (const { member } of members) await root.query(`revoke ${id(AUDIT_ROLES.owner)} from ${member}`);
+    if (!rowCount || !keepExisting) {
+      if (!rowCount) await root.query(`create role ${id(AUDIT_ROLES.owner)}`);
+      await root.query(`alter role ${id(AUDIT_ROLES.owner)} with nologin noinherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls`);
+      const { rows: members } = await root.query<{ member: string }>(
+        "select m.member::regrole::text as member from pg_auth_members m where m.roleid = $1::regrole",
+        [AUDIT_ROLES.owner],
+      );
+      for (const { member } of members) await root.query(`revoke ${id(AUDIT_ROLES.owner)} from ${member}`);
+    }
     // A login role like the apps': the same attributes and server-log settings.
-    await ensureRole(root, AUDIT_ROLES.writer, APP_ROLE_ATTRIBUTES, writerPassword);
-    // A durable write that cannot get its lock (a superuser holding the table) fails the read instead of hanging it.
-    await root.query(`alter role ${id(AUDIT_ROLES.writer)} set lock_timeout = '10s'`);
+    if (await ensureRole(root, AUDIT_ROLES.writer, APP_ROLE_ATTRIBUTES, writerPassword, keepExisting)) {
+      // A durable write that cannot get its lock (a superuser holding the table) fails the read instead of hanging it.
+      await root.query(`alter role ${id(AUDIT_ROLES.writer)} set lock_timeout = '10s'`);
+    }
     await root.query(`grant connect on database ${id(database)} to ${id(AUDIT_ROLES.writer)}`);
   } finally {
     await root.end();

@@ -3,6 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { UserError } from "../errors/index.ts";
 
 /** One .sql file of a folder: `name` is what errors and reports call it ("policies/100_users.sql"). */
 export interface SqlFile {
@@ -16,13 +17,17 @@ export async function readSqlFolder(dir: string, label: string): Promise<SqlFile
   return Promise.all(files.map(async (f) => ({ name: `${label}/${f}`, sql: await readFile(path.join(dir, f), "utf8") })));
 }
 
+/** A SQL file of ours that PostgreSQL refused: the developer's to fix, told in one line (no stack). */
+export class SqlFileError extends UserError {
+  override name = "SqlFileError";
+}
+
 /**
- * Applies every .sql file of `dir`, in name order, in one transaction as the owner, so a failing file
- * leaves the database as it was. Returns the file names applied; throws an Error whose message starts
- * with `<label>/<file>: ` and then PostgreSQL's message.
+ * Applies `files` in the order given, in ONE transaction as the owner: a failing file leaves the database as
+ * it was, and no other session ever sees part of them applied. Throws a SqlFileError whose message is
+ * `<file name>: ` and then PostgreSQL's message.
  */
-export async function applySqlFolder(ownerUrl: string, dir: string, label: string): Promise<string[]> {
-  const files = await readSqlFolder(dir, label);
+export async function applySqlFiles(ownerUrl: string, files: SqlFile[]): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
@@ -31,15 +36,21 @@ export async function applySqlFolder(ownerUrl: string, dir: string, label: strin
       try {
         await client.query(file.sql);
       } catch (e) {
-        throw new Error(`${file.name}: ${(e as Error).message}`, { cause: e });
+        throw new SqlFileError(`${file.name}: ${(e as Error).message}`, { cause: e });
       }
     }
     await client.query("commit");
-    return files.map((f) => path.basename(f.name));
   } catch (e) {
     await client.query("rollback").catch(() => {});
     throw e;
   } finally {
     await client.end();
   }
+}
+
+/** Applies every .sql file of `dir` in name order, in one transaction (applySqlFiles); returns their names. */
+export async function applySqlFolder(ownerUrl: string, dir: string, label: string): Promise<string[]> {
+  const files = await readSqlFolder(dir, label);
+  await applySqlFiles(ownerUrl, files);
+  return files.map((f) => path.basename(f.name));
 }

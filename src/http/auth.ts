@@ -24,13 +24,16 @@ export class AuthError extends UserError {
 
 /** Which app signed the token, and who acts; throws AuthError with a message fit for the client. */
 export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity {
+  // Signed by this app (jsonwebtoken checks the signature first), but outside its validity period.
   let sawExpired: jwt.TokenExpiredError | undefined;
+  let sawNotBefore: jwt.NotBeforeError | undefined;
   for (const app of Object.keys(APPS) as AppName[]) {
     let claims: string | jwt.JwtPayload;
     try {
       claims = jwt.verify(token, secrets[app], { algorithms: ["HS256"] });
     } catch (e) {
       if (e instanceof jwt.TokenExpiredError) sawExpired = e;
+      else if (e instanceof jwt.NotBeforeError) sawNotBefore = e;
       else if (!(e instanceof jwt.JsonWebTokenError)) throw e;
       continue;
     }
@@ -43,6 +46,9 @@ export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity 
     return { app, role: APPS[app].role, userId: claims.sub.toLowerCase() };
   }
   if (sawExpired) throw new AuthError(`The token expired at ${sawExpired.expiredAt.toISOString()}.`);
+  if (sawNotBefore) {
+    throw new AuthError(`The token is not valid before ${sawNotBefore.date.toISOString()} (its \`nbf\` claim): check the signer's clock.`);
+  }
   throw new AuthError("The token is invalid: malformed, or not signed by either app's secret (HS256).");
 }
 

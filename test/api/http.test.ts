@@ -42,6 +42,11 @@ describe("authentication", () => {
       { token: jwt.sign({ sub: parent.id, exp: Math.floor(Date.now() / 1000) - 10 }, server.secrets.pas_bot) },
       /expired at \d{4}-/,
     ));
+  test("a token not valid yet: 401 saying from when", () =>
+    expect401(
+      { token: jwt.sign({ sub: parent.id, nbf: Math.floor(Date.now() / 1000) + 3600 }, server.secrets.pas_bot, { expiresIn: 7200 }) },
+      /not valid before \d{4}-.*`nbf` claim/,
+    ));
   test("a token that never expires: 401", () =>
     expect401({ token: jwt.sign({ sub: parent.id }, server.secrets.pas_bot) }, /no `exp` claim/));
   test("a token whose sub is not a uuid: 401", () =>

@@ -5,43 +5,53 @@ import { ownerUrl, poolFor, roleUrl, rootUrl, withOwnerDb, withRootDb } from "..
 import { createUser, linkFamily, type TestUser } from "../helpers/fixtures.ts";
 import { createQuest } from "../helpers/quests.ts";
 
-let parent: TestUser;
-let child: TestUser;
-let quest: { id: string };
+interface Family {
+  parent: TestUser;
+  child: TestUser;
+  quest: { id: string };
+}
+
+/** A parent, their child and a quest for the child, committed as the owner (other sessions must see them). */
+async function newFamily(): Promise<Family> {
+  return withOwnerDb(async (owner) => {
+    const parent = await createUser(owner, "parent");
+    const child = await createUser(owner, "child");
+    await linkFamily(owner, parent, child);
+    return { parent, child, quest: await createQuest(owner, parent, { child_id: child.id }) };
+  });
+}
+
+/** The family most tests read about; a test that needs rows no other test made makes its own. */
+let family: Family;
 
 beforeAll(async () => {
-  await withOwnerDb(async (owner) => {
-    parent = await createUser(owner, "parent");
-    child = await createUser(owner, "child");
-    await linkFamily(owner, parent, child);
-    quest = await createQuest(owner, parent, { child_id: child.id });
-  });
+  family = await newFamily();
 });
 
 /** The two consent-gated reads, as the PAS bot's trusted service calls them. */
 const READS = {
-  can_share_with_parent: () => ({ sql: "select app_public.can_share_with_parent($1, 'progress') as released", params: [child.id] }),
-  get_quest_analytics: () => ({ sql: "select consent_status as released from app_public.get_quest_analytics($1)", params: [quest.id] }),
+  can_share_with_parent: (f: Family) => ({ sql: "select app_public.can_share_with_parent($1, 'progress') as released", params: [f.child.id] }),
+  get_quest_analytics: (f: Family) => ({ sql: "select consent_status as released from app_public.get_quest_analytics($1)", params: [f.quest.id] }),
 } as const;
 type ReadName = keyof typeof READS;
 
 async function recordsOf(action: ReadName): Promise<number> {
   return withOwnerDb(async (o) =>
-    (await o.query("select count(*)::int as n from app_private.audit_log where action = $1 and acting_user_id = $2", [action, parent.id])).rows[0].n,
+    (await o.query("select count(*)::int as n from app_private.audit_log where action = $1 and acting_user_id = $2", [action, family.parent.id])).rows[0].n,
   );
 }
 
-/** A session of pas_bot_user of its own (not pooled), acting as the parent in an open transaction. */
-async function parentSession(): Promise<pg.Client> {
+/** A session of pas_bot_user of its own (not pooled), acting as the family's parent in an open transaction. */
+async function parentSession(f: Family = family): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: roleUrl("pas_bot_user") });
   await client.connect();
   await client.query("begin");
-  await client.query("select set_config('app.user_id', $1, true)", [parent.id]);
+  await client.query("select set_config('app.user_id', $1, true)", [f.parent.id]);
   return client;
 }
 
-async function read(client: pg.ClientBase, name: ReadName): Promise<unknown> {
-  const { sql, params } = READS[name]();
+async function read(client: pg.ClientBase, name: ReadName, f: Family = family): Promise<unknown> {
+  const { sql, params } = READS[name](f);
   const { rows } = await client.query(sql, params);
   return rows[0].released;
 }
@@ -125,10 +135,10 @@ test("no record, no release: when the record cannot be written the read fails", 
   try {
     await client.query("begin");
     await client.query("update app_audit.writer_login set password = 'not the password'");
-    await client.query("select set_config('role', 'pas_bot_user', true), set_config('app.user_id', $1, true)", [parent.id]);
+    await client.query("select set_config('role', 'pas_bot_user', true), set_config('app.user_id', $1, true)", [family.parent.id]);
     for (const name of Object.keys(READS) as ReadName[]) {
       await client.query("savepoint attempt");
-      const { sql, params } = READS[name]();
+      const { sql, params } = READS[name](family);
       await expect(client.query(sql, params)).rejects.toMatchObject({
         code: "AUDIT",
         message: "The audit record could not be written, so nothing is released: could not establish connection",
@@ -145,12 +155,12 @@ test("no record, no release: when the record cannot be written the read fails", 
 test("a write's record stays in its transaction: a rolled-back write leaves none", async () => {
   const audits = () =>
     withOwnerDb(async (o) =>
-      (await o.query("select count(*)::int as n from app_private.audit_log where subject_table = 'quests' and subject_id = $1 and action = 'update'", [quest.id])).rows[0].n,
+      (await o.query("select count(*)::int as n from app_private.audit_log where subject_table = 'quests' and subject_id = $1 and action = 'update'", [family.quest.id])).rows[0].n,
     );
   const before = await audits();
   const client = await parentSession();
   try {
-    const { rowCount } = await client.query("update app_public.quests set title = 'Renamed' where id = $1", [quest.id]);
+    const { rowCount } = await client.query("update app_public.quests set title = 'Renamed' where id = $1", [family.quest.id]);
     expect(rowCount).toBe(1);
     await client.query("rollback");
   } finally {
@@ -265,6 +275,17 @@ describe("no role but a superuser can change or remove an audit row", () => {
   });
 
   test("anonymisation blanks one user's ids and nothing else, and records how many", async () => {
+    // A parent of its own, with both reads recorded (committed on their own, whatever the transaction does),
+    // so that the user has rows to blank whichever tests ran before.
+    const erased = await newFamily();
+    const client = await parentSession(erased);
+    try {
+      for (const name of Object.keys(READS) as ReadName[]) await read(client, name, erased);
+      await client.query("rollback");
+    } finally {
+      await client.end();
+    }
+    const { parent } = erased;
     await withRootDb(async (root) => {
       const columns = "id, at, db_role, action, subject_table, data_type, decision, details";
       const { rows: others } = await root.query(`select ${columns} from app_audit.audit_log where acting_user_id = $1`, [parent.id]);

@@ -233,7 +233,6 @@ test("GraphQL: both apps write and read plaintext; the database holds ciphertext
   }
 });
 
-// Last: it re-wraps this file's data keys with a new master key.
 // A service started with a mistyped DATA_ENCRYPTION_KEY must not make data keys only it can unwrap (the new
 // user's values would be locked away, and every server's /readyz would turn red over them).
 test("a master key this database does not use makes no data key (KEY05); during a rotation the previous key vouches for the new one", async () => {
@@ -268,23 +267,30 @@ test("master key rotation: a worker given the previous key queues the job, which
   const previous = testMasterKey();
   const current = otherKey();
 
-  const worker = await startWorker({ connectionString: roleUrl("app_worker"), masterKeys: { current, previous }, taskList: {}, cronItems: [] });
-  await worker.stop();
-  const queued = await withOwnerDb(async (owner) => (await owner.query("select task_identifier from graphile_worker.jobs where key = 'rewrap_data_keys'")).rows);
-  expect(queued).toEqual([{ task_identifier: "rewrap_data_keys" }]);
+  try {
+    const worker = await startWorker({ connectionString: roleUrl("app_worker"), masterKeys: { current, previous }, taskList: {}, cronItems: [] });
+    await worker.stop();
+    const queued = await withOwnerDb(async (owner) => (await owner.query("select task_identifier from graphile_worker.jobs where key = 'rewrap_data_keys'")).rows);
+    expect(queued).toEqual([{ task_identifier: "rewrap_data_keys" }]);
 
-  const log = await runDueJobs(workerTaskList({ current, previous }));
-  expect(log).toContainEqual(expect.stringMatching(new RegExp(`^info: rewrap_data_keys: \\d+ data keys re-wrapped with master key ${masterKeyId(current)}, 0 left$`)));
-  const byKey = await withOwnerDb(async (owner) => (await owner.query("select master_key_id from app_ops.data_keys_by_master_key()")).rows);
-  expect(byKey).toEqual([{ master_key_id: masterKeyId(current) }]);
+    const log = await runDueJobs(workerTaskList({ current, previous }));
+    expect(log).toContainEqual(expect.stringMatching(new RegExp(`^info: rewrap_data_keys: \\d+ data keys re-wrapped with master key ${masterKeyId(current)}, 0 left$`)));
+    const byKey = await withOwnerDb(async (owner) => (await owner.query("select master_key_id from app_ops.data_keys_by_master_key()")).rows);
+    expect(byKey).toEqual([{ master_key_id: masterKeyId(current) }]);
 
-  await withRootDb(async (client) => {
-    await client.query("select set_config('app.data_encryption_key', $1, true)", [current]);
-    const { rows } = await client.query("select app_public.letters_content(l) as content from app_public.letters l where user_id = $1", [parent.id]);
-    expect(rows).toEqual([{ content: `for ${parent.id}` }]);
-    await client.query("select set_config('app.data_encryption_key', $1, true)", [previous]);
-    expect((await expectError(client, "select app_public.letters_content(l) from app_public.letters l")).code).toBe("KEY02");
-  });
+    await withRootDb(async (client) => {
+      await client.query("select set_config('app.data_encryption_key', $1, true)", [current]);
+      const { rows } = await client.query("select app_public.letters_content(l) as content from app_public.letters l where user_id = $1", [parent.id]);
+      expect(rows).toEqual([{ content: `for ${parent.id}` }]);
+      await client.query("select set_config('app.data_encryption_key', $1, true)", [previous]);
+      expect((await expectError(client, "select app_public.letters_content(l) from app_public.letters l")).code).toBe("KEY02");
+    });
+  } finally {
+    // Rotate back, by the same job: the file's other tests, in whatever order they run, write with the run's key,
+    // which must wrap this database's data keys (or a new data key is refused, KEY05).
+    await withOwnerDb((owner) => owner.query("select graphile_worker.add_job('rewrap_data_keys', job_key := 'rewrap_data_keys')"));
+    await runDueJobs(workerTaskList({ current: previous, previous: current }));
+  }
 });
 
 // The embedded clusters load pg_stat_statements; an external test server may not.

@@ -7,14 +7,35 @@ import { makeIdle, noticeGiven } from "../helpers/retention.ts";
 import { runJob } from "../helpers/worker.ts";
 import { formatRetentionReview, retentionReview } from "../../src/tools/retention.ts";
 
+/**
+ * The users the running test committed. The job's counts are over every user in the database, so each test's
+ * users are erased after it (their notices, notifications and requests with them): no test sees another's.
+ */
+const committedUsers: TestUser[] = [];
+
+afterEach(async () => {
+  const ids = committedUsers.splice(0).map((u) => u.id);
+  await withOwnerDb(async (o) => {
+    await o.query("delete from app_public.data_deletion_requests where user_id = any ($1)", [ids]);
+    await o.query("delete from app_public.users where id = any ($1)", [ids]);
+  });
+});
+
+/** A parent of this test's, committed (erased after the test). */
+async function parent(): Promise<TestUser> {
+  const user = await withOwnerDb((owner) => createUser(owner, "parent"));
+  committedUsers.push(user);
+  return user;
+}
+
 /** A parent whose every trace is `days` old, with the default period of 365 days. */
 async function idleParent(days: number): Promise<TestUser> {
-  const user = await withOwnerDb((owner) => createUser(owner, "parent"));
+  const user = await parent();
   await makeIdle(user, days);
   return user;
 }
 
-/** The review's rows for these users (the file's other tests leave users of their own). */
+/** The review's rows for these users only. */
 const reviewOf = (users: TestUser[]) =>
   withOwnerDb(async (o) =>
     (await o.query("select user_id, action, trace, reason from app_private.retention_review() where user_id = any ($1) order by action, trace", [users.map((u) => u.id)])).rows,
@@ -89,7 +110,7 @@ test("activity after the notice, by direct SQL or through the API, withdraws it"
 });
 
 test("the dry run lists exactly the users the review concerns, with what it would do and why, and changes nothing", async () => {
-  const active = await withOwnerDb((o) => createUser(o, "parent"));
+  const active = await parent();
   const asked = await idleParent(400);
   await withOwnerDb((o) => o.query("insert into app_public.data_deletion_requests (user_id, status, verified_at) values ($1, 'verified', now())", [asked.id]));
   const keep = await idleParent(400);

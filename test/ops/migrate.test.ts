@@ -2,7 +2,8 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { applyPolicies, POLICIES_DIR } from "../../src/db/policies.ts";
-import { migrateDatabase } from "../../src/db/migrate.ts";
+import { FUNCTIONS_DIR } from "../../src/db/functions.ts";
+import { applyFunctionsAndPolicies, migrateDatabase } from "../../src/db/migrate.ts";
 import { ownerUrl, poolFor, rootUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
 
 /** Everything a migrate could change: objects, policies, privileges, role attributes. */
@@ -64,5 +65,27 @@ test("a failing policy file names itself and leaves the previous policies in for
     expect(await catalogSnapshot()).toEqual(before);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+// policies/000_reset.sql runs first, so functions/ can drop and make again a helper that policies call
+// (000_dropped.sql, no `cascade`); and all of it is one transaction, so a failing policies/ file leaves every
+// policy in force (had functions/ committed on its own, the tables would be left without them).
+test("reset, functions/, policies/ in one transaction: a policy helper can be dropped and made again, and a failing policy file changes nothing", async () => {
+  const functionsDir = await mkdtemp(path.join(tmpdir(), "functions-"));
+  const policiesDir = await mkdtemp(path.join(tmpdir(), "policies-"));
+  try {
+    await cp(FUNCTIONS_DIR, functionsDir, { recursive: true });
+    await writeFile(path.join(functionsDir, "000_dropped.sql"), "drop function if exists app_hidden.my_child_ids();\n", { flag: "a" });
+    await cp(POLICIES_DIR, policiesDir, { recursive: true });
+    await writeFile(path.join(policiesDir, "500_broken.sql"), "select 1 / 0;\n");
+    const before = await catalogSnapshot();
+    await expect(applyFunctionsAndPolicies(ownerUrl, { functionsDir, policiesDir })).rejects.toThrow(
+      /^policies\/500_broken\.sql: division by zero$/,
+    );
+    expect(await catalogSnapshot()).toEqual(before);
+  } finally {
+    await rm(functionsDir, { recursive: true, force: true });
+    await rm(policiesDir, { recursive: true, force: true });
   }
 });

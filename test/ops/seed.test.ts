@@ -2,7 +2,7 @@ import { FAMILY, seedFamily } from "../../src/tools/seed/family.ts";
 import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { masterKeys, useMasterKeys } from "../../src/privacy/masterKeys.ts";
-import { ownerUrl, poolFor, rootUrl, testConfig } from "../helpers/db.ts";
+import { ownerUrl, poolFor, rootUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
 
 async function counts(): Promise<Record<string, number>> {
   const { rows } = await poolFor(rootUrl).query<{ table: string; n: number }>(`
@@ -12,10 +12,15 @@ async function counts(): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.table, r.n]));
 }
 
+// The family a test seeded (committed: seedFamily loads it as the owner would) is erased after it, by its users
+// and the foreign keys' cascades, so that every test starts from the empty database whatever the order.
+afterEach(async () => {
+  await withOwnerDb((owner) => owner.query("delete from app_public.users where id = any ($1)", [Object.values(FAMILY)]));
+});
+
 // The class of a seed statement that silently does nothing (an `on conflict do nothing` insert of a row a
 // trigger already made, an update whose guard never matches): on an empty database every statement must
-// change at least one row. Run statement by statement in one transaction, rolled back; first, while the
-// database is still empty.
+// change at least one row. Run statement by statement in one transaction, rolled back.
 test("on an empty database every statement of the development family's seed changes rows", async () => {
   const sql = await readFile(new URL("../../src/tools/seed/family.sql", import.meta.url), "utf8");
   const statements = sql

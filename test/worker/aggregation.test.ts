@@ -8,11 +8,6 @@ import { createUser, linkFamily, type TestUser } from "../helpers/fixtures.ts";
 import { createQuest } from "../helpers/quests.ts";
 import { runDueJobs } from "../helpers/worker.ts";
 
-let parent: TestUser;
-let kids: TestUser[];
-let publicQuest: string;
-let personalQuest: string;
-
 /** Jobs queued for one quest's refresh. */
 const queuedFor = (owner: pg.ClientBase, quest: string) =>
   owner
@@ -33,47 +28,74 @@ const statisticsOf = (owner: pg.ClientBase, quest: string) =>
 const figuresOf = (quest: string) =>
   withOwnerDb(async (owner) => ({ analytics: await analyticsOf(owner, quest), statistics: await statisticsOf(owner, quest) }));
 
-beforeAll(async () => {
-  await withOwnerDb(async (owner) => {
-    parent = await createUser(owner, "parent");
-    kids = [];
+/** A public, approved quest and the children who could play it; `parent` wrote it. */
+interface World {
+  parent: TestUser;
+  kids: TestUser[];
+  publicQuest: string;
+}
+
+/**
+ * Builds a fresh world for one test, so that no test sees another's rows (the jobs need them
+ * committed): six children, each with a family of their own; the author is kids[0]'s parent too;
+ * five of the six share their progress, play frequency and analytics. Runs what this queued.
+ */
+async function newWorld(): Promise<World> {
+  const world = await withOwnerDb(async (owner) => {
+    const parent = await createUser(owner, "parent");
+    const kids: TestUser[] = [];
     for (let i = 0; i < 6; i++) kids.push(await createUser(owner, "child"));
-    // Every child has a family of their own; the author is kids[0]'s parent too.
     for (const kid of kids) await linkFamily(owner, await createUser(owner, "parent"), kid);
     await linkFamily(owner, parent, kids[0]!);
-    publicQuest = (await createQuest(owner, parent, { is_public: true, moderation_status: "approved" })).id;
-    personalQuest = (await createQuest(owner, parent, { child_id: kids[0]!.id, status: "deployed", moderation_status: "approved" })).id;
-    // Five of six children share their progress, play frequency and analytics.
+    const publicQuest = (await createQuest(owner, parent, { is_public: true, moderation_status: "approved" })).id;
     await owner.query(
       "update app_public.child_privacy set share_progress = true, share_play_frequency = true, share_analytics = true where child_id = any ($1)",
       [kids.slice(0, 5).map((k) => k.id)],
     );
-    await runDueJobs();
+    return { parent, kids, publicQuest };
   });
-});
+  await runDueJobs();
+  return world;
+}
+
+/** A burst of play on the world's public quest: every child plays it (kids 0, 2 and 4 to the end), the author rates it 4. Queues, does not run. */
+async function playBurst(owner: pg.ClientBase, { parent, kids, publicQuest }: World): Promise<void> {
+  // One statement per child, as the apps write.
+  for (const [i, kid] of kids.entries()) {
+    const done = i % 2 === 0;
+    await owner.query(
+      `insert into app_public.quest_progress (child_id, quest_id, nodes_completed, total_nodes, completion_percentage, completed,
+         started_at, completed_at, xp_earned, badges_earned, reveal_moments_viewed, educational_progress, session_count, last_played_at)
+       values ($1, $2, $3, 3, $4, $5, '2026-11-01 10:00Z', case when $5 then '2026-11-01 10:00Z'::timestamptz + make_interval(mins => $6) end,
+         $7, $8, $9, $10, $11, '2026-11-02 10:00Z'::timestamptz + make_interval(hours => $6))`,
+      [kid.id, publicQuest, done ? 3 : 1, done ? 100 : 33, done, i + 1, 100 * (i + 1), done ? ["star"] : [], done ? 1 : 0,
+       JSON.stringify({ reading: i + 1, note: "text is ignored" }), i + 1],
+    );
+  }
+  await owner.query(
+    `insert into app_public.child_progress (child_id, quest_id, node_key, event_type, duration_seconds)
+     select k, $2, n.key, n.type::app_public.play_event_type, n.seconds
+     from unnest($1::uuid[]) as k,
+          (values ('start', 'node_completed', 30), ('riddle', 'node_entered', 90)) as n(key, type, seconds)`,
+    [kids.map((k) => k.id), publicQuest],
+  );
+  await owner.query("insert into app_public.quest_ratings (user_id, quest_id, rating) values ($1, $2, 4)", [parent.id, publicQuest]);
+}
+
+/** A fresh world whose public quest has been played (playBurst) and its figures released. */
+async function releasedWorld(): Promise<World> {
+  const world = await newWorld();
+  await withOwnerDb((owner) => playBurst(owner, world));
+  await runDueJobs();
+  return world;
+}
 
 test("a burst of play queues one job for the quest; it releases the day's figures over the children who share them", async () => {
+  const world = await newWorld();
+  const { publicQuest } = world;
   await withOwnerDb(async (owner) => {
-    // One statement per child, as the apps write: 6 writes, 1 job.
-    for (const [i, kid] of kids.entries()) {
-      const done = i % 2 === 0;
-      await owner.query(
-        `insert into app_public.quest_progress (child_id, quest_id, nodes_completed, total_nodes, completion_percentage, completed,
-           started_at, completed_at, xp_earned, badges_earned, reveal_moments_viewed, educational_progress, session_count, last_played_at)
-         values ($1, $2, $3, 3, $4, $5, '2026-11-01 10:00Z', case when $5 then '2026-11-01 10:00Z'::timestamptz + make_interval(mins => $6) end,
-           $7, $8, $9, $10, $11, '2026-11-02 10:00Z'::timestamptz + make_interval(hours => $6))`,
-        [kid.id, publicQuest, done ? 3 : 1, done ? 100 : 33, done, i + 1, 100 * (i + 1), done ? ["star"] : [], done ? 1 : 0,
-         JSON.stringify({ reading: i + 1, note: "text is ignored" }), i + 1],
-      );
-    }
-    await owner.query(
-      `insert into app_public.child_progress (child_id, quest_id, node_key, event_type, duration_seconds)
-       select k, $2, n.key, n.type::app_public.play_event_type, n.seconds
-       from unnest($1::uuid[]) as k,
-            (values ('start', 'node_completed', 30), ('riddle', 'node_entered', 90)) as n(key, type, seconds)`,
-      [kids.map((k) => k.id), publicQuest],
-    );
-    await owner.query("insert into app_public.quest_ratings (user_id, quest_id, rating) values ($1, $2, 4)", [parent.id, publicQuest]);
+    // 6 writes, 1 job.
+    await playBurst(owner, world);
     expect(await queuedFor(owner, publicQuest)).toBe(1);
   });
 
@@ -110,6 +132,7 @@ test("a burst of play queues one job for the quest; it releases the day's figure
 });
 
 test("a job run twice leaves the same rows; the statistics do not bump the quest's version", async () => {
+  const { publicQuest } = await releasedWorld();
   const before = await figuresOf(publicQuest);
   await withOwnerDb((owner) =>
     owner.query("select graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', $1::uuid)) from generate_series(1, 2)", [publicQuest]));
@@ -119,6 +142,7 @@ test("a job run twice leaves the same rows; the statistics do not bump the quest
 });
 
 test("a consent revoked withholds what counted the child at once; the job does not bring it back before the next day", async () => {
+  const { kids, publicQuest } = await releasedWorld();
   await withOwnerDb(async (owner) => {
     await owner.query("update app_public.child_privacy set share_progress = false where child_id = $1", [kids[4]!.id]);
     expect(await queuedFor(owner, publicQuest)).toBe(1);
@@ -138,6 +162,10 @@ test("a consent revoked withholds what counted the child at once; the job does n
 });
 
 test("a personal quest: nothing is released nor stored about its child (the parent sees play only through get_quest_analytics, by consent)", async () => {
+  const { parent, kids } = await newWorld();
+  const personalQuest = await withOwnerDb(async (owner) =>
+    (await createQuest(owner, parent, { child_id: kids[0]!.id, status: "deployed", moderation_status: "approved" })).id);
+  await runDueJobs();
   await withOwnerDb(async (owner) => {
     await owner.query(
       "insert into app_public.quest_progress (child_id, quest_id, nodes_completed, total_nodes, session_count) values ($1, $2, 2, 3, 4)",
@@ -152,6 +180,8 @@ test("a personal quest: nothing is released nor stored about its child (the pare
 });
 
 test("a payload no retry can fix is reported once and dropped; a task that throws is retried later with its error kept", async () => {
+  const publicQuest = await withOwnerDb(async (owner) =>
+    (await createQuest(owner, await createUser(owner, "parent"), { is_public: true, moderation_status: "approved" })).id);
   await withOwnerDb((owner) => owner.query(`select graphile_worker.add_job('refresh_quest_analytics', '{"quest_id": "not-a-uuid"}')`));
   const messages = await runDueJobs();
   expect(messages).toEqual(
@@ -170,6 +200,7 @@ test("a payload no retry can fix is reported once and dropped; a task that throw
 });
 
 test("the nightly job recomputes every quest, whatever happened to the rows", async () => {
+  const { publicQuest } = await releasedWorld();
   const before = await figuresOf(publicQuest);
   await withOwnerDb(async (owner) => {
     await owner.query("delete from app_public.quest_analytics");
