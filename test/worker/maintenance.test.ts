@@ -9,15 +9,20 @@ import { runDueJobs, runJob } from "../helpers/worker.ts";
 const count = (owner: pg.ClientBase, sql: string, params: unknown[] = []) =>
   owner.query(`select count(*)::int as n from (${sql}) as x`, params).then((r) => r.rows[0].n as number);
 
+/** A parent (Anna) and her child (Misha), committed: the jobs see only committed rows. */
+const newFamily = () =>
+  withOwnerDb(async (owner) => {
+    const parent = await createUser(owner, "parent", "Anna");
+    const child = await createUser(owner, "child", "Misha");
+    await linkFamily(owner, parent, child);
+    return { parent, child };
+  });
+
 let parent: TestUser;
 let child: TestUser;
 
 beforeAll(async () => {
-  await withOwnerDb(async (owner) => {
-    parent = await createUser(owner, "parent", "Anna");
-    child = await createUser(owner, "child", "Misha");
-    await linkFamily(owner, parent, child);
-  });
+  ({ parent, child } = await newFamily());
 });
 
 afterEach(async () => {
@@ -25,6 +30,8 @@ afterEach(async () => {
 });
 
 test("a child's consent change is told to the linked parents, once; the first defaults are not", async () => {
+  // A family of its own: the other tests change the shared child's consent too.
+  const { parent, child } = await newFamily();
   const notices = () =>
     withOwnerDb((owner) =>
       owner.query("select title, data from app_public.notifications where user_id = $1 and kind = 'consent_changed' order by created_at, title", [parent.id]));
