@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
 import { PROJECT_ROOT } from "../config.ts";
-import { POLICIES_DIR } from "./policies.ts";
+import { readPolicies } from "./policies.ts";
 import { OUR_SCHEMAS } from "./schemas.ts";
 import { UserError } from "../errors/index.ts";
 import { applySqlFolder, readSqlFolder, type SqlFile } from "./sqlFolder.ts";
@@ -151,8 +151,8 @@ export async function checkFunctionCatalog(
   const schemas = [...OUR_SCHEMAS, "public", ...(auditLog ? ["app_audit"] : [])];
   const homes = await functionHomes({ dir, auditLog });
   const live = await snapshot(client, schemas);
-  const [reset] = await readSqlFolder(POLICIES_DIR, "policies");
-  const { definedIn, droppedBy, droppedAfterDefined, applied } = await applyInOrder(client, homes, schemas, reset!);
+  const { reset } = await readPolicies();
+  const { definedIn, droppedBy, droppedAfterDefined, applied } = await applyInOrder(client, homes, schemas, reset);
 
   const problems: string[] = [];
   for (const key of live.keys()) {

@@ -16,7 +16,7 @@ import { runMigrations as installWorkerSchema } from "graphile-worker";
 import { type Config, ConfigError, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase, urlForDatabase } from "../config.ts";
 import { type MasterKeys, masterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
 import { FUNCTIONS_DIR } from "./functions.ts";
-import { POLICIES_DIR } from "./policies.ts";
+import { POLICIES_DIR, readPolicies } from "./policies.ts";
 import { applySqlFiles, readSqlFolder, type SqlFile, SqlFileError } from "./sqlFolder.ts";
 import { AUDIT_ROLES, ensureAuditRoles, ensureRolesAndDatabase, installAuditLog, type RoleOptions } from "./roles.ts";
 
@@ -79,8 +79,7 @@ export async function applyFunctionsAndPolicies(
   { functionsDir = FUNCTIONS_DIR, policiesDir = POLICIES_DIR }: { functionsDir?: string; policiesDir?: string } = {},
 ): Promise<[functions: string[], policies: string[]]> {
   const functions = await readSqlFolder(functionsDir, "functions");
-  const [reset, ...policies] = await readSqlFolder(policiesDir, "policies");
-  if (reset?.name !== "policies/000_reset.sql") throw new Error(`${policiesDir} must begin with 000_reset.sql`);
+  const { reset, rest: policies } = await readPolicies(policiesDir);
   await applySqlFiles(ownerUrl, [reset, ...functions, ...policies]);
   const names = (files: SqlFile[]) => files.map((f) => path.basename(f.name));
   return [names(functions), names([reset, ...policies])];
