@@ -1614,6 +1614,39 @@ ALTER FUNCTION app_jobs.request_erasure_of_inactive_users() OWNER TO app_owner;
 COMMENT ON FUNCTION app_jobs.request_erasure_of_inactive_users() IS 'The enforce_retention job''s second part, the retention review (app_private.retention_review) carried out: brings last_active_at forward to the newest trace found; notifies a user inactive past their data_retention_days (a retention_notice notification and a row in app_private.retention_notices); withdraws the notice when they were active since; requests their erasure (verified, reason retention; process_deletion_requests carries it out) when the notice is 30 days old and they were not. Returns the counts as {"kept", "notified", "waiting", "cancelled", "requested"} (integers); idempotent within a day. Rule: issue 15 section 3, seed 004. Executable by app_worker.';
 
 --
+-- Name: request_job(text, json, text, timestamp with time zone, text, integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone DEFAULT NULL::timestamp with time zone, job_key_mode text DEFAULT 'replace'::text, max_attempts integer DEFAULT NULL::integer) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if request_job.job_key is null or request_job.job_key = '' then
+    raise exception 'app_jobs.request_job needs a job key; queue a job without one with graphile_worker.add_job'
+      using errcode = '22004';
+  end if;
+  -- The request row first: it stays locked by this transaction until it ends, and a run that starts meanwhile
+  -- waits for it (take_job_requests), whatever add_job below does.
+  insert into app_private.job_requests as r (job_key) values (request_job.job_key)
+  on conflict on constraint job_requests_pkey do update set requested_at = excluded.requested_at;
+  perform graphile_worker.add_job(request_job.identifier, request_job.payload,
+                                  run_at => request_job.run_at,
+                                  job_key => request_job.job_key,
+                                  job_key_mode => request_job.job_key_mode,
+                                  max_attempts => request_job.max_attempts);
+end;
+$$;
+
+ALTER FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer) IS 'Queues a keyed graphile-worker job (arguments as graphile_worker.add_job''s; job_key required) so that no request is lost: records it in app_private.job_requests, in the caller''s transaction, then calls add_job. The run waits for that transaction (app_jobs.take_job_requests). Errors: 22004 without a job key; add_job''s own (GWBKM for a bad job_key_mode). Source: issue 18 item 1, graphile/worker#580.';
+
+--
 -- Name: rewrap_data_keys(integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
 --
 
@@ -1703,6 +1736,31 @@ ALTER FUNCTION app_jobs.snapshot_metrics(day date) OWNER TO app_owner;
 --
 
 COMMENT ON FUNCTION app_jobs.snapshot_metrics(day date) IS 'The snapshot_metrics job: each parent''s figures for one UTC day (mood, sessions, messages, letters, goals completed, quests created); returns rows written.';
+
+--
+-- Name: take_job_requests(text); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
+--
+
+CREATE FUNCTION app_jobs.take_job_requests(job_key text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- The upsert needs the request's row, so it waits for every transaction that inserted or updated it and has
+  -- not ended; once it returns, their writes are visible to the run's next statements.
+  insert into app_private.job_requests as r (job_key) values (take_job_requests.job_key)
+  on conflict on constraint job_requests_pkey do update set requested_at = r.requested_at;
+  delete from app_private.job_requests r where r.job_key = take_job_requests.job_key;
+end;
+$$;
+
+ALTER FUNCTION app_jobs.take_job_requests(job_key text) OWNER TO app_owner;
+
+--
+-- Name: FUNCTION take_job_requests(job_key text); Type: COMMENT; Schema: app_jobs; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_jobs.take_job_requests(job_key text) IS 'Called at the start of every run of a keyed job (src/worker/jobRequests.ts), in a transaction of its own: waits until every transaction that requested the job (app_jobs.request_job) has ended, then clears the request. Blocks only on those requesters (bounded by their statement and transaction timeouts); raises nothing of its own. Source: issue 18 item 1.';
 
 --
 -- Name: acting_kind_problem(text, uuid); Type: FUNCTION; Schema: app_ops; Owner: app_owner
@@ -2334,12 +2392,13 @@ CREATE FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) RETURNS void
     AS $$
 begin
   -- preserve_run_at: later writes join the queued job without pushing it back,
-  -- so a steady stream of play still refreshes about once a second.
-  perform graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', id),
-                                  run_at => now() + interval '1 second',
-                                  job_key => 'refresh_quest_analytics:' || id,
-                                  job_key_mode => 'preserve_run_at',
-                                  max_attempts => 10)
+  -- so a steady stream of play still refreshes about once a second. Through request_job, so that a run
+  -- starting at this moment waits for this transaction instead of missing its write (functions/890_job_requests.sql).
+  perform app_jobs.request_job('refresh_quest_analytics', json_build_object('quest_id', id),
+                               'refresh_quest_analytics:' || id,
+                               run_at => now() + interval '1 second',
+                               job_key_mode => 'preserve_run_at',
+                               max_attempts => 10)
   -- In id order, so two statements queueing the same quests cannot deadlock on their job rows.
   from (select distinct unnest(quest_ids) as id order by id) as ids
   where id is not null;
@@ -2352,7 +2411,7 @@ ALTER FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) OWNER TO app_
 -- Name: FUNCTION enqueue_quest_refresh(quest_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
+COMMENT ON FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[]) IS 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run) through app_jobs.request_job, so no write is left unrefreshed by a run that was starting (issue 18 item 1).';
 
 --
 -- Name: erasure_code_canonical(text); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -6379,6 +6438,23 @@ COMMENT ON COLUMN app_private.erasure_code_key.key IS '32 random bytes.';
 COMMENT ON COLUMN app_private.erasure_code_key.created_at IS 'When the key was made.';
 
 --
+-- Name: job_requests; Type: TABLE; Schema: app_private; Owner: app_owner
+--
+
+CREATE TABLE app_private.job_requests (
+    job_key text NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE app_private.job_requests OWNER TO app_owner;
+
+--
+-- Name: TABLE job_requests; Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON TABLE app_private.job_requests IS 'Keyed jobs requested and not yet taken by a run (app_jobs.request_job writes, app_jobs.take_job_requests clears). Source: issue 18 item 1, graphile/worker#580.';
+
+--
 -- Name: personal_data_owners; Type: TABLE; Schema: app_private; Owner: app_owner
 --
 
@@ -8113,6 +8189,13 @@ ALTER TABLE ONLY app_private.encrypted_columns
 
 ALTER TABLE ONLY app_private.erasure_code_key
     ADD CONSTRAINT erasure_code_key_pkey PRIMARY KEY (only_row);
+
+--
+-- Name: job_requests job_requests_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
+--
+
+ALTER TABLE ONLY app_private.job_requests
+    ADD CONSTRAINT job_requests_pkey PRIMARY KEY (job_key);
 
 --
 -- Name: personal_data_owners personal_data_owners_pkey; Type: CONSTRAINT; Schema: app_private; Owner: app_owner
@@ -10275,6 +10358,13 @@ REVOKE ALL ON FUNCTION app_jobs.request_erasure_of_inactive_users() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_jobs.request_erasure_of_inactive_users() TO app_worker;
 
 --
+-- Name: FUNCTION request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer) TO app_worker;
+
+--
 -- Name: FUNCTION rewrap_data_keys(batch_size integer); Type: ACL; Schema: app_jobs; Owner: app_owner
 --
 
@@ -10287,6 +10377,13 @@ GRANT ALL ON FUNCTION app_jobs.rewrap_data_keys(batch_size integer) TO app_worke
 
 REVOKE ALL ON FUNCTION app_jobs.snapshot_metrics(day date) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_jobs.snapshot_metrics(day date) TO app_worker;
+
+--
+-- Name: FUNCTION take_job_requests(job_key text); Type: ACL; Schema: app_jobs; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_jobs.take_job_requests(job_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_jobs.take_job_requests(job_key text) TO app_worker;
 
 --
 -- Name: FUNCTION acting_kind_problem(acting_role text, user_id uuid); Type: ACL; Schema: app_ops; Owner: app_owner

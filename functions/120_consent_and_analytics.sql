@@ -229,18 +229,19 @@ CREATE OR REPLACE FUNCTION app_private.enqueue_quest_refresh(quest_ids uuid[])
 AS $function$
 begin
   -- preserve_run_at: later writes join the queued job without pushing it back,
-  -- so a steady stream of play still refreshes about once a second.
-  perform graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', id),
-                                  run_at => now() + interval '1 second',
-                                  job_key => 'refresh_quest_analytics:' || id,
-                                  job_key_mode => 'preserve_run_at',
-                                  max_attempts => 10)
+  -- so a steady stream of play still refreshes about once a second. Through request_job, so that a run
+  -- starting at this moment waits for this transaction instead of missing its write (functions/890_job_requests.sql).
+  perform app_jobs.request_job('refresh_quest_analytics', json_build_object('quest_id', id),
+                               'refresh_quest_analytics:' || id,
+                               run_at => now() + interval '1 second',
+                               job_key_mode => 'preserve_run_at',
+                               max_attempts => 10)
   -- In id order, so two statements queueing the same quests cannot deadlock on their job rows.
   from (select distinct unnest(quest_ids) as id order by id) as ids
   where id is not null;
 end;
 $function$;
-comment on function app_private.enqueue_quest_refresh(uuid[]) is 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run).';
+comment on function app_private.enqueue_quest_refresh(uuid[]) is 'Queues one refresh_quest_analytics job per quest (job key per quest: a burst of writes costs one run) through app_jobs.request_job, so no write is left unrefreshed by a run that was starting (issue 18 item 1).';
 
 CREATE OR REPLACE FUNCTION app_private.tg__enqueue_quest_refresh()
  RETURNS trigger

@@ -37,5 +37,8 @@ grant execute on function
   app_jobs.request_erasure_of_inactive_users(),
   app_jobs.erase_next_verified_user(),
   app_jobs.snapshot_metrics(date),
-  app_jobs.rewrap_data_keys(integer)
+  app_jobs.rewrap_data_keys(integer),
+  -- Keyed jobs: every run takes its requests first; the worker queues key rotation through request_job.
+  app_jobs.take_job_requests(text),
+  app_jobs.request_job(text, json, text, timestamptz, text, integer)
   to app_worker;

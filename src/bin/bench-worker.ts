@@ -68,7 +68,7 @@ runCommand(async (lifecycle) => {
   // 1. The nightly recompute, as the crontab queues it.
   const { rows: [{ existing }] } = await owner.query("select count(*)::int as existing from app_public.quest_analytics");
   const nightlyStarted = Date.now();
-  await owner.query("select graphile_worker.add_job('refresh_all_quest_analytics', job_key => 'bench_nightly')");
+  await owner.query("select app_jobs.request_job('refresh_all_quest_analytics', '{}', 'bench_nightly')");
   for (;;) {
     await sleep(500);
     const { rows } = await owner.query("select last_error from graphile_worker.jobs where key = 'bench_nightly'");

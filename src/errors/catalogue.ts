@@ -134,9 +134,9 @@ export const ERROR_CATALOGUE = [
   {
     sqlstate: "22004",
     code: null,
-    raisedBy: ["app_public.moderate_quest"],
+    raisedBy: ["app_public.moderate_quest", "app_jobs.request_job"],
     byPostgres: null,
-    meaning: "A moderation decision must name the version of the quest the moderator read.",
+    meaning: "A required argument is null: a moderation decision must name the version of the quest the moderator read; a keyed job request must name its job key.",
   },
   {
     sqlstate: "KEY01",

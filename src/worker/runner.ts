@@ -60,8 +60,9 @@ export async function startWorker(options: {
       // The schema is installed by `db:migrate` as the owner; the worker role only uses it.
     });
     if (options.masterKeys.previous !== undefined) {
-      // One job however many workers start with the previous key (the job key dedupes).
-      await runner.addJob("rewrap_data_keys", {}, { jobKey: "rewrap_data_keys", maxAttempts: 10 });
+      // One job however many workers start with the previous key (the job key dedupes); keyed, so through
+      // request_job like every keyed job (jobRequests.ts).
+      await pool.query("select app_jobs.request_job('rewrap_data_keys', '{}', 'rewrap_data_keys', max_attempts => 10)");
     }
     // graphile-worker emits "stop" when its runner begins to stop, asked or not, and then refuses
     // runner.stop() ("Runner is already stopped"): from then on, stopping means waiting for it.

@@ -3,11 +3,12 @@ import { parseCronItems, type TaskList } from "graphile-worker";
 import type { MasterKeys } from "../privacy/masterKeys.ts";
 import { refreshAllQuestAnalytics, refreshQuestAnalytics } from "./tasks/analytics.ts";
 import { detectMilestones, enforceRetention, expireSessions, processDeletionRequests, snapshotMetrics } from "./tasks/maintenance.ts";
+import { takingJobRequestsForAll } from "./jobRequests.ts";
 import { makeRewrapDataKeys } from "./tasks/keys.ts";
 import { notifyConsentChanges } from "./tasks/notifications.ts";
 
 /** The tasks that need no master key. */
-export const taskList: TaskList = {
+const taskList: TaskList = {
   refresh_quest_analytics: refreshQuestAnalytics,
   refresh_all_quest_analytics: refreshAllQuestAnalytics,
   notify_consent_changes: notifyConsentChanges,
@@ -18,9 +19,12 @@ export const taskList: TaskList = {
   snapshot_metrics: snapshotMetrics,
 };
 
-/** Every task of the worker: the ones above, and master key rotation with the worker's keys. */
+/**
+ * Every task of the worker: the ones above, and master key rotation with the worker's keys. A run of a keyed
+ * job first waits for the transactions that requested it (jobRequests.ts).
+ */
 export function workerTaskList(keys: MasterKeys): TaskList {
-  return { ...taskList, rewrap_data_keys: makeRewrapDataKeys(keys) };
+  return takingJobRequestsForAll({ ...taskList, rewrap_data_keys: makeRewrapDataKeys(keys) });
 }
 
 /** Times are UTC. Jobs whose run can be repeated safely catch up a missed run (backfillPeriod). */

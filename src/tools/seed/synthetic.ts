@@ -87,7 +87,7 @@ export async function seedSynthetic(
       out.write(`${label} ${((Date.now() - stepStarted) / 1000).toFixed(1)} s${out.isTTY ? "\x1b[K" : ""}\n`);
     }
     // The quests' analytics are the worker's: the nightly job computes them all on its next run.
-    await client.query("select graphile_worker.add_job('refresh_all_quest_analytics', job_key => 'seed_refresh_all_quest_analytics')");
+    await client.query("select app_jobs.request_job('refresh_all_quest_analytics', '{}', 'seed_refresh_all_quest_analytics')");
     const counts = await countSyntheticData(client);
     await client.query("commit");
     return { ...counts, seconds: (Date.now() - started) / 1000 };

@@ -1,0 +1,232 @@
+// Keyed jobs lose no request (issue 18, item 1; graphile/worker issue 580). The race is forced, not
+// waited for: one connection holds the job's row as graphile-worker's get_job does while it locks the job,
+// another writes and queues meanwhile, and the run is started by hand on the job that was locked. No sleeps:
+// each step waits for PostgreSQL to report who blocks whom.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { JobHelpers, Task } from "graphile-worker";
+import { Logger } from "graphile-worker";
+import type pg from "pg";
+import { PROJECT_ROOT } from "../../src/config.ts";
+import { masterKeys } from "../../src/privacy/masterKeys.ts";
+import { workerTaskList } from "../../src/worker/tasks.ts";
+import { ownerUrl, poolFor, roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
+import { createUser, type TestUser } from "../helpers/fixtures.ts";
+import { until } from "../helpers/process.ts";
+import { createQuest } from "../helpers/quests.ts";
+import { runDueJobs } from "../helpers/worker.ts";
+
+const tasks = workerTaskList(masterKeys(testConfig()));
+const refreshKey = (quest: string) => `refresh_quest_analytics:${quest}`;
+
+interface JobRow {
+  id: string;
+  task_identifier: string;
+  payload: unknown;
+  key: string | null;
+}
+
+/** A connection of its own (released by the caller): one per actor of the race. */
+const connect = (url: string): Promise<pg.PoolClient> => poolFor(url).connect();
+
+const pidOf = async (client: pg.ClientBase): Promise<number> => (await client.query("select pg_backend_pid() as pid")).rows[0].pid;
+
+/** Whether some backend waits on a lock `holderPid` holds. */
+const somebodyWaitsOn = (holderPid: number): Promise<boolean> =>
+  withOwnerDb(async (owner) =>
+    (await owner.query("select exists (select from pg_stat_activity where $1 = any (pg_blocking_pids(pid))) as waits", [holderPid])).rows[0]
+      .waits,
+  );
+
+/** Runs `job` with the worker's real task list, as graphile-worker does once it has locked the job (as app_worker). */
+function runAsWorker(job: JobRow): Promise<unknown> {
+  const worker = poolFor(roleUrl("app_worker"));
+  const helpers = {
+    job,
+    logger: new Logger(() => () => {}),
+    query: (text: string, values?: unknown[]) => worker.query(text, values),
+    withPgClient: async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
+      const client = await worker.connect();
+      try {
+        return await fn(client);
+      } finally {
+        client.release();
+      }
+    },
+  } as unknown as JobHelpers;
+  return Promise.resolve((tasks[job.task_identifier] as Task)(job.payload, helpers));
+}
+
+/** Starts `run`, and resolves with "waits" once it waits on `holderPid`, or "finished" if it ends first. */
+async function waitsOn(run: Promise<unknown>, holderPid: number): Promise<"waits" | "finished"> {
+  let finished = false;
+  void run.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  return until(
+    "the run to wait for the writer or finish",
+    async () => (finished ? "finished" : (await somebodyWaitsOn(holderPid)) ? "waits" : undefined),
+    { intervalMs: 10 },
+  );
+}
+
+const ratingOf = (quest: string): Promise<number> =>
+  withOwnerDb(async (owner) => (await owner.query("select rating from app_public.quests where id = $1", [quest])).rows[0].rating);
+
+const unlockedJobsFor = (key: string): Promise<number> =>
+  withOwnerDb(
+    async (owner) => (await owner.query("select count(*)::int as n from graphile_worker.jobs where key = $1 and locked_at is null", [key])).rows[0].n,
+  );
+
+/**
+ * A public quest another parent (`rater`) rated 3, refreshed; then a refresh queued (committed) and locked as
+ * get_job locks it, in `locker`'s open transaction.
+ */
+async function questWithJobBeingLocked(locker: pg.ClientBase): Promise<{ quest: string; rater: TestUser; job: JobRow }> {
+  const { rater, quest } = await withOwnerDb(async (owner) => {
+    const quest = (await createQuest(owner, await createUser(owner, "parent"), { is_public: true, moderation_status: "approved" })).id;
+    const rater = await createUser(owner, "parent");
+    await owner.query("insert into app_public.quest_ratings (user_id, quest_id, rating) values ($1, $2, 3)", [rater.id, quest]);
+    return { rater, quest };
+  });
+  await runDueJobs();
+  expect(await ratingOf(quest)).toBe(3);
+  await withOwnerDb((owner) => owner.query("select app_private.enqueue_quest_refresh(array[$1::uuid])", [quest]));
+  await locker.query("begin");
+  // What graphile-worker's get_job does to the job it takes (src/sql/getJobs.ts), left uncommitted for now.
+  const { rows } = await locker.query<{ id: string }>(
+    `update graphile_worker._private_jobs set locked_at = now(), locked_by = 'job-requests-test', attempts = attempts + 1
+     where key = $1 and locked_at is null returning id`,
+    [refreshKey(quest)],
+  );
+  expect(rows).toHaveLength(1);
+  const job = await withOwnerDb(
+    async (owner) =>
+      (
+        await owner.query<JobRow>(
+          `select j.id, t.identifier as task_identifier, j.payload, j.key
+           from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where j.id = $1`,
+          [rows[0]!.id],
+        )
+      ).rows[0]!,
+  );
+  return { quest, rater, job };
+}
+
+/**
+ * `rater` changes their rating of `quest` to `stars` in `writer`'s open transaction, as pas_bot's direct SQL
+ * would; returns the statement, not awaited (it may wait on a lock). It fails unless it updated the row.
+ */
+async function rateInOpenTransaction(writer: pg.ClientBase, rater: TestUser, quest: string, stars: number): Promise<{ statement: Promise<void> }> {
+  await writer.query("begin");
+  await writer.query("select set_config('app.user_id', $1, true)", [rater.id]);
+  const statement = writer
+    .query("update app_public.quest_ratings set rating = $3 where user_id = $1 and quest_id = $2", [rater.id, quest, stars])
+    .then(({ rowCount }) => void expect(rowCount).toBe(1));
+  return { statement };
+}
+
+/** `fn` with a locker (the worker's get_job, as the owner) and a writer (pas_bot's direct SQL) connection. */
+async function withLockerAndWriter(fn: (locker: pg.PoolClient, writer: pg.PoolClient) => Promise<void>): Promise<void> {
+  const locker = await connect(ownerUrl);
+  const writer = await connect(roleUrl("pas_bot_user"));
+  try {
+    await fn(locker, writer);
+  } finally {
+    await locker.query("rollback").catch(() => {});
+    await writer.query("rollback").catch(() => {});
+    locker.release();
+    writer.release();
+  }
+}
+
+test("a write whose add_job meets the job being locked is still seen by that run (graphile/worker#580)", () =>
+  withLockerAndWriter(async (locker, writer) => {
+    const { quest, rater, job } = await questWithJobBeingLocked(locker);
+    // The rating becomes 5: the trigger queues the refresh, and add_job's upsert waits on the job row the
+    // worker is locking ...
+    const rated = await rateInOpenTransaction(writer, rater, quest, 5);
+    expect(await waitsOn(rated.statement, await pidOf(locker))).toBe("waits");
+    // ... the worker commits its lock, so add_job finds the job locked and queues nothing.
+    await locker.query("commit");
+    await rated.statement;
+    expect(await unlockedJobsFor(refreshKey(quest))).toBe(0);
+    // The run starts while the write is still uncommitted: it must wait for it, not read the old rating.
+    const run = runAsWorker(job);
+    expect(await waitsOn(run, await pidOf(writer))).toBe("waits");
+    await writer.query("commit");
+    await run;
+    expect(await ratingOf(quest)).toBe(5);
+  }));
+
+test("a write made while the run is under way queues a new run", () =>
+  withLockerAndWriter(async (locker, writer) => {
+    const { quest, rater, job } = await questWithJobBeingLocked(locker);
+    await locker.query("commit");
+    // The run takes its requests and refreshes; its job is still locked (not completed) when the rater
+    // changes their rating to 4 and commits.
+    await runAsWorker(job);
+    await (await rateInOpenTransaction(writer, rater, quest, 4)).statement;
+    await writer.query("commit");
+    // add_job found the job locked, so it queued another run; that one sees the 4.
+    expect(await unlockedJobsFor(refreshKey(quest))).toBe(1);
+    await runDueJobs();
+    expect(await ratingOf(quest)).toBe(4);
+  }));
+
+test.each(Object.keys(tasks))("a keyed run of %s waits for the transactions that requested it", async (identifier) => {
+  const requester = await connect(ownerUrl);
+  const key = `job-requests-test:${identifier}`;
+  try {
+    await requester.query("begin");
+    // A request in flight (the run waits on the request, whether or not the job row exists).
+    await requester.query("insert into app_private.job_requests (job_key) values ($1)", [key]);
+    const run = runAsWorker({ id: "0", task_identifier: identifier, payload: {}, key });
+    expect(await waitsOn(run, await pidOf(requester))).toBe("waits");
+    await requester.query("commit");
+    await run;
+    const left = await withOwnerDb((owner) => owner.query("select from app_private.job_requests where job_key = $1", [key]));
+    expect(left.rowCount).toBe(0);
+  } finally {
+    await requester.query("rollback").catch(() => {});
+    requester.release();
+  }
+});
+
+test("a request needs a job key, and queues the job with it", async () => {
+  await withOwnerDb(async (owner) => {
+    await expect(owner.query("select app_jobs.request_job('probe', '{}', null)")).rejects.toMatchObject({ code: "22004" });
+    await expect(owner.query("select app_jobs.request_job('probe', '{}', '')")).rejects.toMatchObject({ code: "22004" });
+    await owner.query("select app_jobs.request_job('probe', '{\"n\": 1}', 'job-requests-test:probe', max_attempts => 2)");
+    const { rows } = await owner.query(
+      `select j.max_attempts, j.payload, exists (select from app_private.job_requests r where r.job_key = j.key) as requested
+       from graphile_worker._private_jobs j where j.key = 'job-requests-test:probe'`,
+    );
+    expect(rows).toEqual([{ max_attempts: 2, payload: { n: 1 }, requested: true }]);
+    await owner.query("select graphile_worker.remove_job('job-requests-test:probe')");
+  });
+});
+
+test("every keyed job is queued through app_jobs.request_job", async () => {
+  // In the database: no function but request_job hands graphile-worker a job key.
+  const { rows } = await withOwnerDb((owner) =>
+    owner.query<{ fn: string }>(
+      `select p.oid::regprocedure::text as fn from pg_proc p
+       where p.pronamespace::regnamespace::text like 'app\\_%' and p.prosrc ~ 'add_jobs?\\s*\\(' and p.prosrc ~ 'job_key'
+         and p.oid <> 'app_jobs.request_job(text,json,text,timestamptz,text,integer)'::regprocedure`,
+    ),
+  );
+  expect(rows.map((r) => r.fn)).toEqual([]);
+  // In TypeScript: graphile-worker's addJob with a jobKey, or add_job with job_key in SQL strings.
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith(".ts") && /jobKey|add_jobs?\s*\([^)]*job_key/s.test(readFileSync(file, "utf8"))) offenders.push(path.relative(PROJECT_ROOT, file));
+    }
+  };
+  walk(path.join(PROJECT_ROOT, "src"));
+  expect(offenders).toEqual([]);
+});
