@@ -1626,6 +1626,11 @@ begin
     raise exception 'app_jobs.request_job needs a job key; queue a job without one with graphile_worker.add_job'
       using errcode = '22004';
   end if;
+  -- unsafe_dedupe leaves a request made during a run without a run of its own: refused.
+  if request_job.job_key_mode is distinct from 'replace' and request_job.job_key_mode is distinct from 'preserve_run_at' then
+    raise exception 'app_jobs.request_job: job_key_mode % is not accepted (replace or preserve_run_at)', quote_nullable(request_job.job_key_mode)
+      using errcode = '22023';
+  end if;
   -- The request row first: it stays locked by this transaction until it ends, and a run that starts meanwhile
   -- waits for it (take_job_requests), whatever add_job below does.
   insert into app_private.job_requests as r (job_key) values (request_job.job_key)
@@ -1644,7 +1649,7 @@ ALTER FUNCTION app_jobs.request_job(identifier text, payload json, job_key text,
 -- Name: FUNCTION request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer) IS 'Queues a keyed graphile-worker job (arguments as graphile_worker.add_job''s; job_key required) so that no request is lost: records it in app_private.job_requests, in the caller''s transaction, then calls add_job. The run waits for that transaction (app_jobs.take_job_requests). Errors: 22004 without a job key; add_job''s own (GWBKM for a bad job_key_mode). Source: issue 18 item 1, graphile/worker#580.';
+COMMENT ON FUNCTION app_jobs.request_job(identifier text, payload json, job_key text, run_at timestamp with time zone, job_key_mode text, max_attempts integer) IS 'Queues a keyed graphile-worker job (arguments as graphile_worker.add_job''s; job_key required) so that no request is lost: records it in app_private.job_requests, in the caller''s transaction, then calls add_job. The run waits for that transaction (app_jobs.take_job_requests). Errors: 22004 without a job key; 22023 for a job_key_mode other than replace or preserve_run_at (unsafe_dedupe would drop a request made during a run). Source: issue 18 item 1, graphile/worker#580.';
 
 --
 -- Name: rewrap_data_keys(integer); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -3251,6 +3256,32 @@ end;
 $$;
 
 ALTER FUNCTION app_private.tg_family_links__check_kinds() OWNER TO app_owner;
+
+--
+-- Name: tg_jobs__keyed_job_needs_request(); Type: FUNCTION; Schema: app_private; Owner: app_owner
+--
+
+CREATE FUNCTION app_private.tg_jobs__keyed_job_needs_request() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if not exists (select from app_private.job_requests r where r.job_key = new.key) then
+    raise exception 'The keyed job % (%) was queued without app_jobs.request_job: graphile-worker could drop it (graphile/worker issue 580). Queue it with app_jobs.request_job (same arguments as add_job).',
+      quote_literal(new.key), (select t.identifier from graphile_worker._private_tasks t where t.id = new.task_id)
+      using errcode = 'JOB01';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION app_private.tg_jobs__keyed_job_needs_request() OWNER TO app_owner;
+
+--
+-- Name: FUNCTION tg_jobs__keyed_job_needs_request(); Type: COMMENT; Schema: app_private; Owner: app_owner
+--
+
+COMMENT ON FUNCTION app_private.tg_jobs__keyed_job_needs_request() IS 'BEFORE INSERT or UPDATE OF key of graphile_worker._private_jobs, for a keyed job: refuses (SQLSTATE JOB01) one with no request in app_private.job_requests, i.e. queued around app_jobs.request_job (graphile_worker.add_job/add_jobs with a job key, graphile-worker''s addJob with a jobKey), whichever client did it. Source: issue 18 item 1.';
 
 --
 -- Name: tg_psychologist_reviews__not_by_the_author(); Type: FUNCTION; Schema: app_private; Owner: app_owner
@@ -10682,6 +10713,12 @@ REVOKE ALL ON FUNCTION app_private.tg_consent_events__notify_parents() FROM PUBL
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_family_links__check_kinds() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_jobs__keyed_job_needs_request(); Type: ACL; Schema: app_private; Owner: app_owner
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_jobs__keyed_job_needs_request() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_psychologist_reviews__not_by_the_author(); Type: ACL; Schema: app_private; Owner: app_owner

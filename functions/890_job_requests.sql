@@ -22,6 +22,11 @@ begin
     raise exception 'app_jobs.request_job needs a job key; queue a job without one with graphile_worker.add_job'
       using errcode = '22004';
   end if;
+  -- unsafe_dedupe leaves a request made during a run without a run of its own: refused.
+  if request_job.job_key_mode is distinct from 'replace' and request_job.job_key_mode is distinct from 'preserve_run_at' then
+    raise exception 'app_jobs.request_job: job_key_mode % is not accepted (replace or preserve_run_at)', quote_nullable(request_job.job_key_mode)
+      using errcode = '22023';
+  end if;
   -- The request row first: it stays locked by this transaction until it ends, and a run that starts meanwhile
   -- waits for it (take_job_requests), whatever add_job below does.
   insert into app_private.job_requests as r (job_key) values (request_job.job_key)
@@ -33,7 +38,7 @@ begin
                                   max_attempts => request_job.max_attempts);
 end;
 $function$;
-comment on function app_jobs.request_job(text,json,text,timestamp with time zone,text,integer) is 'Queues a keyed graphile-worker job (arguments as graphile_worker.add_job''s; job_key required) so that no request is lost: records it in app_private.job_requests, in the caller''s transaction, then calls add_job. The run waits for that transaction (app_jobs.take_job_requests). Errors: 22004 without a job key; add_job''s own (GWBKM for a bad job_key_mode). Source: issue 18 item 1, graphile/worker#580.';
+comment on function app_jobs.request_job(text,json,text,timestamp with time zone,text,integer) is 'Queues a keyed graphile-worker job (arguments as graphile_worker.add_job''s; job_key required) so that no request is lost: records it in app_private.job_requests, in the caller''s transaction, then calls add_job. The run waits for that transaction (app_jobs.take_job_requests). Errors: 22004 without a job key; 22023 for a job_key_mode other than replace or preserve_run_at (unsafe_dedupe would drop a request made during a run). Source: issue 18 item 1, graphile/worker#580.';
 
 CREATE OR REPLACE FUNCTION app_jobs.take_job_requests(job_key text)
  RETURNS void
@@ -50,3 +55,22 @@ begin
 end;
 $function$;
 comment on function app_jobs.take_job_requests(text) is 'Called at the start of every run of a keyed job (src/worker/jobRequests.ts), in a transaction of its own: waits until every transaction that requested the job (app_jobs.request_job) has ended, then clears the request. Blocks only on those requesters (bounded by their statement and transaction timeouts); raises nothing of its own. Source: issue 18 item 1.';
+
+CREATE OR REPLACE FUNCTION app_private.tg_jobs__keyed_job_needs_request()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+begin
+  if not exists (select from app_private.job_requests r where r.job_key = new.key) then
+    raise exception 'The keyed job % (%) was queued without app_jobs.request_job: graphile-worker could drop it (graphile/worker issue 580). Queue it with app_jobs.request_job (same arguments as add_job).',
+      quote_literal(new.key), (select t.identifier from graphile_worker._private_tasks t where t.id = new.task_id)
+      using errcode = 'JOB01';
+  end if;
+  return new;
+end;
+$function$;
+comment on function app_private.tg_jobs__keyed_job_needs_request() is 'BEFORE INSERT or UPDATE OF key of graphile_worker._private_jobs, for a keyed job: refuses (SQLSTATE JOB01) one with no request in app_private.job_requests, i.e. queued around app_jobs.request_job (graphile_worker.add_job/add_jobs with a job key, graphile-worker''s addJob with a jobKey), whichever client did it. Source: issue 18 item 1.';
+
+CREATE OR REPLACE TRIGGER _100_keyed_job_needs_request BEFORE INSERT OR UPDATE OF key ON graphile_worker._private_jobs FOR EACH ROW WHEN ((new.key IS NOT NULL)) EXECUTE FUNCTION app_private.tg_jobs__keyed_job_needs_request();

@@ -98,6 +98,7 @@ export const ERROR_CATALOGUE = [
     sqlstate: "22023",
     code: "INVALID_PARAMETER",
     raisedBy: [
+      "app_jobs.request_job",
       "app_private.consent_flag",
       "app_public.add_coping_strategy",
       "app_public.can_share_with_parent",
@@ -137,6 +138,13 @@ export const ERROR_CATALOGUE = [
     raisedBy: ["app_public.moderate_quest", "app_jobs.request_job"],
     byPostgres: null,
     meaning: "A required argument is null: a moderation decision must name the version of the quest the moderator read; a keyed job request must name its job key.",
+  },
+  {
+    sqlstate: "JOB01",
+    code: null,
+    raisedBy: ["app_private.tg_jobs__keyed_job_needs_request"],
+    byPostgres: null,
+    meaning: "A keyed job was queued around app_jobs.request_job (add_job with a job key, addJob with a jobKey): graphile-worker could drop it; queue it with request_job.",
   },
   {
     sqlstate: "KEY01",

@@ -6,8 +6,11 @@ import { resilientPool } from "../db/pool.ts";
 import { DEFAULT_SWEEP, type DeadWorkerSweepOptions, startDeadWorkerSweep } from "./deadWorkers.ts";
 import type { MasterKeys } from "../privacy/masterKeys.ts";
 import { cronItems, workerTaskList } from "./tasks.ts";
+import { connectsWaitForDatabase } from "./waitForDatabase.ts";
 
 const POLL_INTERVAL_MS = 250;
+/** How long a stopping worker still waits for an unreachable database to record its jobs' outcomes. */
+const STOP_WAIT_FOR_DATABASE_MS = 5000;
 
 export interface WorkerHandle {
   /** graphile-worker's events (job:success, job:error, …), for metrics. */
@@ -38,10 +41,16 @@ export async function startWorker(options: {
   const concurrency = options.concurrency ?? 2;
   // Our own pool, so its error listeners outlive the runner (graphile-worker removes its own when it stops).
   const pool = resilientPool({ connectionString: options.connectionString, max: concurrency + 2 }, "worker database");
+  // Once asked to stop, a worker waits for the database at most this long more to record its jobs' outcomes.
+  let stopAskedAt: number | undefined;
 
   const events = new EventEmitter();
   // The sweep logs where the worker does (JSON under npm start and npm run worker).
   const logger = options.logger ?? new Logger(consoleLogFactory);
+  connectsWaitForDatabase(pool, {
+    giveUp: () => stopAskedAt !== undefined && Date.now() - stopAskedAt > STOP_WAIT_FOR_DATABASE_MS,
+    onWait: (e) => logger.warn(`worker database unreachable (${e instanceof Error ? e.message : String(e)}); waiting for it`),
+  });
   const sweep = startDeadWorkerSweep(options.connectionString, events, options.deadWorkerSweep ?? DEFAULT_SWEEP, (line) =>
     logger.warn(line),
   );
@@ -68,7 +77,10 @@ export async function startWorker(options: {
     // runner.stop() ("Runner is already stopped"): from then on, stopping means waiting for it.
     let stopping = false;
     let asked = false;
-    events.once("stop", () => (stopping = true));
+    events.once("stop", () => {
+      stopping = true;
+      stopAskedAt ??= Date.now();
+    });
     // It stops itself on a breaking migration after logging only a warning: keep the reason for our line.
     let reason = "graphile-worker stopped (see its last log line)";
     events.on("pool:listen:notification", ({ message }: { message: { channel: string; payload?: string } }) => {
@@ -94,6 +106,7 @@ export async function startWorker(options: {
       stoppedOnItsOwn,
       async stop() {
         asked = true;
+        stopAskedAt ??= Date.now();
         // The sweep and the pool go even if the runner fails to stop cleanly: a sweep left
         // running would keep polling a database that may be gone.
         try {

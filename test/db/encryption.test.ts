@@ -288,7 +288,7 @@ test("master key rotation: a worker given the previous key queues the job, which
   } finally {
     // Rotate back, by the same job: the file's other tests, in whatever order they run, write with the run's key,
     // which must wrap this database's data keys (or a new data key is refused, KEY05).
-    await withOwnerDb((owner) => owner.query("select graphile_worker.add_job('rewrap_data_keys', job_key := 'rewrap_data_keys')"));
+    await withOwnerDb((owner) => owner.query("select app_jobs.request_job('rewrap_data_keys', '{}', 'rewrap_data_keys')"));
     await runDueJobs(workerTaskList({ current: previous, previous: current }));
   }
 });

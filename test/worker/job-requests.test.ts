@@ -2,12 +2,9 @@
 // waited for: one connection holds the job's row as graphile-worker's get_job does while it locks the job,
 // another writes and queues meanwhile, and the run is started by hand on the job that was locked. No sleeps:
 // each step waits for PostgreSQL to report who blocks whom.
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { JobHelpers, Task } from "graphile-worker";
-import { Logger } from "graphile-worker";
+import { Logger, makeWorkerUtils } from "graphile-worker";
 import type pg from "pg";
-import { PROJECT_ROOT } from "../../src/config.ts";
 import { masterKeys } from "../../src/privacy/masterKeys.ts";
 import { workerTaskList } from "../../src/worker/tasks.ts";
 import { ownerUrl, poolFor, roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
@@ -208,25 +205,33 @@ test("a request needs a job key, and queues the job with it", async () => {
   });
 });
 
-test("every keyed job is queued through app_jobs.request_job", async () => {
-  // In the database: no function but request_job hands graphile-worker a job key.
-  const { rows } = await withOwnerDb((owner) =>
-    owner.query<{ fn: string }>(
-      `select p.oid::regprocedure::text as fn from pg_proc p
-       where p.pronamespace::regnamespace::text like 'app\\_%' and p.prosrc ~ 'add_jobs?\\s*\\(' and p.prosrc ~ 'job_key'
-         and p.oid <> 'app_jobs.request_job(text,json,text,timestamptz,text,integer)'::regprocedure`,
-    ),
+test.each([
+  ["add_job with a named job_key", "select graphile_worker.add_job('probe', '{}', job_key => 'job-requests-test:named')"],
+  ["add_job with the key as its sixth argument", "select graphile_worker.add_job('probe', '{}', null, now(), 10, 'job-requests-test:positional')"],
+  [
+    "add_jobs with a keyed spec",
+    "select graphile_worker.add_jobs(array[row('probe', '{}', null, now(), 10, 'job-requests-test:spec', null, null)::graphile_worker.job_spec])",
+  ],
+])("a keyed job queued around request_job is refused: %s", async (_how, sql) => {
+  await withOwnerDb(async (owner) => {
+    await expect(owner.query(sql)).rejects.toMatchObject({ code: "JOB01", message: expect.stringContaining("app_jobs.request_job") });
+    // Without a key, add_job is fine (consent notifications are queued so).
+    await owner.query("begin");
+    await owner.query("select graphile_worker.add_job('probe', '{}')");
+    await owner.query("rollback");
+  });
+});
+
+test("graphile-worker's own addJob with a jobKey is refused too, and request_job refuses unsafe_dedupe", async () => {
+  const utils = await makeWorkerUtils({ connectionString: roleUrl("app_worker") });
+  try {
+    await expect(utils.addJob("probe", {}, { jobKey: "job-requests-test:utils" })).rejects.toMatchObject({ code: "JOB01" });
+  } finally {
+    await utils.release();
+  }
+  await withOwnerDb((owner) =>
+    expect(owner.query("select app_jobs.request_job('probe', '{}', 'job-requests-test:dedupe', job_key_mode => 'unsafe_dedupe')")).rejects.toMatchObject({
+      code: "22023",
+    }),
   );
-  expect(rows.map((r) => r.fn)).toEqual([]);
-  // In TypeScript: graphile-worker's addJob with a jobKey, or add_job with job_key in SQL strings.
-  const offenders: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (file.endsWith(".ts") && /jobKey|add_jobs?\s*\([^)]*job_key/s.test(readFileSync(file, "utf8"))) offenders.push(path.relative(PROJECT_ROOT, file));
-    }
-  };
-  walk(path.join(PROJECT_ROOT, "src"));
-  expect(offenders).toEqual([]);
 });
