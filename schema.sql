@@ -3768,10 +3768,13 @@ declare
   quests uuid[];
   quest uuid;
 begin
-  -- Wait for a release of these quests in progress (it holds the quest row), so that what it
-  -- stores is withheld here rather than stored after this withholding.
+  -- Wait for a release in progress of any quest these children played (it holds the quest row), so that
+  -- what it stores is withheld here rather than stored after this withholding: its new members are not
+  -- visible yet, hence every quest they played, not only those whose stored releases count them. A release
+  -- that starts after this waits for this transaction, and then sees the change.
   perform 1 from app_public.quests q
   where q.id in (select r.quest_id from app_private.quest_releases r where r.members && child_ids)
+     or q.id in (select p.quest_id from app_public.quest_progress p where p.child_id = any (child_ids))
   order by q.id for no key update;
   with withheld as (
     update app_private.quest_releases r set members = '{}', inputs_digest = null, figures = '{}'
@@ -3793,7 +3796,7 @@ ALTER FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) OWNER TO 
 -- Name: FUNCTION withhold_figures_counting(child_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) IS 'Withholds (empties) every stored figure group that counted one of these children who no longer counts in it, and re-projects the quests concerned (quest_analytics to null, public statistics to zero). Called by triggers in the transaction of the change; waits for a release of those quests in progress. Raises nothing. Source: issue 14 item 9.';
+COMMENT ON FUNCTION app_private.withhold_figures_counting(child_ids uuid[]) IS 'Withholds (empties) every stored figure group that counted one of these children who no longer counts in it, and re-projects the quests concerned (quest_analytics to null, public statistics to zero). Called by triggers in the transaction of the change; waits for a release in progress of any quest these children played (and holds those quests'' rows until the change commits, so a release starting meanwhile sees it). Raises nothing. Source: issue 14 item 9; the race with a release in progress: issue 18''s review.';
 
 --
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: app_owner

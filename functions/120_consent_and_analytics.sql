@@ -521,10 +521,13 @@ declare
   quests uuid[];
   quest uuid;
 begin
-  -- Wait for a release of these quests in progress (it holds the quest row), so that what it
-  -- stores is withheld here rather than stored after this withholding.
+  -- Wait for a release in progress of any quest these children played (it holds the quest row), so that
+  -- what it stores is withheld here rather than stored after this withholding: its new members are not
+  -- visible yet, hence every quest they played, not only those whose stored releases count them. A release
+  -- that starts after this waits for this transaction, and then sees the change.
   perform 1 from app_public.quests q
   where q.id in (select r.quest_id from app_private.quest_releases r where r.members && child_ids)
+     or q.id in (select p.quest_id from app_public.quest_progress p where p.child_id = any (child_ids))
   order by q.id for no key update;
   with withheld as (
     update app_private.quest_releases r set members = '{}', inputs_digest = null, figures = '{}'
@@ -539,7 +542,7 @@ begin
   end loop;
 end;
 $function$;
-comment on function app_private.withhold_figures_counting(uuid[]) is 'Withholds (empties) every stored figure group that counted one of these children who no longer counts in it, and re-projects the quests concerned (quest_analytics to null, public statistics to zero). Called by triggers in the transaction of the change; waits for a release of those quests in progress. Raises nothing. Source: issue 14 item 9.';
+comment on function app_private.withhold_figures_counting(uuid[]) is 'Withholds (empties) every stored figure group that counted one of these children who no longer counts in it, and re-projects the quests concerned (quest_analytics to null, public statistics to zero). Called by triggers in the transaction of the change; waits for a release in progress of any quest these children played (and holds those quests'' rows until the change commits, so a release starting meanwhile sees it). Raises nothing. Source: issue 14 item 9; the race with a release in progress: issue 18''s review.';
 
 CREATE OR REPLACE FUNCTION app_private.tg__withhold_figures()
  RETURNS trigger

@@ -9,7 +9,7 @@ import { masterKeys } from "../../src/privacy/masterKeys.ts";
 import { workerTaskList } from "../../src/worker/tasks.ts";
 import { ownerUrl, poolFor, roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
 import { createUser, type TestUser } from "../helpers/fixtures.ts";
-import { until } from "../helpers/process.ts";
+import { pidOf, waitsOn } from "../helpers/locks.ts";
 import { createQuest } from "../helpers/quests.ts";
 import { runDueJobs } from "../helpers/worker.ts";
 
@@ -25,15 +25,6 @@ interface JobRow {
 
 /** A connection of its own (released by the caller): one per actor of the race. */
 const connect = (url: string): Promise<pg.PoolClient> => poolFor(url).connect();
-
-const pidOf = async (client: pg.ClientBase): Promise<number> => (await client.query("select pg_backend_pid() as pid")).rows[0].pid;
-
-/** Whether some backend waits on a lock `holderPid` holds. */
-const somebodyWaitsOn = (holderPid: number): Promise<boolean> =>
-  withOwnerDb(async (owner) =>
-    (await owner.query("select exists (select from pg_stat_activity where $1 = any (pg_blocking_pids(pid))) as waits", [holderPid])).rows[0]
-      .waits,
-  );
 
 /** Runs `job` with the worker's real task list, as graphile-worker does once it has locked the job (as app_worker). */
 function runAsWorker(job: JobRow): Promise<unknown> {
@@ -52,20 +43,6 @@ function runAsWorker(job: JobRow): Promise<unknown> {
     },
   } as unknown as JobHelpers;
   return Promise.resolve((tasks[job.task_identifier] as Task)(job.payload, helpers));
-}
-
-/** Starts `run`, and resolves with "waits" once it waits on `holderPid`, or "finished" if it ends first. */
-async function waitsOn(run: Promise<unknown>, holderPid: number): Promise<"waits" | "finished"> {
-  let finished = false;
-  void run.then(
-    () => (finished = true),
-    () => (finished = true),
-  );
-  return until(
-    "the run to wait for the writer or finish",
-    async () => (finished ? "finished" : (await somebodyWaitsOn(holderPid)) ? "waits" : undefined),
-    { intervalMs: 10 },
-  );
 }
 
 const ratingOf = (quest: string): Promise<number> =>
