@@ -51,6 +51,9 @@ export const SECRET_NAMES = [
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
+/** JWT_MAX_LIFETIME_SECONDS's default: 7 days, the longest life of the tokens we mint (src/http/auth.ts). */
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 7 * 24 * 3600;
+
 /** The shortest secret production takes where length is what protects it (JWT secrets, the master key). */
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
@@ -86,6 +89,8 @@ export interface Config {
   embedded: EmbeddedSettings | undefined;
   /** Connection pool size of the GraphQL server (app_authenticator). */
   poolMax: number;
+  /** PG_POOL_TIMEOUT_MS: how long a GraphQL request waits for a database connection (a free one, or a new one made) before it gets 503. */
+  poolTimeoutMs: number;
   /** TRUSTED_DOCUMENTS_DIR: when set, /graphql runs only the documents stored there (`<sha256>.graphql`). */
   trustedDocumentsDir: string | undefined;
   /** METRICS_PORT: when set, a standalone worker serves /metrics and /healthz there (0: any free port). */
@@ -96,8 +101,13 @@ export interface Config {
   workerInProcess: boolean;
   /** DATA_ENCRYPTION_KEY_PREVIOUS: the master key being rotated out, while its data keys are re-wrapped. */
   previousDataEncryptionKey: string | undefined;
+  /** JWT_MAX_LIFETIME_SECONDS: the longest life the API accepts in a token (exp − iat, or exp − now without iat). */
+  jwtMaxLifetimeSeconds: number;
   secret(name: SecretName): string;
 }
+
+/** PG_POOL_TIMEOUT_MS's default: well under the statement timeout (10 s), long enough for a burst to drain. */
+export const DEFAULT_POOL_TIMEOUT_MS = 3000;
 
 const EMBEDDED_DATABASE = "pas_in_peace";
 const EMBEDDED_OWNER = "app_owner";
@@ -132,11 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootUrl,
     embedded,
     poolMax: parseIntSetting(env, "PG_POOL_MAX", 20, 1, 1000),
+    poolTimeoutMs: parseIntSetting(env, "PG_POOL_TIMEOUT_MS", DEFAULT_POOL_TIMEOUT_MS, 100, 600_000),
     trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
     metricsPort: env.METRICS_PORT ? parseIntSetting(env, "METRICS_PORT", 0, 0, 65535) : undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
     workerInProcess: parseBooleanSetting(env, "WORKER_IN_PROCESS", true),
     previousDataEncryptionKey: env.DATA_ENCRYPTION_KEY_PREVIOUS || undefined,
+    // 1 minute to 30 days: a JWT cannot be revoked before it expires.
+    jwtMaxLifetimeSeconds: parseIntSetting(env, "JWT_MAX_LIFETIME_SECONDS", DEFAULT_JWT_MAX_LIFETIME_SECONDS, 60, 30 * 24 * 3600),
     secret: (name) => secrets.get(name),
   };
 }

@@ -65,7 +65,9 @@ runCommand(async (lifecycle) => {
   const http = await createHttpService({
     authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
     poolMax: config.poolMax,
+    poolTimeoutMs: config.poolTimeoutMs,
     secrets,
+    maxTokenLifetimeSeconds: config.jwtMaxLifetimeSeconds,
     production: config.production,
     masterKeys: keys,
     trustedDocumentsDir: config.trustedDocumentsDir,

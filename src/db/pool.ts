@@ -2,10 +2,54 @@
 // restart, or the embedded cluster stopping just after pool.end() returned,
 // which does not wait for sockets to close) without crashing the process: every
 // client keeps an error listener for its whole life, not only while idle.
+//
+// It also says, of an error, whether it means "the database cannot be reached
+// now" (databaseUnavailability): the API answers those with 503 + Retry-After
+// (src/http/unavailable.ts, docs/operations.md "During a database outage").
 import pg from "pg";
 
+/** Marks an error raised on a connection that was lost while its COMMIT was on the way. */
+const COMMIT_OUTCOME_UNKNOWN = Symbol("commitOutcomeUnknown");
+
+/**
+ * A client that remembers when its connection was lost while a COMMIT was in flight: the server may
+ * have committed or not, and nobody can tell from here. Every error it raises from then on (the
+ * COMMIT's, and the ROLLBACK's that @dataplan/pg sends next, which is what reaches GraphQL) carries
+ * the mark. Given to the pool as its `Client` (pg-pool's own option), not patched onto instances.
+ */
+class CommitAwareClient extends pg.Client {
+  private lostDuringCommit = false;
+
+  // pg's query has many overloads; this forwards them all and only watches the promise form of COMMIT.
+  override query(...args: unknown[]): any {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    const watched = this.lostDuringCommit || (isCommit(args[0]) && typeof args.at(-1) !== "function");
+    if (!watched || typeof (result as Promise<unknown> | undefined)?.then !== "function") return result;
+    return (result as Promise<unknown>).catch((error: unknown) => {
+      // (A client that was already broken never sent the COMMIT: the server rolled the transaction back.)
+      if (isCommit(args[0]) && connectionLost(error) && !NEVER_SENT.some((words) => String((error as Error | null)?.message).startsWith(words))) {
+        this.lostDuringCommit = true;
+      }
+      if (this.lostDuringCommit && typeof error === "object" && error !== null) Object.assign(error, { [COMMIT_OUTCOME_UNKNOWN]: true });
+      throw error;
+    });
+  }
+}
+
+/** node-postgres's words for a query it refused to send, the connection being already gone. */
+const NEVER_SENT = ["Client has encountered a connection error and is not queryable", "Client was closed and is not queryable"];
+
+function isCommit(query: unknown): boolean {
+  const text = typeof query === "string" ? query : (query as { text?: unknown } | null)?.text;
+  return typeof text === "string" && /^\s*(commit|end)\s*;?\s*$/i.test(text);
+}
+
+/**
+ * A pool with a bound on waiting for a connection (`connectionTimeoutMillis`: a free client, or a new
+ * connection to be made); without one pg waits forever. Callers that serve requests should set it.
+ */
 export function resilientPool(config: pg.PoolConfig, label: string): pg.Pool {
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({ Client: CommitAwareClient, ...config });
   const report = (e: Error) => {
     // 57P01 (the server shut down): a running query reports it itself, an idle client is
     // simply replaced; anything else is worth a line.
@@ -14,4 +58,70 @@ export function resilientPool(config: pg.PoolConfig, label: string): pg.Pool {
   pool.on("error", report);
   pool.on("connect", (client) => client.on("error", report));
   return pool;
+}
+
+/**
+ * Why the database cannot serve a request now:
+ * - `pool_exhausted`: every connection of the pool stayed busy for the whole acquire bound;
+ * - `database_unreachable`: no connection could be made or kept (refused, reset, the server shutting
+ *   down, crashed or starting up, a connection exception, too many connections);
+ * `commitOutcomeUnknown` is true when the connection was lost while COMMIT was on the way: the
+ * transaction may have been committed. In every other case nothing of the failed statement's
+ * transaction was committed.
+ */
+export interface Unavailability {
+  reason: "pool_exhausted" | "database_unreachable";
+  commitOutcomeUnknown: boolean;
+}
+
+/** pg-pool's words when the acquire bound passed with every client busy (pg-pool 3, index.js). */
+const POOL_TIMEOUT = "timeout exceeded when trying to connect";
+/** Socket-level failures (Node's error codes). */
+const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+/**
+ * SQLSTATEs: 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (shutting down or
+ * starting up), 53300 too_many_connections; class 08 is "connection exception".
+ */
+const SERVER_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
+/** node-postgres's own words for a connection that is gone (it gives them no code). */
+const LOST_CONNECTION = [
+  "Connection terminated unexpectedly",
+  "Connection terminated due to connection timeout",
+  "Connection terminated",
+  "Client has encountered a connection error and is not queryable",
+  "Client was closed and is not queryable",
+];
+
+/** What an error says about itself (duck-typed: an error made by Node's core in another realm, as under jest, is no `instanceof Error` here). */
+interface ErrorLike {
+  message: string;
+  code?: unknown;
+  [COMMIT_OUTCOME_UNKNOWN]?: boolean;
+}
+
+/** The error and what it wraps (`cause`, AggregateError's `errors`: Node tries every address of localhost). */
+function* chain(error: unknown, depth = 0): Generator<ErrorLike> {
+  if (typeof error !== "object" || error === null || depth > 5) return;
+  const e = error as Partial<ErrorLike> & { cause?: unknown; errors?: unknown; originalError?: unknown };
+  yield { message: typeof e.message === "string" ? e.message : "", code: e.code, [COMMIT_OUTCOME_UNKNOWN]: e[COMMIT_OUTCOME_UNKNOWN] };
+  yield* chain(e.cause, depth + 1);
+  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* chain(inner, depth + 1);
+  yield* chain(e.originalError, depth + 1);
+}
+
+function connectionLost(error: unknown): boolean {
+  for (const e of chain(error)) {
+    const code = e.code;
+    if (typeof code === "string" && (SOCKET_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith("08"))) return true;
+    if (LOST_CONNECTION.some((words) => e.message.startsWith(words))) return true;
+  }
+  return false;
+}
+
+/** Whether `error` means the database cannot serve the request now, and why; null for any other error. */
+export function databaseUnavailability(error: unknown): Unavailability | null {
+  const commitOutcomeUnknown = [...chain(error)].some((e) => e[COMMIT_OUTCOME_UNKNOWN] === true);
+  if ([...chain(error)].some((e) => e.message === POOL_TIMEOUT)) return { reason: "pool_exhausted", commitOutcomeUnknown };
+  if (commitOutcomeUnknown || connectionLost(error)) return { reason: "database_unreachable", commitOutcomeUnknown };
+  return null;
 }

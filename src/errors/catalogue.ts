@@ -200,14 +200,22 @@ export const ERROR_CATALOGUE = [
     code: "UNAUTHENTICATED",
     raisedBy: ["src/http/auth.ts"],
     byPostgres: null,
-    meaning: "HTTP 401: no token, a malformed Authorization header, a bad signature or an expired token.",
+    meaning: "HTTP 401: no token, a malformed Authorization header, a bad signature, an expired token, one living longer than `JWT_MAX_LIFETIME_SECONDS` or issued in the future.",
   },
   {
     sqlstate: null,
     code: "UNAVAILABLE",
-    raisedBy: ["src/http/auth.ts"],
+    raisedBy: ["src/errors/unavailable.ts"],
     byPostgres: null,
-    meaning: "HTTP 503: the database did not answer the acting-kind check; try again shortly.",
+    meaning:
+      "HTTP 503 with Retry-After: the database could not serve the request (`extensions.reason`: `database_unreachable` — refused, reset, shutting down, crashed or starting up: 57P01/57P02/57P03/53300/08xxx — or `pool_exhausted` — no connection came free within PG_POOL_TIMEOUT_MS); what failed was not done: try again after `extensions.retryAfterSeconds`.",
+  },
+  {
+    sqlstate: null,
+    code: "OUTCOME_UNKNOWN",
+    raisedBy: ["src/errors/unavailable.ts"],
+    byPostgres: null,
+    meaning: "HTTP 503 with Retry-After: the connection was lost while the transaction's COMMIT was on its way, so it may or may not have been saved: read it back before repeating a write.",
   },
   {
     sqlstate: null,

@@ -8,6 +8,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
+import { databaseUnavailability } from "../db/pool.ts";
+import { unavailableAnswer } from "../errors/unavailable.ts";
 import { CLIENT_CODE_BY_SQLSTATE } from "../errors/index.ts";
 import type { Logger } from "../observability/logger.ts";
 
@@ -35,6 +37,22 @@ export function makeMaskError(logger: Pick<Logger, "error">): (error: GraphQLErr
     const original = error.originalError as { code?: unknown; constraint?: unknown } | undefined;
     // Errors GraphQL itself raised about the document (validation, null for a non-null field) are the client's to read.
     if (!original || original instanceof GraphQLError) return error;
+    const unavailable = databaseUnavailability(original);
+    if (unavailable) {
+      // Not masked: the client must know to come back later (HTTP 503 + Retry-After, src/http/unavailable.ts).
+      const answer = unavailableAnswer(unavailable);
+      if (unavailable.commitOutcomeUnknown) {
+        logger.error({ event: "commit_outcome_unknown", path: error.path, error: describeError(original) }, "connection lost during COMMIT");
+      }
+      return new GraphQLError(answer.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        originalError: error.originalError,
+        extensions: answer.extensions,
+      });
+    }
     const code = typeof original.code === "string" ? CLIENT_CODE_BY_SQLSTATE.get(original.code) : undefined;
     if (code || isSafeError(original as Error)) {
       return new GraphQLError(error.message, {

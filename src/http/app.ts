@@ -13,9 +13,11 @@ import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics, type Metrics } from "../observability/metrics.ts";
 import { type MasterKeys, masterKeyIds } from "../privacy/masterKeys.ts";
 import { type PrivacyWatch, watchPrivacyChecks } from "../observability/privacyWatch.ts";
+import { DEFAULT_POOL_TIMEOUT_MS } from "../config.ts";
 import { recordActivity } from "./activity.ts";
 import { type AppSecrets, identityOf, requireActingKind, requireAppToken } from "./auth.ts";
 import { checkReadiness, latestCommittedMigration, watchDatabase } from "./readiness.ts";
+import { answerUnavailable, DatabaseUnavailablePlugin } from "./unavailable.ts";
 
 export interface HttpService {
   server: Server;
@@ -31,7 +33,11 @@ export interface HttpServiceOptions {
   /** app_authenticator's connection string. */
   authenticatorUrl: string;
   poolMax: number;
+  /** How long a request waits for a database connection before it gets 503 (PG_POOL_TIMEOUT_MS; default DEFAULT_POOL_TIMEOUT_MS). */
+  poolTimeoutMs?: number;
   secrets: AppSecrets;
+  /** The longest life a token may have (JWT_MAX_LIFETIME_SECONDS; default 7 days, src/http/auth.ts). */
+  maxTokenLifetimeSeconds?: number;
   production: boolean;
   masterKeys: MasterKeys;
   /** Per-request statement_timeout (default STATEMENT_TIMEOUT). */
@@ -60,25 +66,32 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 const POOL_WARNING_INTERVAL_MS = 10_000;
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
-  const pool = resilientPool({ connectionString: options.authenticatorUrl, max: options.poolMax }, "GraphQL database");
+  const pool = resilientPool(
+    { connectionString: options.authenticatorUrl, max: options.poolMax, connectionTimeoutMillis: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS },
+    "GraphQL database",
+  );
   const logger = options.logger ?? createLogger();
   const metrics = createMetrics(pool);
   const expectedMigration = latestCommittedMigration();
   const heldKeyIds = masterKeyIds(options.masterKeys);
 
-  const pgl = postgraphile(
-    makePreset({
-      pool,
-      // The identity requireAppToken (mounted on /graphql below) verified; none on any other path.
-      identityOf: ({ expressv4 }) => (expressv4 ? identityOf(expressv4.res) : undefined),
-      production: options.production,
-      masterKeys: options.masterKeys,
-      statementTimeout: options.statementTimeout,
-      trustedDocumentsDir: options.trustedDocumentsDir,
-      roleFor: options.roleFor,
-      telemetry: { metrics, logger },
-    }),
-  );
+  const pgl = postgraphile({
+    // An unreachable database or an exhausted pool: HTTP 503 + Retry-After (unavailable.ts).
+    plugins: [DatabaseUnavailablePlugin],
+    extends: [
+      makePreset({
+        pool,
+        // The identity requireAppToken (mounted on /graphql below) verified; none on any other path.
+        identityOf: ({ expressv4 }) => (expressv4 ? identityOf(expressv4.res) : undefined),
+        production: options.production,
+        masterKeys: options.masterKeys,
+        statementTimeout: options.statementTimeout,
+        trustedDocumentsDir: options.trustedDocumentsDir,
+        roleFor: options.roleFor,
+        telemetry: { metrics, logger },
+      }),
+    ],
+  });
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
@@ -126,13 +139,16 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
-  const stopDatabaseWatch = watchDatabase(pool, logger, options.databasePollMs ?? 2000);
-  app.use("/graphql", requireAppToken(options.secrets), requireActingKind(pool), recordActivity(pool, logger));
+  app.use("/graphql", requireAppToken(options.secrets, { maxLifetimeSeconds: options.maxTokenLifetimeSeconds }), requireActingKind(pool), recordActivity(pool, logger));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server);
+  app.use(answerUnavailable);
   // Build the schema now, so a broken database fails start-up rather than the first request.
   await pgl.getSchema();
+  // Then the watchers: their first queries would otherwise compete with the introspection for the
+  // pool, and a small pool (PG_POOL_MAX=1) could fail start-up on PG_POOL_TIMEOUT_MS.
+  const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
+  const stopDatabaseWatch = watchDatabase(pool, logger, options.databasePollMs ?? 2000);
 
   return {
     server,

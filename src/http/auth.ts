@@ -4,10 +4,12 @@
 import type { NextFunction, Request, Response } from "express";
 import jwt from "jsonwebtoken";
 import type pg from "pg";
-import { APPS, type AppName } from "../config.ts";
+import { APPS, type AppName, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from "../config.ts";
 import { type ClientCode, UserError } from "../errors/index.ts";
+import { databaseUnavailability } from "../db/pool.ts";
 import { isUuid } from "../uuid.ts";
 import { ExpiringMemory } from "./expiringMemory.ts";
+import { sendUnavailable } from "./unavailable.ts";
 
 export interface AppIdentity {
   app: AppName;
@@ -22,8 +24,20 @@ export class AuthError extends UserError {
   override name = "AuthError";
 }
 
+/** What verifyAppToken accepts beyond a valid signature and an `exp` not yet past. */
+export interface TokenLimits {
+  /** The longest life a token may have, in seconds (JWT_MAX_LIFETIME_SECONDS; default MAX_TOKEN_SECONDS): see tokenLifetimeProblem. */
+  maxLifetimeSeconds?: number;
+}
+
+/**
+ * How far ahead of this server's clock a token's `iat` may be (the signer's clock running fast), in
+ * seconds. Only `iat` gets it: `exp` and `nbf` are checked to the second, as jsonwebtoken does by default.
+ */
+export const IAT_CLOCK_SKEW_SECONDS = 60;
+
 /** Which app signed the token, and who acts; throws AuthError with a message fit for the client. */
-export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity {
+export function verifyAppToken(token: string, secrets: AppSecrets, limits: TokenLimits = {}): AppIdentity {
   // Signed by this app (jsonwebtoken checks the signature first), but outside its validity period.
   let sawExpired: jwt.TokenExpiredError | undefined;
   let sawNotBefore: jwt.NotBeforeError | undefined;
@@ -40,6 +54,8 @@ export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity 
     if (typeof claims === "string" || typeof claims.exp !== "number") {
       throw new AuthError("The token has no `exp` claim; tokens must expire.");
     }
+    const tooLong = tokenLifetimeProblem(claims.exp, claims.iat, limits.maxLifetimeSeconds ?? MAX_TOKEN_SECONDS);
+    if (tooLong) throw new AuthError(tooLong);
     if (!isUuid(claims.sub)) {
       throw new AuthError("The token's `sub` claim must be the acting user's uuid.");
     }
@@ -53,10 +69,45 @@ export function verifyAppToken(token: string, secrets: AppSecrets): AppIdentity 
 }
 
 /**
+ * A validly signed token that lives too long (a JWT cannot be revoked before it expires, so one with
+ * `exp` in the year 3000 is a key for ever), or was issued in the future: the 401 message, or undefined.
+ * The life is `exp − iat` when the token has an `iat`: what the signer declared, the same answer
+ * whenever the token is shown. Without `iat` (the contract requires only `sub` and `exp`) nothing says
+ * when it was issued, so what is left of it, `exp − now`, must be within the limit. An `iat` more than
+ * IAT_CLOCK_SKEW_SECONDS ahead of our clock is refused, so either way no token we accept expires later
+ * than now + the limit (+ the skew). `iat` is a number here (jsonwebtoken refuses any other).
+ */
+export function tokenLifetimeProblem(exp: number, iat: number | undefined, maxLifetimeSeconds: number, now = Date.now() / 1000): string | undefined {
+  const limit = `the ${seconds(maxLifetimeSeconds)} this server accepts (JWT_MAX_LIFETIME_SECONDS): sign tokens that expire sooner.`;
+  if (iat === undefined) {
+    const left = Math.ceil(exp - now);
+    return left > maxLifetimeSeconds ? `The token expires too far ahead: its \`exp\` (${instant(exp)}) is ${seconds(left)} away and it has no \`iat\`, more than ${limit}` : undefined;
+  }
+  if (iat > now + IAT_CLOCK_SKEW_SECONDS) {
+    return `The token was issued in the future (its \`iat\`, ${instant(iat)}, is ${seconds(Math.round(iat - now))} ahead of this server's clock): check the signer's clock.`;
+  }
+  const life = exp - iat;
+  return life > maxLifetimeSeconds ? `The token lives too long: ${seconds(life)} from its \`iat\` to its \`exp\` (${instant(exp)}), more than ${limit}` : undefined;
+}
+
+/** A claim's time as ISO 8601, or the number itself when no Date holds it. */
+function instant(claim: number): string {
+  const date = new Date(claim * 1000);
+  return Number.isNaN(date.getTime()) ? `${claim} s after 1970` : date.toISOString();
+}
+
+/** "604800 s (7 days)", "3600 s". */
+function seconds(value: number): string {
+  const days = value / 86_400;
+  return value >= 86_400 ? `${value} s (${Number.isInteger(days) ? days : days.toFixed(1)} days)` : `${value} s`;
+}
+
+/**
  * The longest life a token we mint may have (7 days, in seconds): a JWT cannot be revoked before it
  * expires, so a token minted by hand (`npm run token`, also in production) must not outlive a week.
+ * The server accepts, by default, the same (JWT_MAX_LIFETIME_SECONDS).
  */
-export const MAX_TOKEN_SECONDS = 7 * 24 * 3600;
+export const MAX_TOKEN_SECONDS = DEFAULT_JWT_MAX_LIFETIME_SECONDS;
 
 /** An HS256 JWT (`sub` = userId) signed with the app's secret, valid `expiresInSeconds` (1 to MAX_TOKEN_SECONDS). */
 export function signAppToken(
@@ -80,15 +131,15 @@ export function identityOf(res: Response): AppIdentity | undefined {
   return (res.locals as { identity?: AppIdentity }).identity;
 }
 
-/** Express middleware: 401 with a JSON body for a missing, bad or expired token. */
-export function requireAppToken(secrets: AppSecrets) {
+/** Express middleware: 401 with a JSON body for a missing, bad, expired or too long-lived token. */
+export function requireAppToken(secrets: AppSecrets, limits: TokenLimits = {}) {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     try {
       if (!header) throw new AuthError("Authentication required: send `Authorization: Bearer <JWT>`.");
       if (!match) throw new AuthError("The Authorization header must be `Bearer <JWT>`.");
-      res.locals.identity = verifyAppToken(match[1]!, secrets);
+      res.locals.identity = verifyAppToken(match[1]!, secrets, limits);
       next();
     } catch (e) {
       if (!(e instanceof AuthError)) return next(e);
@@ -127,9 +178,10 @@ export function requireActingKind(pool: pg.Pool) {
         ]);
         problem = rows[0]!.problem;
       } catch (e) {
-        // Unchecked is not allowed: the request waits for a database that answers.
-        req.log.warn({ event: "acting_kind_unchecked", err: (e as Error).message }, "could not check the acting user's kind");
-        res.status(503).json({ errors: [{ message: "The database did not answer; try again shortly.", extensions: { code: "UNAVAILABLE" satisfies ClientCode } }] });
+        // Unchecked is not allowed: 503 + Retry-After, the client comes back when the database answers.
+        const unavailable = databaseUnavailability(e) ?? { reason: "database_unreachable", commitOutcomeUnknown: false };
+        req.log.warn({ event: "acting_kind_unchecked", reason: unavailable.reason, err: (e as Error).message }, "could not check the acting user's kind");
+        sendUnavailable(res, unavailable);
         return;
       }
       verdict = { problem };

@@ -169,6 +169,7 @@ describe("at the API", () => {
     const res = {
       locals: {},
       status: (code: number) => (sent.push(code), res),
+      set: (name: string, value: string) => (sent.push({ [name]: value }), res),
       json: (body: unknown) => (sent.push(body), res),
     };
     let passed = 0;
@@ -176,7 +177,18 @@ describe("at the API", () => {
     const silent = { query: () => Promise.reject(new Error("connect ECONNREFUSED")) };
     await requireActingKind(silent as never)(req as never, res as never, () => passed++);
     expect(passed).toBe(1);
-    expect(sent).toEqual([503, { errors: [{ message: "The database did not answer; try again shortly.", extensions: { code: "UNAVAILABLE" } }] }]);
+    expect(sent).toEqual([
+      503,
+      { "Retry-After": "5" },
+      {
+        errors: [
+          {
+            message: "The database cannot be reached right now, so this was not done; try again in 5 seconds.",
+            extensions: { code: "UNAVAILABLE", reason: "database_unreachable", retryAfterSeconds: 5 },
+          },
+        ],
+      },
+    ]);
   });
 
   test("should the database refuse anyway (a kind changed since the API looked), the client reads WRONG_APP_FOR_USER", () => {

@@ -121,11 +121,17 @@ test("TLS settings of DATABASE_URL reach every role's connection", () => {
 test.each([
   [{ PORT: "http" }, /PORT must be an integer from 0 to 65535, got "http"/],
   [{ METRICS_PORT: "-1" }, /METRICS_PORT must be an integer from 0 to 65535, got "-1"/],
+  [{ PG_POOL_TIMEOUT_MS: "0" }, /PG_POOL_TIMEOUT_MS must be an integer from 100 to 600000, got "0"/],
   [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "loud"/],
   [{ DATABASE_URL: "mysql://x@y/z" }, /DATABASE_URL must look like postgres:\/\//],
   [{ DATABASE_URL: "not a url" }, /DATABASE_URL is not a URL/],
 ])("bad settings fail clearly: %o", (env, message) => {
   expect(() => loadConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
+});
+
+test("PG_POOL_TIMEOUT_MS bounds the wait for a database connection: 3 s unless set", () => {
+  expect(loadConfig({ DATA_DIR: dataDir }).poolTimeoutMs).toBe(3000);
+  expect(loadConfig({ DATA_DIR: dataDir, PG_POOL_TIMEOUT_MS: "750" }).poolTimeoutMs).toBe(750);
 });
 
 test("the two apps' JWT secrets must differ", () => {
