@@ -107,7 +107,7 @@ test("a worker SIGKILLed in the middle of a job: its job is released and run aga
     connectionString: roleConnectionString(config, ROLES.worker),
     masterKeys: masterKeys(config),
     cronItems: [],
-    deadWorkerSweep: { intervalMs: 200, minLockAgeMs: 500 },
+    deadWorkerSweep: { intervalMs: 200, minLockAgeMs: 500, graceMs: 1000 },
   });
   try {
     await until("the job to run again", async () =>
@@ -122,7 +122,7 @@ test("a live worker's long job is left alone by other workers' sweeps", async ()
   const blocker = await owner.connect();
   await blocker.query("begin");
   await blocker.query("lock table app_public.quest_analytics in access exclusive mode");
-  const fastSweep = { intervalMs: 100, minLockAgeMs: 200 };
+  const fastSweep = { intervalMs: 100, minLockAgeMs: 200, graceMs: 1000 };
   const quest = await questWithQueuedRefresh();
   const busy = await startWorker({ connectionString: roleConnectionString(config, ROLES.worker), masterKeys: masterKeys(config), cronItems: [], deadWorkerSweep: fastSweep });
   let other: Awaited<ReturnType<typeof startWorker>> | undefined;
