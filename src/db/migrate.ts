@@ -3,7 +3,9 @@
 // schema, the audit log, functions/, then policies/. Every step is idempotent.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 // graphile-migrate's own logger class (it checks instanceof): its lines go where ours go.
 import { Logger } from "@graphile/logger";
 import JSON5 from "json5";
@@ -20,12 +22,19 @@ import { POLICIES_DIR, readPolicies } from "./policies.ts";
 import { applySqlFiles, readSqlFolder, type SqlFile, SqlFileError } from "./sqlFolder.ts";
 import { AUDIT_ROLES, ensureAuditRoles, ensureRolesAndDatabase, installAuditLog, type RoleOptions } from "./roles.ts";
 
-/** The .gmrc settings with the connection strings and master keys of this environment (and, optionally, where its lines go). */
+/** graphile-migrate's folder: `committed/` (what production runs) and `current/`. */
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "migrations");
+
+/**
+ * The .gmrc settings with the connection strings and master keys of this environment (and, optionally, where its
+ * lines go, and another migrations folder: a test's copy).
+ */
 export function graphileMigrateSettings(
   ownerUrl: string,
   rootUrl: string | undefined,
   keys: MasterKeys,
   log?: (line: string) => void,
+  migrationsFolder = MIGRATIONS_DIR,
 ): Settings {
   const gmrc = JSON5.parse(readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
   return {
@@ -35,7 +44,7 @@ export function graphileMigrateSettings(
     ...(log ? { logger: new Logger(() => (_level, message) => log(message)) } : {}),
     connectionString: ownerUrl,
     rootConnectionString: rootUrl,
-    migrationsFolder: path.join(PROJECT_ROOT, "migrations"),
+    migrationsFolder,
   };
 }
 
@@ -47,40 +56,151 @@ export function graphileMigrateSettings(
  * `keepExistingRoles`: for a scratch database (src/tools/scratchDatabase.ts) on a server others use:
  * the roles that exist keep their passwords and attributes (ensureRolesAndDatabase's keepExisting),
  * missing ones get random passwords nobody needs, and so does this database's audit writer login.
+ * `beforeMigrations`: runs once roles and database are in place, before the first change to the database, under the
+ * migration lock (db:migrate's backup in production, src/tools/backup.ts); when it throws, nothing is migrated.
+ * `migrationsFolder`: another folder than migrations/ (a test's copy with a migration of its own).
  */
 export async function migrateDatabase(
   config: Config,
   log: (line: string) => void = console.log,
-  { withCurrent = false, keepExistingRoles = false }: { withCurrent?: boolean; keepExistingRoles?: boolean } = {},
+  {
+    withCurrent = false,
+    keepExistingRoles = false,
+    beforeMigrations,
+    migrationsFolder = MIGRATIONS_DIR,
+  }: { withCurrent?: boolean; keepExistingRoles?: boolean; beforeMigrations?: () => Promise<void>; migrationsFolder?: string } = {},
 ): Promise<void> {
   await oneMigrationAtATime(config, async () => {
     const roleConfig = keepExistingRoles ? { ...config, secret: throwawaySecrets() } : config;
     await ensureRoles(roleConfig, log, { keepExisting: keepExistingRoles });
-    const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log);
-    await (withCurrent ? runCurrentMigration(settings) : migrate(settings));
-    releaseGraphileMigratePools();
+    await beforeMigrations?.();
+    const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log, migrationsFolder);
+    try {
+      await (withCurrent ? runCurrentMigration(settings) : migrate(settings));
+    } finally {
+      // Also after a failed migration: its idle client, ended later by the server, would make graphile-migrate exit the process.
+      releaseGraphileMigratePools();
+    }
     await installWorkerSchema({ connectionString: config.ownerUrl });
     log("graphile_worker schema is current");
     await ensureAuditLog(roleConfig, log);
-    const [functions, policies] = await applyFunctionsAndPolicies(config.ownerUrl);
+    const [functions, policies] = await applyFunctionsAndPolicies(config.ownerUrl, { log });
     log(`functions re-applied: ${functions.join(", ")}`);
     log(`policies re-applied: ${policies.join(", ")}`);
   });
 }
 
 /**
+ * The committed migrations of `migrationsFolder` the database has not run yet (their file names), as
+ * graphile-migrate picks them: every one numbered after the last it recorded; all of them when the database holds no
+ * migration history (a new database).
+ */
+export async function pendingMigrations(ownerUrl: string, migrationsFolder = MIGRATIONS_DIR): Promise<string[]> {
+  const committed = (await readdir(path.join(migrationsFolder, "committed")))
+    .map((file) => ({ file, number: /^([0-9]{6,})(-[-_a-zA-Z0-9]*)?\.sql$/.exec(file)?.[1] }))
+    .filter((m): m is { file: string; number: string } => m.number !== undefined)
+    .sort((a, b) => a.number.localeCompare(b.number, "en"));
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ history: boolean }>("select to_regclass('graphile_migrate.migrations') is not null as history");
+    const last = rows[0]!.history
+      ? (await client.query<{ last: string | null }>("select max(filename) as last from graphile_migrate.migrations")).rows[0]!.last
+      : null;
+    return committed.filter((m) => !last || `${m.number}.sql` > last).map((m) => m.file);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * How long applyFunctionsAndPolicies waits for one table lock before it gives up and tries again: far longer than
+ * an API query holds one, far shorter than PostgreSQL's default deadlock_timeout (1 s), so that when an app query
+ * and the migrate wait for each other, the migrate gives way (55P03) before the deadlock detector might pick the
+ * app's query, and app queries queued behind it wait at most about this long per table.
+ */
+export const POLICY_LOCK_TIMEOUT_MS = 100;
+/**
+ * How many times applyFunctionsAndPolicies tries its transaction when it loses a lock to concurrent sessions; with
+ * the waits between (doubling from 100 ms to at most 5 s, jittered), about a minute in all: a job's transaction
+ * of up to that long is waited out, as the migrate waited for it before it took a lock_timeout.
+ */
+export const POLICY_APPLY_ATTEMPTS = 20;
+const MAX_RETRY_DELAY_MS = 5000;
+
+/**
+ * The first statement of the reset-functions-policies transaction: every table of app_public and app_private the
+ * owner owns, locked at once in one fixed order (schema, name), each lock waited for at most
+ * POLICY_LOCK_TIMEOUT_MS (which holds for the rest of the transaction too). Dropping and creating policies and
+ * triggers locks those tables anyway, one by one and in pg_policy's order; an app query holding one table while it
+ * waits for another the transaction already held could deadlock with it (40P01). Taken first, the locks make
+ * the transaction fail before it did anything, and once it holds them it waits for nobody.
+ */
+const LOCK_TABLES: SqlFile = {
+  name: "(the table locks of functions/ and policies/)",
+  sql: `set local lock_timeout = '${POLICY_LOCK_TIMEOUT_MS}ms';
+do $$
+declare
+  tables text;
+begin
+  select string_agg(c.oid::regclass::text, ', ' order by n.nspname, c.relname) into tables
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname in ('app_public', 'app_private') and c.relkind in ('r', 'p')
+    and c.relowner = (select oid from pg_roles where rolname = current_user);
+  if tables is not null then
+    execute 'lock table ' || tables || ' in access exclusive mode';
+  end if;
+end;
+$$;`,
+};
+
+/** SQLSTATEs of losing a lock to another session: deadlock_detected, lock_not_available (lock_timeout). */
+const LOCK_LOST = new Set(["40P01", "55P03"]);
+
+/**
  * policies/000_reset.sql (every policy and grant of our schemas dropped), then functions/, then the rest of
  * policies/ (or copies of the folders), in ONE transaction: nobody ever sees the database between them.
  * Reset first, so that a helper functions/ drops and makes again (000_dropped.sql) has no policy or grant
  * depending on it then; policies/ gives them back. Returns the file names applied, per folder.
+ * The transaction takes its table locks first (LOCK_TABLES); when it loses one to concurrent sessions (a deadlock, a
+ * lock wait past POLICY_LOCK_TIMEOUT_MS: the whole transaction rolled back, nothing applied), it says so in one
+ * `log` line and runs again, at most `attempts` times in all, waiting `retryDelayMs`, then twice as long (at most
+ * 5 s), each ±50% at random so that two migrates or a burst of queries do not meet again in step, between.
  */
 export async function applyFunctionsAndPolicies(
   ownerUrl: string,
-  { functionsDir = FUNCTIONS_DIR, policiesDir = POLICIES_DIR }: { functionsDir?: string; policiesDir?: string } = {},
+  {
+    functionsDir = FUNCTIONS_DIR,
+    policiesDir = POLICIES_DIR,
+    log = console.log,
+    attempts = POLICY_APPLY_ATTEMPTS,
+    retryDelayMs = 100,
+  }: { functionsDir?: string; policiesDir?: string; log?: (line: string) => void; attempts?: number; retryDelayMs?: number } = {},
 ): Promise<[functions: string[], policies: string[]]> {
   const functions = await readSqlFolder(functionsDir, "functions");
   const { reset, rest: policies } = await readPolicies(policiesDir);
-  await applySqlFiles(ownerUrl, [reset, ...functions, ...policies]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await applySqlFiles(ownerUrl, [LOCK_TABLES, reset, ...functions, ...policies]);
+      break;
+    } catch (e) {
+      const code = (e as { cause?: { code?: unknown } }).cause?.code;
+      if (typeof code !== "string" || !LOCK_LOST.has(code)) throw e;
+      if (attempt >= attempts) {
+        throw new SqlFileError(
+          `functions/ and policies/ not applied: they lost a table lock to other sessions ${attempts} times (${code}, last: ${(e as Error).message}). ` +
+            "Nothing was changed. A long transaction may hold a table of app_public or app_private (pg_stat_activity, pg_locks): end it and run db:migrate again.",
+          { cause: e },
+        );
+      }
+      const wait = Math.round(Math.min(retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS) * (0.5 + Math.random()));
+      log(
+        `functions/ and policies/: ${code === "40P01" ? "deadlock with" : "lock wait timed out behind"} another session (${code}), ` +
+          `rolled back, nothing applied; attempt ${attempt + 1} of ${attempts} in ${wait} ms`,
+      );
+      await sleep(wait);
+    }
+  }
   const names = (files: SqlFile[]) => files.map((f) => path.basename(f.name));
   return [names(functions), names([reset, ...policies])];
 }

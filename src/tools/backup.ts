@@ -7,14 +7,15 @@
 // Passwords reach pg_dump/pg_restore through PGPASSWORD, not the command line
 // (which other local users can read in `ps`).
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { type Config, describeDatabase, superuserUrl, urlForDatabase } from "../config.ts";
 import { UserError } from "../errors/index.ts";
-import { ensureRoles, migrateDatabase } from "../db/migrate.ts";
+import { ensureRoles, migrateDatabase, MIGRATIONS_DIR, pendingMigrations } from "../db/migrate.ts";
+import { requirePgTool, serverMajor } from "./pgTools.ts";
 
 /** A libpq URL without its password, and the password for PGPASSWORD. */
 function splitPassword(url: string): { url: string; env: NodeJS.ProcessEnv } {
@@ -65,6 +66,93 @@ export async function backupDatabase(pgDump: string, ownerUrl: string, file: str
   await run(pgDump, ["--format=custom", `--exclude-table-data=${DATA_KEYS}`, `--exclude-table=${AUDIT_WRITER_LOGIN}`, "--file", file], ownerUrl);
   await run(pgDump, ["--format=custom", "--data-only", `--table=${DATA_KEYS}`, "--file", keys], ownerUrl);
   return { data: file, keys };
+}
+
+/** A backup written by backupToFolder: its two files, the data file's size, how long it took. */
+export interface WrittenBackup {
+  data: string;
+  keys: string;
+  bytes: number;
+  seconds: number;
+}
+
+/**
+ * `npm run db:backup`'s work: a pg_dump of the server's major version (a ConfigError when none is installed), then
+ * backupDatabase into `<outDir>/<database>-<UTC time>.dump` (and `.keys.dump`), `outDir` created when missing.
+ */
+export async function backupToFolder(ownerUrl: string, outDir: string): Promise<WrittenBackup> {
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  const major = await serverMajor(owner).finally(() => owner.end());
+  const pgDump = await requirePgTool("pg_dump", major);
+  await mkdir(outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const file = path.resolve(outDir, `${describeDatabase(ownerUrl).database}-${stamp}.dump`);
+  const started = performance.now();
+  const written = await backupDatabase(pgDump, ownerUrl, file);
+  const { size } = await stat(written.data);
+  return { ...written, bytes: size, seconds: (performance.now() - started) / 1000 };
+}
+
+/** What migrateWithBackup does about the backup: `outDir` where it goes, `skip` (--skip-backup) to take none. */
+export interface MigrateBackupOptions {
+  skip: boolean;
+  outDir: string;
+  /** Another migrations folder than migrations/ (a test's copy). */
+  migrationsFolder?: string;
+}
+
+/**
+ * `npm run db:migrate`: migrateDatabase, and in production (config.production) first a backup with db:backup's
+ * machinery (backupToFolder) when the database has committed migrations to run, taken under the migration lock
+ * before anything changes; `log` says where it went. The rollback of a migration is a restore of that backup
+ * (docs/operations.md, "Migrate"). A backup that fails stops the command before any change. `skip` takes none and
+ * says so in one line. Development migrates as it always did, with no backup.
+ */
+export async function migrateWithBackup(config: Config, { skip, outDir, migrationsFolder = MIGRATIONS_DIR }: MigrateBackupOptions, log: (line: string) => void): Promise<void> {
+  if (!config.production) {
+    await migrateDatabase(config, log, { migrationsFolder });
+    return;
+  }
+  const beforeMigrations = async () => {
+    const pending = await pendingMigrations(config.ownerUrl, migrationsFolder);
+    const { database } = describeDatabase(config.ownerUrl);
+    const which = `${pending.length} committed migration(s) to run: ${pending.join(", ")}`;
+    if (pending.length === 0) {
+      log(`backup before migrating: none taken, "${database}" has no committed migration to run`);
+    } else if (await holdsNoApp(config.ownerUrl)) {
+      log(`backup before migrating: none taken, "${database}" holds no data yet (a new database; ${pending.length} committed migration(s) to run)`);
+    } else if (skip) {
+      log(`backup before migrating: SKIPPED (--skip-backup), no backup taken of "${database}"; ${which}`);
+    } else {
+      let written: WrittenBackup;
+      try {
+        written = await backupToFolder(config.ownerUrl, outDir);
+      } catch (e) {
+        throw new UserError(
+          `The backup before migrating failed, so nothing was migrated: ${(e as Error).message} ` +
+            "Fix it and run db:migrate again, or take a backup of your own and run `npm run db:migrate -- --skip-backup` (docs/operations.md, \"Migrate\").",
+          { cause: e },
+        );
+      }
+      log(`backup before migrating (${which}): wrote ${written.data} (${(written.bytes / 1024 / 1024).toFixed(1)} MiB) in ${written.seconds.toFixed(1)} s`);
+      log(`backup before migrating: wrote ${written.keys}, the users' data keys; to roll back, restore both (docs/operations.md, "Migrate")`);
+    }
+  };
+  await migrateDatabase(config, log, { beforeMigrations, migrationsFolder });
+}
+
+/** Whether the database has no graphile-migrate history yet: nothing of the app in it to back up. */
+async function holdsNoApp(ownerUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ history: boolean }>("select to_regclass('graphile_migrate.migrations') is not null as history");
+    if (!rows[0]!.history) return true;
+    return (await client.query("select from graphile_migrate.migrations limit 1")).rowCount === 0;
+  } finally {
+    await client.end();
+  }
 }
 
 /**
