@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { backupToFolder } from "../tools/backup.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { runCommand } from "../lifecycle.ts";
 
@@ -12,6 +13,7 @@ runCommand(async (lifecycle) => {
   const { values } = parseArgs({ options: { out: { type: "string", default: "backups" } } });
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
+  await checkDatabaseConnection(config);
   const written = await backupToFolder(config.ownerUrl, values.out);
   console.log(`wrote ${written.data} (${(written.bytes / 1024 / 1024).toFixed(1)} MiB) in ${written.seconds.toFixed(1)} s`);
   console.log(`wrote ${written.keys}: the users' data keys (wrapped); keep it apart, for less time (docs/operations.md)`);

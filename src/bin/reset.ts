@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { ConfigError, describeDatabase, loadConfig, superuserUrl, urlForDatabase } from "../config.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { familySummary, seedFamily } from "../tools/seed/family.ts";
@@ -79,6 +80,7 @@ runCommand(async (lifecycle) => {
   }
   const rootUrl = superuserUrl(config, "db:reset drops and creates the database");
   await startEmbeddedIfNeeded(config, lifecycle);
+  await checkDatabaseConnection(config);
   await dropDatabase(rootUrl, database, flags.force);
   await migrateDatabase(config);
   if (flags.seed) {

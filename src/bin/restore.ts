@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfig, superuserUrl } from "../config.ts";
 import { restoreDatabase } from "../tools/backup.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { requirePgTool, serverMajor } from "../tools/pgTools.ts";
 import { UserError } from "../errors/index.ts";
@@ -15,6 +16,7 @@ runCommand(async (lifecycle) => {
   if (!values.file) throw new UserError("usage: npm run db:restore -- --file <backup.dump> [--keys <backup.keys.dump>]");
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
+  await checkDatabaseConnection(config);
   const root = new pg.Client({ connectionString: superuserUrl(config, "A restore creates the database") });
   await root.connect();
   const major = await serverMajor(root).finally(() => root.end());

@@ -4,6 +4,7 @@
 //   10,000 quests, 100,000 play records and as many play events per unit).
 import { parseArgs } from "node:util";
 import { appDatabaseAsSuperuser, loadConfig } from "../config.ts";
+import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { familySummary, seedFamily } from "../tools/seed/family.ts";
@@ -32,6 +33,7 @@ runCommand(async (lifecycle) => {
   const scale = parseScale();
   const config = loadConfig();
   await startEmbeddedIfNeeded(config, lifecycle);
+  await checkDatabaseConnection(config);
   await migrateDatabase(config, () => {});
   if (scale === 0) {
     await seedFamily(config.ownerUrl, masterKeys(config));

@@ -17,6 +17,7 @@ import { clearAllPools as releaseGraphileMigratePools } from "graphile-migrate/d
 import { runMigrations as installWorkerSchema } from "graphile-worker";
 import { type Config, ConfigError, PROJECT_ROOT, ROLE_PASSWORD_SECRET, ROLES, type RoleName, describeDatabase, urlForDatabase } from "../config.ts";
 import { type MasterKeys, masterKeys, masterKeySettings } from "../privacy/masterKeys.ts";
+import { UserError } from "../errors/index.ts";
 import { FUNCTIONS_DIR } from "./functions.ts";
 import { POLICIES_DIR, readPolicies } from "./policies.ts";
 import { applySqlFiles, readSqlFolder, type SqlFile, SqlFileError } from "./sqlFolder.ts";
@@ -73,20 +74,22 @@ export async function migrateDatabase(
   await oneMigrationAtATime(config, async () => {
     const roleConfig = keepExistingRoles ? { ...config, secret: throwawaySecrets() } : config;
     await ensureRoles(roleConfig, log, { keepExisting: keepExistingRoles });
-    await beforeMigrations?.();
-    const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log, migrationsFolder);
-    try {
-      await (withCurrent ? runCurrentMigration(settings) : migrate(settings));
-    } finally {
-      // Also after a failed migration: its idle client, ended later by the server, would make graphile-migrate exit the process.
-      releaseGraphileMigratePools();
-    }
-    await installWorkerSchema({ connectionString: config.ownerUrl });
-    log("graphile_worker schema is current");
-    await ensureAuditLog(roleConfig, log);
-    const [functions, policies] = await applyFunctionsAndPolicies(config.ownerUrl, { log });
-    log(`functions re-applied: ${functions.join(", ")}`);
-    log(`policies re-applied: ${policies.join(", ")}`);
+    await holdingAppDatabaseLock(config, async () => {
+      await beforeMigrations?.();
+      const settings = graphileMigrateSettings(config.ownerUrl, config.rootUrl, masterKeys(config), log, migrationsFolder);
+      try {
+        await (withCurrent ? runCurrentMigration(settings) : migrate(settings));
+      } finally {
+        // Also after a failed migration: its idle client, ended later by the server, would make graphile-migrate exit the process.
+        releaseGraphileMigratePools();
+      }
+      await installWorkerSchema({ connectionString: config.ownerUrl });
+      log("graphile_worker schema is current");
+      await ensureAuditLog(roleConfig, log);
+      const [functions, policies] = await applyFunctionsAndPolicies(config.ownerUrl, { log });
+      log(`functions re-applied: ${functions.join(", ")}`);
+      log(`policies re-applied: ${policies.join(", ")}`);
+    });
   });
 }
 
@@ -261,16 +264,42 @@ const MIGRATION_LOCK_CLASS = 0x7061736d;
  * first commands on a new cluster, compose's `migrate` beside a start) take turns: graphile-migrate
  * locks only its own step, not the roles, the database or policies/ (drop-and-create). The lock is
  * taken as the superuser in its database when one is known (the app database may not exist yet),
- * otherwise as the owner in the app database.
+ * otherwise as the owner in the app database; migrateDatabase then also takes it in the app database
+ * (holdingAppDatabaseLock), where a start without the superuser URL meets it.
  */
 export async function oneMigrationAtATime(config: Config, work: () => Promise<void>): Promise<void> {
-  const client = new pg.Client({ connectionString: config.rootUrl ?? config.ownerUrl });
+  await holdingMigrationLock(config.rootUrl ?? config.ownerUrl, work);
+}
+
+/**
+ * Runs `work` (the steps after the app database exists) holding the migration lock in the app database too,
+ * when oneMigrationAtATime took it in the superuser's database: advisory locks belong to one database, and a
+ * production start (no superuser URL) takes it in the app database, so that is where every command migrating
+ * this database meets. Always after the superuser's lock, never the other way round: no deadlock.
+ */
+async function holdingAppDatabaseLock(config: Config, work: () => Promise<void>): Promise<void> {
+  await (config.rootUrl ? holdingMigrationLock(config.ownerUrl, work) : work());
+}
+
+/** `work` under the migration lock of `url`'s database; if that lock's connection is lost meanwhile, says so afterwards. */
+async function holdingMigrationLock(url: string, work: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  let lost: Error | undefined;
+  // Without a listener, a connection ended by the server (a restart, pg_terminate_backend, idle_session_timeout
+  // during a long backup) would be an uncaught exception in the middle of the work.
+  client.on("error", (e) => (lost ??= e));
   await client.connect();
   try {
     await client.query("select pg_advisory_lock($1, 1)", [MIGRATION_LOCK_CLASS]);
     await work();
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
+  }
+  if (lost) {
+    throw new UserError(
+      `The migration lock's connection was lost during the migration (${lost.message}), so another command may have ` +
+        "migrated at the same time: run `npm run db:migrate` again (it changes nothing if all is applied) and read its output.",
+    );
   }
 }
 

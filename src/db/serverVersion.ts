@@ -8,7 +8,7 @@
 // with no setting to accept it: the fix is a minor-release upgrade (same data directory, new
 // binaries, a restart), and the bug defeats the very rule this database exists to keep.
 // checkDatabaseConnection (connectionCheck.ts) asks, for every command that connects first:
-// `npm start`, `npm run worker`, `db:migrate`, `gm`, `db:functions`, `token`.
+// `npm start`, `npm run worker`, `db:migrate`, `gm`, `db:functions`, `token`, `db:backup`, `db:restore`, `db:seed`, `db:reset`.
 import type pg from "pg";
 import { UserError } from "../errors/index.ts";
 

@@ -54,6 +54,11 @@ export function verifyAppToken(token: string, secrets: AppSecrets, limits: Token
     if (typeof claims === "string" || typeof claims.exp !== "number") {
       throw new AuthError("The token has no `exp` claim; tokens must expire.");
     }
+    // jsonwebtoken checks iat's type only when asked for a maxAge: a string or object here would make the
+    // lifetime NaN, which no limit refuses.
+    if (claims.iat !== undefined && !Number.isFinite(claims.iat)) {
+      throw new AuthError("The token's `iat` claim must be a number of seconds since 1970 (NumericDate).");
+    }
     const tooLong = tokenLifetimeProblem(claims.exp, claims.iat, limits.maxLifetimeSeconds ?? MAX_TOKEN_SECONDS);
     if (tooLong) throw new AuthError(tooLong);
     if (!isUuid(claims.sub)) {
@@ -61,11 +66,16 @@ export function verifyAppToken(token: string, secrets: AppSecrets, limits: Token
     }
     return { app, role: APPS[app].role, userId: claims.sub.toLowerCase() };
   }
-  if (sawExpired) throw new AuthError(`The token expired at ${sawExpired.expiredAt.toISOString()}.`);
+  if (sawExpired) throw new AuthError(`The token expired at ${isoOrRaw(sawExpired.expiredAt)}.`);
   if (sawNotBefore) {
-    throw new AuthError(`The token is not valid before ${sawNotBefore.date.toISOString()} (its \`nbf\` claim): check the signer's clock.`);
+    throw new AuthError(`The token is not valid before ${isoOrRaw(sawNotBefore.date)} (its \`nbf\` claim): check the signer's clock.`);
   }
   throw new AuthError("The token is invalid: malformed, or not signed by either app's secret (HS256).");
+}
+
+/** A date for a message; one outside JavaScript's range (an `exp` of -1e13) as "a date out of range", not a RangeError. */
+function isoOrRaw(date: Date): string {
+  return Number.isNaN(date.getTime()) ? "a date out of range" : date.toISOString();
 }
 
 /**
@@ -75,7 +85,7 @@ export function verifyAppToken(token: string, secrets: AppSecrets, limits: Token
  * whenever the token is shown. Without `iat` (the contract requires only `sub` and `exp`) nothing says
  * when it was issued, so what is left of it, `exp − now`, must be within the limit. An `iat` more than
  * IAT_CLOCK_SKEW_SECONDS ahead of our clock is refused, so either way no token we accept expires later
- * than now + the limit (+ the skew). `iat` is a number here (jsonwebtoken refuses any other).
+ * than now + the limit (+ the skew). `iat` is a finite number here (verifyAppToken refuses any other).
  */
 export function tokenLifetimeProblem(exp: number, iat: number | undefined, maxLifetimeSeconds: number, now = Date.now() / 1000): string | undefined {
   const limit = `the ${seconds(maxLifetimeSeconds)} this server accepts (JWT_MAX_LIFETIME_SECONDS): sign tokens that expire sooner.`;

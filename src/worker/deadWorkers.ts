@@ -44,7 +44,17 @@ export interface DeadWorkerSweepOptions {
    * connection (RECONNECT_DELAY_MS, then a connection and a lock per id).
    */
   graceMs: number;
+  /**
+   * How often the liveness connection is asked `select 1` (default HEARTBEAT_MS). A connection cut without a
+   * word to this side (a failover, a NAT dropping the flow: the server has freed our locks, no error comes here)
+   * that leaves a heartbeat unanswered until the next one is dropped and made again, so a worker notices within
+   * two heartbeats: keep that, plus RECONNECT_DELAY_MS, under graceMs.
+   */
+  heartbeatMs?: number;
 }
+
+/** The default heartbeat of the liveness connection: a silent cut is noticed within 10 s, a third of the default grace. */
+export const HEARTBEAT_MS = 5000;
 
 export const DEFAULT_SWEEP: DeadWorkerSweepOptions = { intervalMs: 60_000, minLockAgeMs: 10_000, graceMs: 30_000 };
 
@@ -99,15 +109,9 @@ export function startDeadWorkerSweep(
   function livenessClient(): Promise<pg.Client> {
     if (liveness) return Promise.resolve(liveness);
     connecting ??= (async () => {
-      const client = new pg.Client({ connectionString, application_name: LIVENESS_APPLICATION_NAME });
-      client.on("error", (e) => {
-        // (pg may report one loss twice: the server's message, then "Connection terminated unexpectedly".)
-        if (liveness === client) {
-          log(`worker liveness connection lost (${e.message}); reconnecting`);
-          liveness = undefined;
-          reconnectSoon();
-        }
-      });
+      const client = new pg.Client({ connectionString, application_name: LIVENESS_APPLICATION_NAME, keepAlive: true });
+      // (pg may report one loss twice: the server's message, then "Connection terminated unexpectedly".)
+      client.on("error", (e) => dropLiveness(client, e.message));
       try {
         await client.connect();
         held = new Set();
@@ -124,6 +128,32 @@ export function startDeadWorkerSweep(
     })().finally(() => (connecting = undefined));
     return connecting;
   }
+
+  /** Forgets a lost liveness connection (closing its socket, which fails what waits on it) and makes another. */
+  function dropLiveness(client: pg.Client, why: string): void {
+    if (liveness !== client) return;
+    log(`worker liveness connection lost (${why}); reconnecting`);
+    liveness = undefined;
+    // pg has no public way to drop a connection whose peer went silent: end() would wait for an answer.
+    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    reconnectSoon();
+  }
+
+  // A heartbeat still unanswered at the next one means the connection is gone without a word.
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  let unanswered: pg.Client | undefined;
+  const heartbeat = setInterval(() => {
+    const client = liveness;
+    if (!client) return;
+    if (unanswered === client) return dropLiveness(client, `no answer to a heartbeat in ${heartbeatMs} ms`);
+    unanswered = client;
+    // In turn with the sweep's queries: a sweep stuck on a dead connection leaves this one unanswered too.
+    serial(() => client.query("select 1")).then(
+      () => unanswered === client && (unanswered = undefined),
+      () => {},
+    );
+  }, heartbeatMs);
+  heartbeat.unref();
 
   /** Every second until the database is back: /readyz counts live workers by these locks. */
   const reconnectSoon = () => {
@@ -206,6 +236,7 @@ export function startDeadWorkerSweep(
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(heartbeat);
       events.off("pool:create", onPoolCreate);
       events.off("pool:release", onPoolRelease);
       events.off("worker:create", onWorkerCreate);

@@ -172,3 +172,50 @@ test("functions/ and policies/ that keep losing their locks stop after a bounded
   }
   expect(await catalogSnapshot()).toEqual(before);
 });
+
+/** Advisory locks of the migration lock's namespace ("pasm") in this cluster: granted and waiting. */
+const migrationLocks = () =>
+  poolFor(rootUrl)
+    .query<{ pid: number; granted: boolean }>("select pid, granted from pg_locks where locktype = 'advisory' and classid = $1", [0x7061736d])
+    .then((r) => r.rows);
+
+test("db:migrate (with the superuser URL) and a production start (owner only) migrating the same database take turns", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let inside!: () => void;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
+  const migrate = migrateDatabase(testConfig(), () => {}, {
+    beforeMigrations: async () => {
+      inside();
+      await gate;
+    },
+  });
+  await entered;
+  let startMigrated = false;
+  const start = migrateDatabase(testConfig({ rootUrl: undefined }), () => {}).then(() => (startMigrated = true));
+  try {
+    // The start waits on the lock db:migrate holds in the app database (it has no superuser to meet it elsewhere).
+    const verdict = await until("the start to wait for the migration lock, or migrate", async () =>
+      startMigrated ? "the start migrated meanwhile" : (await migrationLocks()).some((l) => !l.granted) ? "the start waits" : undefined,
+    );
+    expect(verdict).toBe("the start waits");
+  } finally {
+    release();
+    await migrate;
+    await start;
+  }
+});
+
+test("a migration whose lock's connection is lost says so instead of crashing", async () => {
+  const outcome = await migrateDatabase(testConfig(), () => {}, {
+    beforeMigrations: async () => {
+      const holders = (await migrationLocks()).filter((l) => l.granted).map((l) => l.pid);
+      await poolFor(rootUrl).query("select pg_terminate_backend(pid) from unnest($1::int[]) as pid", [holders]);
+      await until("the locks to go", async () => (await migrationLocks()).length === 0);
+    },
+  }).then(
+    () => "resolved without a word",
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+  expect(outcome).toMatch(/^UserError: The migration lock's connection was lost during the migration/);
+});

@@ -1,4 +1,4 @@
-// Issue 18: `npm start`, `npm run worker` and `npm run db:migrate` refuse a PostgreSQL release with known
+// Issue 18: `npm start`, `npm run worker`, `npm run db:migrate` and `npm run db:restore` refuse a PostgreSQL release with known
 // row-level security bugs, in one line, before doing anything. The server is a fake that speaks
 // PostgreSQL's protocol and says it is 15.8 (test/helpers/fakePostgres.ts): no real old server is at
 // hand, and the commands are run as they are, with no seam of their own. The decision itself:
@@ -58,5 +58,13 @@ test("npm start refuses it before migrating or serving", async () => {
 test("npm run worker refuses it, checked with its own login", async () => {
   const before = fake.queries.length;
   expect(await refusal("worker")).toBe(expected("DATABASE_URL and WORKER_DB_PASSWORD"));
+  expect(fake.queries.slice(before)).toEqual([SERVER_VERSION_QUERY]);
+}, SLOW);
+
+test("db:restore, the runbook's rollback, refuses it too before touching anything (as do db:backup, db:seed, db:reset)", async () => {
+  const before = fake.queries.length;
+  const root = { ROOT_DATABASE_URL: `postgres://postgres:pw@127.0.0.1:${fake.port}/postgres` };
+  const line = await runNpm(["run", "-s", "db:restore", "--", "--file", "/nonexistent.dump"], { ...env, ...root }, COMMAND_LIMIT_MS);
+  expect({ code: line.code, last: line.output.trimEnd().split("\n").at(-1) }).toEqual({ code: 1, last: expected("ROOT_DATABASE_URL") });
   expect(fake.queries.slice(before)).toEqual([SERVER_VERSION_QUERY]);
 }, SLOW);
