@@ -1542,14 +1542,22 @@ CREATE FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  id uuid;
+  quest uuid;
   last_id uuid;
 begin
-  for id in
+  for quest in
     select q.id from app_public.quests q where after_id is null or q.id > after_id order by q.id limit batch_size
   loop
-    perform app_jobs.refresh_quest_analytics(id);
-    last_id := id;
+    -- Never wait for a quest while holding the batch's earlier ones: an erasure or a consent change holds some
+    -- quests and locks every quest a child played (withhold_figures_counting), which would deadlock with this
+    -- batch. A quest somebody holds is refreshed by a job of its own instead, in a transaction of its own.
+    perform 1 from app_public.quests q where q.id = quest for no key update skip locked;
+    if found then
+      perform app_jobs.refresh_quest_analytics(quest);
+    else
+      perform graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', quest), max_attempts => 10);
+    end if;
+    last_id := quest;
   end loop;
   return last_id;
 end;
@@ -1561,7 +1569,7 @@ ALTER FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size 
 -- Name: FUNCTION refresh_quest_analytics_batch(after_id uuid, batch_size integer); Type: COMMENT; Schema: app_jobs; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) IS 'Refreshes up to batch_size quests after after_id (id order); returns the last id refreshed, null when none were left.';
+COMMENT ON FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid, batch_size integer) IS 'Refreshes up to batch_size quests after after_id (id order), in the caller''s transaction; a quest whose row another transaction holds is not waited for (that could deadlock with an erasure or a consent change) but queued as a refresh_quest_analytics job of its own. Returns the last id handled, null when none were left.';
 
 --
 -- Name: request_erasure_of_inactive_users(); Type: FUNCTION; Schema: app_jobs; Owner: app_owner
@@ -1635,11 +1643,15 @@ begin
   -- waits for it (take_job_requests), whatever add_job below does.
   insert into app_private.job_requests as r (job_key) values (request_job.job_key)
   on conflict on constraint job_requests_pkey do update set requested_at = excluded.requested_at;
+  -- Tells the jobs table's trigger (tg_jobs__keyed_job_needs_request) that this add_job comes from here: a request
+  -- row alone would also let through another transaction's add_job while this request waits for its run.
+  perform set_config('app.requesting_job', request_job.job_key, true);
   perform graphile_worker.add_job(request_job.identifier, request_job.payload,
                                   run_at => request_job.run_at,
                                   job_key => request_job.job_key,
                                   job_key_mode => request_job.job_key_mode,
                                   max_attempts => request_job.max_attempts);
+  perform set_config('app.requesting_job', '', true);
 end;
 $$;
 
@@ -3266,7 +3278,8 @@ CREATE FUNCTION app_private.tg_jobs__keyed_job_needs_request() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if not exists (select from app_private.job_requests r where r.job_key = new.key) then
+  -- Set by app_jobs.request_job around its own add_job, transaction-local (and rolled back with a savepoint).
+  if coalesce(current_setting('app.requesting_job', true), '') is distinct from new.key then
     raise exception 'The keyed job % (%) was queued without app_jobs.request_job: graphile-worker could drop it (graphile/worker issue 580). Queue it with app_jobs.request_job (same arguments as add_job).',
       quote_literal(new.key), (select t.identifier from graphile_worker._private_tasks t where t.id = new.task_id)
       using errcode = 'JOB01';
@@ -3281,7 +3294,7 @@ ALTER FUNCTION app_private.tg_jobs__keyed_job_needs_request() OWNER TO app_owner
 -- Name: FUNCTION tg_jobs__keyed_job_needs_request(); Type: COMMENT; Schema: app_private; Owner: app_owner
 --
 
-COMMENT ON FUNCTION app_private.tg_jobs__keyed_job_needs_request() IS 'BEFORE INSERT or UPDATE OF key of graphile_worker._private_jobs, for a keyed job: refuses (SQLSTATE JOB01) one with no request in app_private.job_requests, i.e. queued around app_jobs.request_job (graphile_worker.add_job/add_jobs with a job key, graphile-worker''s addJob with a jobKey), whichever client did it. Source: issue 18 item 1.';
+COMMENT ON FUNCTION app_private.tg_jobs__keyed_job_needs_request() IS 'BEFORE INSERT or UPDATE OF key of graphile_worker._private_jobs, for a keyed job: refuses (SQLSTATE JOB01) one not queued by app_jobs.request_job itself (it names the key in the transaction-local setting app.requesting_job while it calls add_job), i.e. queued around it (graphile_worker.add_job/add_jobs with a job key, graphile-worker''s addJob with a jobKey), whichever client did it. Source: issue 18 item 1.';
 
 --
 -- Name: tg_psychologist_reviews__not_by_the_author(); Type: FUNCTION; Schema: app_private; Owner: app_owner

@@ -31,11 +31,15 @@ begin
   -- waits for it (take_job_requests), whatever add_job below does.
   insert into app_private.job_requests as r (job_key) values (request_job.job_key)
   on conflict on constraint job_requests_pkey do update set requested_at = excluded.requested_at;
+  -- Tells the jobs table's trigger (tg_jobs__keyed_job_needs_request) that this add_job comes from here: a request
+  -- row alone would also let through another transaction's add_job while this request waits for its run.
+  perform set_config('app.requesting_job', request_job.job_key, true);
   perform graphile_worker.add_job(request_job.identifier, request_job.payload,
                                   run_at => request_job.run_at,
                                   job_key => request_job.job_key,
                                   job_key_mode => request_job.job_key_mode,
                                   max_attempts => request_job.max_attempts);
+  perform set_config('app.requesting_job', '', true);
 end;
 $function$;
 comment on function app_jobs.request_job(text,json,text,timestamp with time zone,text,integer) is 'Queues a keyed graphile-worker job (arguments as graphile_worker.add_job''s; job_key required) so that no request is lost: records it in app_private.job_requests, in the caller''s transaction, then calls add_job. The run waits for that transaction (app_jobs.take_job_requests). Errors: 22004 without a job key; 22023 for a job_key_mode other than replace or preserve_run_at (unsafe_dedupe would drop a request made during a run). Source: issue 18 item 1, graphile/worker#580.';
@@ -63,7 +67,8 @@ CREATE OR REPLACE FUNCTION app_private.tg_jobs__keyed_job_needs_request()
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 begin
-  if not exists (select from app_private.job_requests r where r.job_key = new.key) then
+  -- Set by app_jobs.request_job around its own add_job, transaction-local (and rolled back with a savepoint).
+  if coalesce(current_setting('app.requesting_job', true), '') is distinct from new.key then
     raise exception 'The keyed job % (%) was queued without app_jobs.request_job: graphile-worker could drop it (graphile/worker issue 580). Queue it with app_jobs.request_job (same arguments as add_job).',
       quote_literal(new.key), (select t.identifier from graphile_worker._private_tasks t where t.id = new.task_id)
       using errcode = 'JOB01';
@@ -71,6 +76,6 @@ begin
   return new;
 end;
 $function$;
-comment on function app_private.tg_jobs__keyed_job_needs_request() is 'BEFORE INSERT or UPDATE OF key of graphile_worker._private_jobs, for a keyed job: refuses (SQLSTATE JOB01) one with no request in app_private.job_requests, i.e. queued around app_jobs.request_job (graphile_worker.add_job/add_jobs with a job key, graphile-worker''s addJob with a jobKey), whichever client did it. Source: issue 18 item 1.';
+comment on function app_private.tg_jobs__keyed_job_needs_request() is 'BEFORE INSERT or UPDATE OF key of graphile_worker._private_jobs, for a keyed job: refuses (SQLSTATE JOB01) one not queued by app_jobs.request_job itself (it names the key in the transaction-local setting app.requesting_job while it calls add_job), i.e. queued around it (graphile_worker.add_job/add_jobs with a job key, graphile-worker''s addJob with a jobKey), whichever client did it. Source: issue 18 item 1.';
 
 CREATE OR REPLACE TRIGGER _100_keyed_job_needs_request BEFORE INSERT OR UPDATE OF key ON graphile_worker._private_jobs FOR EACH ROW WHEN ((new.key IS NOT NULL)) EXECUTE FUNCTION app_private.tg_jobs__keyed_job_needs_request();

@@ -29,19 +29,27 @@ CREATE OR REPLACE FUNCTION app_jobs.refresh_quest_analytics_batch(after_id uuid,
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 declare
-  id uuid;
+  quest uuid;
   last_id uuid;
 begin
-  for id in
+  for quest in
     select q.id from app_public.quests q where after_id is null or q.id > after_id order by q.id limit batch_size
   loop
-    perform app_jobs.refresh_quest_analytics(id);
-    last_id := id;
+    -- Never wait for a quest while holding the batch's earlier ones: an erasure or a consent change holds some
+    -- quests and locks every quest a child played (withhold_figures_counting), which would deadlock with this
+    -- batch. A quest somebody holds is refreshed by a job of its own instead, in a transaction of its own.
+    perform 1 from app_public.quests q where q.id = quest for no key update skip locked;
+    if found then
+      perform app_jobs.refresh_quest_analytics(quest);
+    else
+      perform graphile_worker.add_job('refresh_quest_analytics', json_build_object('quest_id', quest), max_attempts => 10);
+    end if;
+    last_id := quest;
   end loop;
   return last_id;
 end;
 $function$;
-comment on function app_jobs.refresh_quest_analytics_batch(uuid,integer) is 'Refreshes up to batch_size quests after after_id (id order); returns the last id refreshed, null when none were left.';
+comment on function app_jobs.refresh_quest_analytics_batch(uuid,integer) is 'Refreshes up to batch_size quests after after_id (id order), in the caller''s transaction; a quest whose row another transaction holds is not waited for (that could deadlock with an erasure or a consent change) but queued as a refresh_quest_analytics job of its own. Returns the last id handled, null when none were left.';
 
 CREATE OR REPLACE FUNCTION app_jobs.notify_consent_changes(event_ids uuid[])
  RETURNS integer

@@ -5,6 +5,7 @@
 // (stopping, stopped, a failure) goes to stderr as plain text: stdout is for JSON log lines.
 import { constants as osConstants } from "node:os";
 import { connectionError } from "./db/connectionCheck.ts";
+import { databaseUnavailability } from "./db/pool.ts";
 import { UserError } from "./errors/index.ts";
 
 export class Lifecycle {
@@ -70,7 +71,17 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
     void lifecycle.stop().then(() => process.exit(1));
   };
   process.on("uncaughtException", onCrash);
-  process.on("unhandledRejection", onCrash);
+  process.on("unhandledRejection", (e: unknown) => {
+    // A service outlives a database restart. graphile-worker writes a job's outcome without awaiting it, so a
+    // connection lost under that write (a fast or immediate shutdown) reaches us unhandled: the pools reconnect by
+    // themselves, and that job stays locked by this live worker until graphile-worker's lock timeout (4 h), then
+    // runs again (jobs are idempotent). Any other unhandled rejection is a bug: fatal.
+    if (mode === "long-running" && firstSignalAt === undefined && databaseUnavailability(e)) {
+      console.error(`A background database write was lost with its connection (${e instanceof Error ? e.message : String(e)}); carrying on.`);
+      return;
+    }
+    onCrash(e);
+  });
 
   // If every handle closes while `main` still waits on a promise nothing will
   // settle, node would exit 0 in silence; make that a loud failure instead.

@@ -212,3 +212,13 @@ test("graphile-worker's own addJob with a jobKey is refused too, and request_job
     }),
   );
 });
+
+test("add_job with a job key is refused even while another transaction's request of that key waits for its run", () =>
+  withOwnerDb(async (owner) => {
+    const key = "job-requests-test:pending";
+    // A request, committed (as a child's play does), not yet taken by a run ...
+    await owner.query("select app_jobs.request_job('probe', '{}', $1, run_at => now() + interval '1 hour')", [key]);
+    // ... does not let a careless service queue around request_job with the same key.
+    await expect(owner.query("select graphile_worker.add_job('probe', '{}', job_key => $1)", [key])).rejects.toMatchObject({ code: "JOB01" });
+    await owner.query("select graphile_worker.remove_job($1)", [key]);
+  }));
