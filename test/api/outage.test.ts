@@ -149,10 +149,15 @@ test("pool exhausted: 503 + Retry-After while the connection is held; a killed c
 
 test("idle connections killed under the server: no dead connection is handed out twice, the server carries on by itself", async () => {
   expect((await graphql(server, "{ currentUserId }", { token: token(parent) })).status).toBe(200);
-  const { rowCount } = await root.query(
-    "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'app_authenticator' and datname = current_database()",
+  const { rows: killed } = await root.query<{ pid: number }>(
+    "select pid, pg_terminate_backend(pid) from pg_stat_activity where usename = 'app_authenticator' and datname = current_database()",
   );
-  expect(rowCount).toBe(1);
+  expect(killed).toHaveLength(1);
+  // pg_terminate_backend only signals: until the backend has gone, it may still answer a query (then die under
+  // the next one). Once it is gone, its goodbye is on the pool's socket.
+  await until("the killed backend to go", async () =>
+    (await root.query("select not exists (select from pg_stat_activity where pid = $1) as gone", [killed[0]!.pid])).rows[0].gone,
+  );
   // The pool learns that its idle connection died when the server's goodbye arrives: a request taken in
   // the instant between may still get it (and a 503, never a masked error); the next one cannot.
   const first = await graphql(server, "{ currentUserId }", { token: token(parent) });
