@@ -257,7 +257,7 @@ function throwawaySecrets(): Config["secret"] {
 }
 
 /** Namespace of the migration lock (the first key of pg_advisory_lock(int, int)): "pasm" in ASCII. */
-const MIGRATION_LOCK_CLASS = 0x7061736d;
+export const MIGRATION_LOCK_CLASS = 0x7061736d;
 
 /**
  * Runs `work` holding a session advisory lock, so two commands migrating the same server at once (two

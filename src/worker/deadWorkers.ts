@@ -20,7 +20,7 @@ import type { EventEmitter } from "node:events";
 import pg from "pg";
 
 /** Namespace of our advisory locks (the first key of pg_advisory_lock(int, int)). */
-const LIVENESS_LOCK_CLASS = 0x70617331;
+export const LIVENESS_LOCK_CLASS = 0x70617331;
 
 /** How long a lost liveness connection waits before each attempt to come back. */
 export const RECONNECT_DELAY_MS = 1000;

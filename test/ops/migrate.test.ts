@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { applyPolicies, POLICIES_DIR } from "../../src/db/policies.ts";
 import { FUNCTIONS_DIR } from "../../src/db/functions.ts";
-import { applyFunctionsAndPolicies, migrateDatabase } from "../../src/db/migrate.ts";
+import { applyFunctionsAndPolicies, MIGRATION_LOCK_CLASS, migrateDatabase } from "../../src/db/migrate.ts";
 import pg from "pg";
 import { ownerUrl, poolFor, rootUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
 import { until } from "../helpers/process.ts";
@@ -176,7 +176,7 @@ test("functions/ and policies/ that keep losing their locks stop after a bounded
 /** Advisory locks of the migration lock's namespace ("pasm") in this cluster: granted and waiting. */
 const migrationLocks = () =>
   poolFor(rootUrl)
-    .query<{ pid: number; granted: boolean }>("select pid, granted from pg_locks where locktype = 'advisory' and classid = $1", [0x7061736d])
+    .query<{ pid: number; granted: boolean }>("select pid, granted from pg_locks where locktype = 'advisory' and classid = $1", [MIGRATION_LOCK_CLASS])
     .then((r) => r.rows);
 
 test("db:migrate (with the superuser URL) and a production start (owner only) migrating the same database take turns", async () => {

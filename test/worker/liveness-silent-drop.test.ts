@@ -10,13 +10,12 @@ import net from "node:net";
 import type { Task } from "graphile-worker";
 import { workerLoggerFrom } from "../../src/observability/workerLogger.ts";
 import { masterKeys } from "../../src/privacy/masterKeys.ts";
-import { startDeadWorkerSweep } from "../../src/worker/deadWorkers.ts";
+import { LIVENESS_LOCK_CLASS, startDeadWorkerSweep } from "../../src/worker/deadWorkers.ts";
 import { startWorker } from "../../src/worker/runner.ts";
 import { poolFor, roleUrl, rootUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
 import { capturingLogger } from "../helpers/logs.ts";
 import { until } from "../helpers/process.ts";
 
-const LIVENESS_LOCK_CLASS = 0x70617331;
 const root = () => poolFor(rootUrl);
 
 /** The backend holding `locker`'s liveness lock as A's liveness connection (application_name A-liveness), if any. */

@@ -3,14 +3,13 @@
 import type { Task } from "graphile-worker";
 import { workerLoggerFrom } from "../../src/observability/workerLogger.ts";
 import { masterKeys } from "../../src/privacy/masterKeys.ts";
-import type { DeadWorkerSweepOptions } from "../../src/worker/deadWorkers.ts";
+import { type DeadWorkerSweepOptions, LIVENESS_LOCK_CLASS } from "../../src/worker/deadWorkers.ts";
 import { startWorker, type WorkerHandle } from "../../src/worker/runner.ts";
 import { poolFor, roleUrl, rootUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
 import { capturingLogger } from "../helpers/logs.ts";
 import { until } from "../helpers/process.ts";
 
 /** The lock class of the workers' liveness locks (deadWorkers.ts). */
-const LIVENESS_LOCK_CLASS = 0x70617331;
 
 const root = () => poolFor(rootUrl);
 
