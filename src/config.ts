@@ -3,6 +3,7 @@
 // production never does: a missing secret is a start-up error.
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "./errors/index.ts";
@@ -87,10 +88,32 @@ export interface Config {
   rootUrl: string | undefined;
   /** Set when no DATABASE_URL was given: the cluster start.ts must run. */
   embedded: EmbeddedSettings | undefined;
-  /** Connection pool size of the GraphQL server (app_authenticator). */
+  /** Connection pool size of the GraphQL server (app_authenticator), per API process: API_PROCESSES × PG_POOL_MAX in all. */
   poolMax: number;
+  /**
+   * API_PROCESSES: how many API processes `npm start` runs, sharing PORT through node:cluster (src/http/cluster.ts);
+   * 1 to 64, default the cores node may use (os.availableParallelism()). 1: one process, no cluster.
+   */
+  apiProcesses: number;
+  /**
+   * READ_REPLICA_URL: app_authenticator's connection string on a streaming replica of the database (without a password,
+   * AUTHENTICATOR_DB_PASSWORD's is used). When set, read-only GraphQL operations that write nothing run there
+   * (src/graphql/readReplica.ts, docs/scaling.md §3); unset, everything runs on the primary.
+   */
+  readReplicaUrl: string | undefined;
   /** PG_POOL_TIMEOUT_MS: how long a GraphQL request waits for a database connection (a free one, or a new one made) before it gets 503. */
   poolTimeoutMs: number;
+  /**
+   * PG_PREPARED_STATEMENTS (default true): whether the API prepares its queries as named statements. false behind
+   * PgBouncer older than 1.21 in transaction mode, which cannot keep them (docs/scaling.md §4).
+   */
+  preparedStatements: boolean;
+  /**
+   * API_DATABASE_URL: app_authenticator's connection string for the API's GraphQL pool, e.g. through PgBouncer in
+   * transaction mode (docs/scaling.md §4); without a password it gets AUTHENTICATOR_DB_PASSWORD's. Unset: DATABASE_URL's
+   * server. The owner, the worker and migrations always use DATABASE_URL (they need session features).
+   */
+  apiDatabaseUrl: string | undefined;
   /** TRUSTED_DOCUMENTS_DIR: when set, /graphql runs only the documents stored there (`<sha256>.graphql`). */
   trustedDocumentsDir: string | undefined;
   /** METRICS_PORT: when set, a standalone worker serves /metrics and /healthz there (0: any free port). */
@@ -142,7 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootUrl,
     embedded,
     poolMax: parseIntSetting(env, "PG_POOL_MAX", 20, 1, 1000),
+    apiProcesses: parseIntSetting(env, "API_PROCESSES", Math.min(availableParallelism(), 64), 1, 64),
     poolTimeoutMs: parseIntSetting(env, "PG_POOL_TIMEOUT_MS", DEFAULT_POOL_TIMEOUT_MS, 100, 600_000),
+    preparedStatements: parseBooleanSetting(env, "PG_PREPARED_STATEMENTS", true),
+    apiDatabaseUrl: env.API_DATABASE_URL ? parseDatabaseUrl("API_DATABASE_URL", env.API_DATABASE_URL, undefined).href : undefined,
+    readReplicaUrl: env.READ_REPLICA_URL ? parseDatabaseUrl("READ_REPLICA_URL", env.READ_REPLICA_URL, undefined).href : undefined,
     trustedDocumentsDir: env.TRUSTED_DOCUMENTS_DIR ? path.resolve(env.TRUSTED_DOCUMENTS_DIR) : undefined,
     metricsPort: env.METRICS_PORT ? parseIntSetting(env, "METRICS_PORT", 0, 0, 65535) : undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
@@ -190,6 +217,22 @@ export function urlForRole(url: string, role: string, password: string): string 
 /** The app database, logged in as one of the fixed roles with its password. */
 export function roleConnectionString(config: Config, role: RoleName): string {
   return urlForRole(config.ownerUrl, role, config.secret(ROLE_PASSWORD_SECRET[role]));
+}
+
+/** READ_REPLICA_URL as the API connects with it: app_authenticator's password filled in when the URL has none. */
+export function readReplicaConnectionString(config: Config): string | undefined {
+  if (!config.readReplicaUrl) return undefined;
+  const url = new URL(config.readReplicaUrl);
+  if (!url.password) url.password = encodeURIComponent(config.secret(ROLE_PASSWORD_SECRET[ROLES.authenticator]));
+  return url.href;
+}
+
+/** The API's app_authenticator connection: API_DATABASE_URL (its password AUTHENTICATOR_DB_PASSWORD's unless it has one), else DATABASE_URL's server. */
+export function authenticatorConnectionString(config: Config): string {
+  if (!config.apiDatabaseUrl) return roleConnectionString(config, ROLES.authenticator);
+  const url = new URL(config.apiDatabaseUrl);
+  if (!url.password) url.password = encodeURIComponent(config.secret(ROLE_PASSWORD_SECRET[ROLES.authenticator]));
+  return url.href;
 }
 
 /** The same server as `url`, another database. */

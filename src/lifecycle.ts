@@ -37,9 +37,14 @@ export class Lifecycle {
 
 /**
  * Runs a command. A long-running one (server, worker) stays up until a signal;
- * a one-shot one stops what it started once `main` returns.
+ * a one-shot one stops what it started once `main` returns. `quietStop`: a signal's stop says nothing (an API
+ * process of npm start's cluster: the primary, src/bin/start.ts, speaks for them all).
  */
-export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: "long-running" | "one-shot"): void {
+export function runCommand(
+  main: (lifecycle: Lifecycle) => Promise<void>,
+  mode: "long-running" | "one-shot",
+  { quietStop = false }: { quietStop?: boolean } = {},
+): void {
   const lifecycle = new Lifecycle();
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -51,9 +56,9 @@ export function runCommand(main: (lifecycle: Lifecycle) => Promise<void>, mode: 
       process.exit(1);
     }
     firstSignalAt = Date.now();
-    console.error(`${signal} received: stopping…`);
+    if (!quietStop) console.error(`${signal} received: stopping…`);
     void lifecycle.stop().then((stopped) => {
-      console.error(`Stopped${stopped.length > 0 ? ` (${stopped.join(", ")})` : ""}.`);
+      if (!quietStop) console.error(`Stopped${stopped.length > 0 ? ` (${stopped.join(", ")})` : ""}.`);
       // A server asked to stop has done its job (0, as `docker stop` expects); a one-shot command
       // interrupted has not, and says so as shells do (128 + the signal's number: 130 for Ctrl-C), so
       // `npm run db:seed && …` does not go on.

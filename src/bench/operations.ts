@@ -94,6 +94,16 @@ export const OPERATIONS: Operation[] = [
   },
 ];
 
+/**
+ * Light operations with no table read: the cost of the request path itself (HTTP, JWT, GraphQL, one
+ * transaction with its settings). Not part of the default run nor of the mixed load (weight 0): chosen
+ * with `--operations` and by `--ceiling`, which prints them next to a bare node:http server's figures.
+ */
+export const LIGHT_OPERATIONS: Operation[] = [
+  { name: "{ __typename }", mixWeight: 0, app: "pas_bot", write: false, query: "{ __typename }" },
+  { name: "currentUserId", mixWeight: 0, app: "pas_bot", write: false, query: "{ currentUserId }" },
+];
+
 export function actorsFor(operation: Operation, families: Family[]): Actor[] {
   return families.map(({ parent, child, quest }) => {
     switch (operation.name) {
@@ -103,6 +113,8 @@ export function actorsFor(operation: Operation, families: Family[]): Actor[] {
       case "parent: get_quest_analytics":
         return { userId: parent, variables: { quest }, sqlParams: [quest] };
       case "marketplace: browse by rating":
+      case "{ __typename }":
+      case "currentUserId":
         return { userId: parent, variables: {}, sqlParams: [] };
       case "child: my deployed quests":
         return { userId: child, variables: { me: child }, sqlParams: [child] };

@@ -9,21 +9,42 @@
 // per round. Then all operations at once in the apps' proportions (the mixed
 // load). Afterwards: the writes the database holds match the requests that
 // succeeded.
-import { fork } from "node:child_process";
+//
+// Side by side, every server in a child process of the same shape (src/bench/sideBySide.ts):
+// - `--baseline <git ref>`: that commit, checked out in a scratch worktree (src/bench/worktree.ts),
+//   serves its API from its own code (src/bench/serveApi.ts) beside the working tree's, on the same
+//   database and data, loaded alternately by the same load process: per operation and for the mixed
+//   load, both req/s, current ÷ baseline (median and range over the rounds) and both p99s.
+// - `--ceiling`: a bare node:http server answering the same JSON as `{ __typename }` (ceilingServer.ts),
+//   next to the GraphQL `{ __typename }` and `currentUserId` operations: the HTTP stack's ceiling here.
+// - `--processes N`: N API processes per side (node:cluster), each with a pool of PG_POOL_MAX;
+//   `--baseline-processes M` gives the baseline M instead (1 against N: `--baseline HEAD --baseline-processes 1`).
+// `--operations a,b` runs only the operations whose names contain one of the parts (any mode).
+// `--profile <dir>`: the working tree's API (one process, src/bench/serveApi.ts) under each operation's
+// load at the first --connections count, V8's CPU profiler on for the measured seconds (after a 2-s
+// warm-up); each profile is written to <dir> and summed by part of the request path
+// (src/bench/cpuProfile.ts): a table of shares of the busy time, and the CPU time per request.
+import { mkdir, readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { parseArgs } from "node:util";
+import path from "node:path";
 import type pg from "pg";
 import pino from "pino";
 import { BYPASS_TWIN, createBypassTwins, dropBypassTwins } from "../bench/bypassRoles.ts";
-import { actorsFor, OPERATIONS, type Operation } from "../bench/operations.ts";
-import type { Figures, LoadResult, LoadSpec } from "../bench/load.ts";
+import { parseBenchArgs } from "../bench/args.ts";
+import { type CpuProfile, timeByPart } from "../bench/cpuProfile.ts";
+import { loadInChildProcess, mixedSequence, selectOperations } from "../bench/compare.ts";
+import { actorsFor, LIGHT_OPERATIONS, OPERATIONS, type Operation } from "../bench/operations.ts";
+import type { Figures, LoadResult } from "../bench/load.ts";
+import { type ServerProcess, startServerProcess } from "../bench/servers.ts";
+import { runSideBySide } from "../bench/sideBySide.ts";
+import { checkoutBaseline } from "../bench/worktree.ts";
 import { latencyPercentiles, percentile } from "../bench/percentile.ts";
-import { appDatabaseAsSuperuser, loadConfig, ROLES, roleConnectionString, superuserUrl } from "../config.ts";
+import { appDatabaseAsSuperuser, loadConfig, PROJECT_ROOT, ROLES, roleConnectionString, superuserUrl } from "../config.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { pickFamilies } from "../tools/explain.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { resilientPool } from "../db/pool.ts";
-import { countSyntheticData, MAX_SCALE, seedSynthetic } from "../tools/seed/synthetic.ts";
+import { countSyntheticData, seedSynthetic } from "../tools/seed/synthetic.ts";
 import { UserError } from "../errors/index.ts";
 import { createHttpService } from "../http/app.ts";
 import { appSecretsFrom, signAppToken } from "../http/auth.ts";
@@ -33,15 +54,6 @@ import { masterKeys } from "../privacy/masterKeys.ts";
 
 /** Distinct families the requests are spread over. */
 const FAMILIES = 500;
-
-function loadInChildProcess(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL("../bench/load.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
-    child.once("message", (result) => resolve(result as LoadResult));
-    child.once("exit", (code) => (code === 0 ? undefined : reject(new Error(`the load process exited with ${code}`))));
-    child.send(spec);
-  });
-}
 
 /**
  * The same read as a hand-written service would run it: `connections` callers
@@ -80,6 +92,7 @@ async function sqlFloor(pool: pg.Pool, operation: Operation, actors: ReturnType<
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 const pct = (ratio: number) => `${(ratio * 100).toFixed(0)} %`;
+const pct1 = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 /** The median of per-round ratios, with their range when there are several rounds. */
 const ratioCell = (ratios: number[]) =>
   ratios.length === 1 ? pct(ratios[0]!) : `${pct(median(ratios))} (${pct(Math.min(...ratios))}…${pct(Math.max(...ratios))})`;
@@ -91,48 +104,29 @@ const medianFigures = (runs: Array<{ requestsPerSecond: number; p50: number; p95
   p99: median(runs.map((r) => r.p99)),
 });
 
-/** A deterministic shuffle (mulberry32), so every run sends the same mixed sequence. */
-function shuffled<T>(items: T[], seed = 42): T[] {
-  const out = [...items];
-  let state = seed;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 runCommand(async (lifecycle) => {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: "string", default: "10" },
-      connections: { type: "string", default: "32,128" },
-      rounds: { type: "string", default: "1" },
-      scale: { type: "string", default: "10" },
-    },
-  });
-  const scale = Number(values.scale);
-  const seconds = Number(values.duration);
-  const rounds = Number(values.rounds);
-  const connectionCounts = values.connections.split(",").map(Number);
-  if (
-    !(seconds > 0) ||
-    !(Number.isInteger(rounds) && rounds > 0) ||
-    !(Number.isInteger(scale) && scale >= 1 && scale <= MAX_SCALE) ||
-    !connectionCounts.every((c) => Number.isInteger(c) && c > 0)
-  ) {
-    throw new UserError(`usage: npm run bench -- [--scale 10 (1 to ${MAX_SCALE})] [--duration 10] [--connections 32,128] [--rounds 1]`);
-  }
+  const { scale, seconds, rounds, connectionCounts, ...args } = parseBenchArgs(process.argv.slice(2));
+  const sideBySide = args.baseline !== undefined || args.ceiling || args.profile !== undefined;
+  // Light operations only by name, or with --ceiling; the mixed load only when every weighted operation is run.
+  const operations = selectOperations(
+    args.operations,
+    [...OPERATIONS, ...LIGHT_OPERATIONS],
+    args.ceiling && !args.baseline
+      ? LIGHT_OPERATIONS
+      : args.ceiling
+        ? [...OPERATIONS, ...LIGHT_OPERATIONS]
+        : args.profile
+          ? [...LIGHT_OPERATIONS, ...OPERATIONS]
+          : OPERATIONS,
+  );
+  const withMix = !args.profile && OPERATIONS.every((o) => operations.includes(o));
   const config = loadConfig();
   const keys = masterKeys(config);
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
   const rootUrl = superuserUrl(config, "The benchmark creates its RLS-bypassing roles");
+  // First, so that a bad ref fails before anything starts; removed at the end, even after a failure.
+  const checkout = args.baseline === undefined ? undefined : await checkoutBaseline(args.baseline);
+  if (checkout) lifecycle.onStop("the baseline's worktree", () => checkout.remove());
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
   await createBypassTwins(rootUrl);
@@ -161,34 +155,6 @@ runCommand(async (lifecycle) => {
   }
   const families = await pickFamilies(owner, FAMILIES);
   const secrets = appSecretsFrom(config.secret);
-  // Each request is logged as in production, into /dev/null: the cost stays, the output stays readable.
-  const logger = createLogger({ destination: pino.destination({ dest: "/dev/null", sync: false }) });
-  const http = await createHttpService({
-    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
-    poolMax: config.poolMax,
-    secrets,
-    production: true,
-    masterKeys: keys,
-    logger,
-  });
-  lifecycle.onStop("HTTP server", () => http.close());
-  const bypass = await createHttpService({
-    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
-    poolMax: config.poolMax,
-    secrets,
-    production: true,
-    masterKeys: keys,
-    roleFor: (role) => BYPASS_TWIN[role]!,
-    logger,
-  });
-  lifecycle.onStop("HTTP server without RLS", () => bypass.close());
-  const listen = async (service: typeof http) => {
-    await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
-  };
-  const url = await listen(http);
-  const bypassUrl = await listen(bypass);
-
   const countWrites = async () =>
     (await owner.query<{ quests: number; sessions: number }>(
       `select (select count(*)::int from app_public.quests where title = 'Bench quest') as quests,
@@ -216,74 +182,190 @@ runCommand(async (lifecycle) => {
 
   console.log(
     `Scale ${users / 1000} (${users} users); ${families.length} families; ${seconds} s per measurement, ${rounds} round(s) ` +
-      `(medians; ratios per round, GraphQL and its comparisons alternating in order); GraphQL pool ${config.poolMax} ` +
-      "connections (PG_POOL_MAX); request logs to /dev/null; load from a separate process.",
+      `(medians; ratios per round, ${sideBySide ? "the servers" : "GraphQL and its comparisons"} alternating in order); GraphQL pool ${config.poolMax} ` +
+      `connections (PG_POOL_MAX)${sideBySide ? ` per API process; API processes: ${checkout ? `baseline ${args.baselineProcesses}, ` : ""}current ${args.processes}` : ""}; ` +
+      "request logs to /dev/null; " +
+      "load from a separate process.",
   );
-  console.log(
-    "operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL | " +
-      "GraphQL without RLS req/s | RLS overhead",
-  );
-  for (const connections of connectionCounts) {
-    for (const operation of OPERATIONS) {
-      const actors = actorsFor(operation, families);
-      const requests = requestsOf(operation);
-      const graphqlRuns: LoadResult[] = [];
-      const sqlRuns: Awaited<ReturnType<typeof sqlFloor>>[] = [];
-      const noRlsRuns: LoadResult[] = [];
-      const measureGraphql = async () => graphqlRuns.push(tally(await loadInChildProcess({ url, requests, connections, durationSeconds: seconds })));
-      const measureComparisons = async () => {
-        if (operation.sql) sqlRuns.push(await sqlFloor(sqlPools[operation.app], operation, actors, connections, seconds));
-        if (!operation.write) noRlsRuns.push(await loadInChildProcess({ url: bypassUrl, requests, connections, durationSeconds: seconds }));
-      };
-      for (let round = 0; round < rounds; round++) {
-        // Alternate which goes first, so a drift of the machine's load favours neither.
-        if (round % 2 === 0) {
-          await measureGraphql();
-          await measureComparisons();
-        } else {
-          await measureComparisons();
-          await measureGraphql();
-        }
-      }
-      const graphql = medianFigures(graphqlRuns);
-      const sql = sqlRuns.length > 0 ? medianFigures(sqlRuns) : undefined;
-      const errors = [...graphqlRuns, ...sqlRuns, ...noRlsRuns].reduce((sum, r) => sum + r.errors, 0);
-      console.log(
-        [
-          operation.name,
-          connections,
-          Math.round(graphql.requestsPerSecond),
-          `${ms(graphql.p50)} / ${ms(graphql.p95)} / ${ms(graphql.p99)}`,
-          errors,
-          sql ? Math.round(sql.requestsPerSecond) : "-",
-          sql ? `${ms(sql.p50)} / ${ms(sql.p95)} / ${ms(sql.p99)}` : "-",
-          sql ? ratioCell(graphqlRuns.map((g, i) => g.requestsPerSecond / sqlRuns[i]!.requestsPerSecond)) : "-",
-          noRlsRuns.length > 0 ? Math.round(median(noRlsRuns.map((r) => r.requestsPerSecond))) : "-",
-          noRlsRuns.length > 0 ? ratioCell(graphqlRuns.map((g, i) => 1 - g.requestsPerSecond / noRlsRuns[i]!.requestsPerSecond)) : "-",
-        ].join(" | "),
-      );
-      const firstError = graphqlRuns.find((r) => r.firstError)?.firstError;
-      if (firstError) console.log(`  first error: ${firstError}`);
-    }
-  }
 
-  // The mixed load: all operations at once in the apps' proportions (mixWeight), one load process.
-  const mix = shuffled(
-    OPERATIONS.flatMap((operation) => {
+  /** The default run: GraphQL in this process, against direct SQL and against itself without RLS. */
+  const measureInProcess = async () => {
+    // Each request is logged as in production, into /dev/null: the cost stays, the output stays readable.
+    const logger = createLogger({ destination: pino.destination({ dest: "/dev/null", sync: false }) });
+    const http = await createHttpService({
+      authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
+      poolMax: config.poolMax,
+      secrets,
+      production: true,
+      masterKeys: keys,
+      logger,
+    });
+    lifecycle.onStop("HTTP server", () => http.close());
+    const bypass = await createHttpService({
+      authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
+      poolMax: config.poolMax,
+      secrets,
+      production: true,
+      masterKeys: keys,
+      roleFor: (role) => BYPASS_TWIN[role]!,
+      logger,
+    });
+    lifecycle.onStop("HTTP server without RLS", () => bypass.close());
+    const listen = async (service: typeof http) => {
+      await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
+      return `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    };
+    const url = await listen(http);
+    const bypassUrl = await listen(bypass);
+
+    console.log(
+      "operation | connections | GraphQL req/s | p50 / p95 / p99 ms | errors | SQL req/s | SQL p50 / p95 / p99 ms | GraphQL ÷ SQL | " +
+        "GraphQL without RLS req/s | RLS overhead",
+    );
+    for (const connections of connectionCounts) {
+      for (const operation of operations) {
+        const actors = actorsFor(operation, families);
+        const requests = requestsOf(operation);
+        const graphqlRuns: LoadResult[] = [];
+        const sqlRuns: Awaited<ReturnType<typeof sqlFloor>>[] = [];
+        const noRlsRuns: LoadResult[] = [];
+        const measureGraphql = async () => graphqlRuns.push(tally(await loadInChildProcess({ url, requests, connections, durationSeconds: seconds })));
+        const measureComparisons = async () => {
+          if (operation.sql) sqlRuns.push(await sqlFloor(sqlPools[operation.app], operation, actors, connections, seconds));
+          if (!operation.write) noRlsRuns.push(await loadInChildProcess({ url: bypassUrl, requests, connections, durationSeconds: seconds }));
+        };
+        for (let round = 0; round < rounds; round++) {
+          // Alternate which goes first, so a drift of the machine's load favours neither.
+          if (round % 2 === 0) {
+            await measureGraphql();
+            await measureComparisons();
+          } else {
+            await measureComparisons();
+            await measureGraphql();
+          }
+        }
+        const graphql = medianFigures(graphqlRuns);
+        const sql = sqlRuns.length > 0 ? medianFigures(sqlRuns) : undefined;
+        const errors = [...graphqlRuns, ...sqlRuns, ...noRlsRuns].reduce((sum, r) => sum + r.errors, 0);
+        console.log(
+          [
+            operation.name,
+            connections,
+            Math.round(graphql.requestsPerSecond),
+            `${ms(graphql.p50)} / ${ms(graphql.p95)} / ${ms(graphql.p99)}`,
+            errors,
+            sql ? Math.round(sql.requestsPerSecond) : "-",
+            sql ? `${ms(sql.p50)} / ${ms(sql.p95)} / ${ms(sql.p99)}` : "-",
+            sql ? ratioCell(graphqlRuns.map((g, i) => g.requestsPerSecond / sqlRuns[i]!.requestsPerSecond)) : "-",
+            noRlsRuns.length > 0 ? Math.round(median(noRlsRuns.map((r) => r.requestsPerSecond))) : "-",
+            noRlsRuns.length > 0 ? ratioCell(graphqlRuns.map((g, i) => 1 - g.requestsPerSecond / noRlsRuns[i]!.requestsPerSecond)) : "-",
+          ].join(" | "),
+        );
+        const firstError = graphqlRuns.find((r) => r.firstError)?.firstError;
+        if (firstError) console.log(`  first error: ${firstError}`);
+      }
+    }
+
+    // The mixed load: all operations at once in the apps' proportions (mixWeight), one load process.
+    if (!withMix) return;
+    const mix = mixedSequence(OPERATIONS, requestsOf);
+    console.log("\nMixed load (per 100 requests: " + OPERATIONS.map((o) => `${o.mixWeight} ${o.name}`).join(", ") + ")");
+    console.log("connections | operation | req/s | p50 / p95 / p99 ms | errors");
+    for (const connections of connectionCounts) {
+      const mixed = tally(await loadInChildProcess({ url, requests: mix, connections, durationSeconds: seconds }));
+      const row = (name: string, f: Figures) =>
+        console.log([connections, name, Math.round(f.requestsPerSecond), `${ms(f.p50)} / ${ms(f.p95)} / ${ms(f.p99)}`, f.errors].join(" | "));
+      row("all", mixed);
+      for (const operation of OPERATIONS) row(operation.name, mixed.byOperation[operation.name]!);
+      if (mixed.firstError) console.log(`  first error: ${mixed.firstError}`);
+    }
+  };
+
+  /** The same configuration for every server process, whatever its code reads: the database, the data folder, the secrets. */
+  const sideEnv = (): NodeJS.ProcessEnv => ({
+    DATABASE_URL: config.ownerUrl,
+    ...(config.embedded ? { DATA_DIR: config.embedded.dataDir } : {}),
+    ...Object.fromEntries(
+      (["PAS_BOT_JWT_SECRET", "INNER_EDU_JWT_SECRET", "AUTHENTICATOR_DB_PASSWORD", "DATA_ENCRYPTION_KEY"] as const).map((n) => [n, config.secret(n)]),
+    ),
+    PG_POOL_MAX: String(config.poolMax),
+  });
+
+  /** --baseline and --ceiling: every server in a child process of the same shape (src/bench/sideBySide.ts). */
+  const measureSideBySide = async () => {
+    const env = sideEnv();
+    const started: ServerProcess[] = [];
+    lifecycle.onStop("the benchmark's servers", () => Promise.all(started.map((s) => s.stop())).then(() => {}));
+    const start = async (script: "serveApi.ts" | "ceilingServer.ts", argv: string[], extra: NodeJS.ProcessEnv = {}) => {
+      const server = await startServerProcess(script, argv, { ...env, ...extra });
+      started.push(server);
+      return server;
+    };
+    const baseline = checkout ? await start("serveApi.ts", ["--root", checkout.dir, "--processes", String(args.baselineProcesses)]) : undefined;
+    const current = await start("serveApi.ts", ["--root", PROJECT_ROOT, "--processes", String(args.processes)]);
+    let ceiling: ServerProcess | undefined;
+    if (args.ceiling) {
+      // The very body the API answers `{ __typename }` with, so both send the same bytes.
+      const [request] = requestsOf(LIGHT_OPERATIONS[0]!);
+      const answer = await fetch(`${current.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${request!.token}` },
+        body: JSON.stringify({ query: request!.query }),
+      });
+      const body = await answer.text();
+      if (!answer.ok) throw new Error(`The API answered { __typename } with HTTP ${answer.status}: ${body}`);
+      ceiling = await start("ceilingServer.ts", [], { BENCH_CEILING_BODY: body });
+    }
+    if (checkout) console.log(`Baseline ${args.baseline} (${checkout.commit.slice(0, 12)}, ${checkout.dependencies}) against the working tree.`);
+    await runSideBySide({
+      baseline,
+      current,
+      ceiling,
+      operations,
+      requestsOf,
+      mix: withMix ? mixedSequence(OPERATIONS, requestsOf) : undefined,
+      connectionCounts,
+      rounds,
+      seconds,
+      tally,
+    });
+  };
+
+  /** --profile: one API process of the working tree, profiled under each operation's load in turn. */
+  const measureProfiles = async (dir: string) => {
+    await mkdir(dir, { recursive: true });
+    const api = await startServerProcess("serveApi.ts", ["--root", PROJECT_ROOT], sideEnv());
+    lifecycle.onStop("the profiled API", () => api.stop());
+    const connections = connectionCounts[0]!;
+    const columns: Array<{ name: string; requestsPerSecond: number; cpuMicrosecondsPerRequest: number; shares: Map<string, number> }> = [];
+    for (const operation of operations) {
       const requests = requestsOf(operation);
-      return Array.from({ length: operation.mixWeight * 10 }, (_, i) => requests[i % requests.length]!);
-    }),
-  );
-  console.log("\nMixed load (per 100 requests: " + OPERATIONS.map((o) => `${o.mixWeight} ${o.name}`).join(", ") + ")");
-  console.log("connections | operation | req/s | p50 / p95 / p99 ms | errors");
-  for (const connections of connectionCounts) {
-    const mixed = tally(await loadInChildProcess({ url, requests: mix, connections, durationSeconds: seconds }));
-    const row = (name: string, f: Figures) =>
-      console.log([connections, name, Math.round(f.requestsPerSecond), `${ms(f.p50)} / ${ms(f.p95)} / ${ms(f.p99)}`, f.errors].join(" | "));
-    row("all", mixed);
-    for (const operation of OPERATIONS) row(operation.name, mixed.byOperation[operation.name]!);
-    if (mixed.firstError) console.log(`  first error: ${mixed.firstError}`);
-  }
+      await loadInChildProcess({ url: api.url, requests, connections, durationSeconds: 2 });
+      const file = path.join(dir, `${operation.name.replace(/[^a-z]+/gi, "-")}.cpuprofile`);
+      await api.ask({ profile: "start" });
+      const result = tally(await loadInChildProcess({ url: api.url, requests, connections, durationSeconds: seconds }));
+      await api.ask({ profile: "stop", file });
+      const { busyMicroseconds, shares } = timeByPart(JSON.parse(await readFile(file, "utf8")) as CpuProfile);
+      columns.push({
+        name: operation.name,
+        requestsPerSecond: result.requestsPerSecond,
+        cpuMicrosecondsPerRequest: busyMicroseconds / Math.max(1, result.requestsPerSecond * seconds),
+        shares: new Map(shares.map((s) => [s.part, s.share])),
+      });
+      console.error(`profiled ${operation.name}: ${file}${result.errors ? ` (${result.errors} errors: ${result.firstError})` : ""}`);
+    }
+    const parts = [...new Set(columns.flatMap((c) => [...c.shares.keys()]))].sort(
+      (a, b) => Math.max(...columns.map((c) => c.shares.get(b) ?? 0)) - Math.max(...columns.map((c) => c.shares.get(a) ?? 0)),
+    );
+    console.log(`\nShare of the API process's busy CPU time, ${connections} connections, ${seconds} s each (profiles in ${dir})`);
+    console.log(`| part | ${columns.map((c) => c.name).join(" | ")} |`);
+    console.log(`| --- |${columns.map(() => " ---: |").join("")}`);
+    for (const part of parts) console.log(`| ${part} | ${columns.map((c) => (c.shares.has(part) ? pct1(c.shares.get(part)!) : "–")).join(" | ")} |`);
+    console.log(`| **requests/s (profiler on)** | ${columns.map((c) => Math.round(c.requestsPerSecond)).join(" | ")} |`);
+    console.log(`| **CPU µs per request** | ${columns.map((c) => Math.round(c.cpuMicrosecondsPerRequest)).join(" | ")} |`);
+  };
+
+  await (args.profile ? measureProfiles(args.profile) : sideBySide ? measureSideBySide() : measureInProcess());
 
   // Nothing lost under load: every acknowledged write is in the database, and nothing beyond what
   // was sent (a run ends with up to one request per connection in flight, done but not counted).

@@ -1,24 +1,33 @@
 // npm start — the whole stack: database (embedded unless DATABASE_URL), roles,
-// migrations, policies, in-process worker, GraphQL server.
+// migrations, policies, in-process worker, GraphQL server. With API_PROCESSES > 1 (the default on a machine of
+// several cores) this process is node:cluster's primary: it does what must happen once (the database, migrations,
+// the worker, the banner) and forks the API processes, which run this same file (serveApi) and share PORT
+// (src/http/cluster.ts).
 import "../graphileEnv.ts";
+import cluster from "node:cluster";
+import type { Server } from "node:http";
 import path from "node:path";
-import { createServer } from "node:net";
-import { loadConfig, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
+import { type AddressInfo, createServer } from "node:net";
+import { authenticatorConnectionString, type Config, loadConfig, readReplicaConnectionString, requireSecrets, ROLES, roleConnectionString } from "../config.ts";
 import { checkDatabaseConnection } from "../db/connectionCheck.ts";
 import { startEmbeddedIfNeeded } from "../db/ensureServer.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { resilientPool } from "../db/pool.ts";
 import { hasNoUsers } from "../tools/seed/family.ts";
-import { createHttpService } from "../http/app.ts";
+import { createHttpService, type HttpServiceOptions } from "../http/app.ts";
 import { appSecretsFrom } from "../http/auth.ts";
+import { forkApiProcesses, joinCluster } from "../http/cluster.ts";
 import { UserError } from "../errors/index.ts";
-import { runCommand } from "../lifecycle.ts";
+import { type Lifecycle, runCommand } from "../lifecycle.ts";
 import { masterKeys } from "../privacy/masterKeys.ts";
-import { createLogger } from "../observability/logger.ts";
-import { countWorkerJobs } from "../observability/metrics.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
+import { countWorkerJobs, createSharedMetrics } from "../observability/metrics.ts";
+import { watchPrivacyChecks } from "../observability/privacyWatch.ts";
 import { workerLoggerFrom } from "../observability/workerLogger.ts";
-import { startWorker } from "../worker/runner.ts";
+import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 
-runCommand(async (lifecycle) => {
+if (cluster.isWorker) runCommand(serveApi, "long-running", { quietStop: true });
+else runCommand(async (lifecycle) => {
   const startedAt = performance.now();
   const config = loadConfig();
   requireSecrets(config, [
@@ -30,7 +39,7 @@ runCommand(async (lifecycle) => {
     // app_worker's login: for the in-process worker, and for creating the role.
     ...(config.workerInProcess || config.rootUrl ? (["WORKER_DB_PASSWORD"] as const) : []),
   ]);
-  const secrets = appSecretsFrom(config.secret);
+  appSecretsFrom(config.secret); // (checked before anything starts; each API process reads them again)
   const keys = masterKeys(config);
 
   const logger = createLogger({ level: config.logLevel });
@@ -62,25 +71,17 @@ runCommand(async (lifecycle) => {
     });
   }
 
-  const http = await createHttpService({
-    authenticatorUrl: roleConnectionString(config, ROLES.authenticator),
-    poolMax: config.poolMax,
-    poolTimeoutMs: config.poolTimeoutMs,
-    secrets,
-    maxTokenLifetimeSeconds: config.jwtMaxLifetimeSeconds,
-    production: config.production,
-    masterKeys: keys,
-    trustedDocumentsDir: config.trustedDocumentsDir,
-    logger,
-  });
-  lifecycle.onStop("HTTP server", () => http.close());
-  if (runner) countWorkerJobs(runner.events, http.metrics.workerJobs);
-  await new Promise<void>((resolve, reject) => {
-    http.server.once("error", reject);
-    http.server.listen(config.httpPort, resolve);
-  });
+  let port: number;
+  if (config.apiProcesses === 1) {
+    const http = await createHttpService(httpOptions(config, logger));
+    lifecycle.onStop("HTTP server", () => http.close());
+    if (runner) countWorkerJobs(runner.events, http.metrics.workerJobs);
+    port = await listen(http.server, config.httpPort);
+  } else {
+    port = await startApiProcesses(config, lifecycle, logger, runner);
+  }
 
-  const base = `http://localhost:${config.httpPort}`;
+  const base = `http://localhost:${port}`;
   const psqlUrl = new URL(config.ownerUrl);
   psqlUrl.password = "";
   const passwordHint = config.embedded
@@ -101,11 +102,78 @@ runCommand(async (lifecycle) => {
       `            then send "Authorization: Bearer <token>"`,
       ...(empty ? ["  Empty     no users yet: `npm run db:seed -- --scale 0` adds the development family (parent, child, psychologist, admin)"] : []),
       ...(runner ? [] : ["  Worker    not in this process (WORKER_IN_PROCESS=false): jobs wait for `npm run worker`"]),
+      ...(config.apiProcesses > 1 ? [`  API       ${config.apiProcesses} processes sharing the port (API_PROCESSES), ${config.poolMax} connections each at most (PG_POOL_MAX)`] : []),
       "Ctrl-C stops everything.",
       "",
     ].join("\n"),
   );
 }, "long-running");
+
+/** The GraphQL server's settings, as npm start's process and each API process of its cluster take them from Config. */
+function httpOptions(config: Config, logger: Logger): HttpServiceOptions {
+  return {
+    authenticatorUrl: authenticatorConnectionString(config),
+    poolMax: config.poolMax,
+    poolTimeoutMs: config.poolTimeoutMs,
+    preparedStatements: config.preparedStatements,
+    readReplicaUrl: readReplicaConnectionString(config),
+    secrets: appSecretsFrom(config.secret),
+    maxTokenLifetimeSeconds: config.jwtMaxLifetimeSeconds,
+    production: config.production,
+    masterKeys: masterKeys(config),
+    trustedDocumentsDir: config.trustedDocumentsDir,
+    logger,
+  };
+}
+
+/** Listens on `port` (0: any free one); resolves with the port taken. */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, resolve);
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * The primary's side of API_PROCESSES > 1: forks the API processes and resolves with their port once all listen. What
+ * must be counted once is counted here (createSharedMetrics): the audit log's privacy checks (the one
+ * watchPrivacyChecks, which also logs each denial once), the in-process worker's jobs and the queue, through a pool
+ * of two app_authenticator connections. One "HTTP server" stop ends them all.
+ */
+async function startApiProcesses(config: Config, lifecycle: Lifecycle, logger: Logger, runner: WorkerHandle | undefined): Promise<number> {
+  const pool = resilientPool(
+    { connectionString: authenticatorConnectionString(config), max: 2, connectionTimeoutMillis: config.poolTimeoutMs },
+    "Metrics database",
+  );
+  const shared = createSharedMetrics(pool);
+  if (runner) countWorkerJobs(runner.events, shared.workerJobs);
+  const privacyWatch = watchPrivacyChecks(pool, shared, logger, 5000);
+  const api = forkApiProcesses({ count: config.apiProcesses, shared: shared.registry, logger });
+  lifecycle.onStop("HTTP server", async () => {
+    await api.stop();
+    await privacyWatch.stop();
+    await pool.end();
+  });
+  // Crashing again and again (RESTART_GIVE_UP in a row): a supervisor (docker's restart policy) starts us afresh.
+  void api.gaveUp.catch(async (e: Error) => {
+    console.error(`${e.name}: ${e.message}`);
+    await lifecycle.stop();
+    process.exit(1);
+  });
+  return api.ready;
+}
+
+/** An API process of npm start's cluster: one GraphQL server on the shared port; /metrics answers the cluster's sum. */
+async function serveApi(lifecycle: Lifecycle): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const member = joinCluster();
+  const http = await createHttpService({ ...httpOptions(config, logger), clusterMetrics: member.metrics });
+  lifecycle.onStop("HTTP server", () => http.close());
+  member.report(http.metrics.registry);
+  await listen(http.server, config.httpPort);
+}
 
 /** Fails with one line when something already listens on the HTTP port (0: any free port, nothing to check). */
 async function ensurePortFree(port: number): Promise<void> {

@@ -19,9 +19,19 @@ const COMMIT_OUTCOME_UNKNOWN = Symbol("commitOutcomeUnknown");
  */
 class CommitAwareClient extends pg.Client {
   private lostDuringCommit = false;
+  /** Pipeline mode: the error of a BEGIN whose answer nobody awaited; every statement but ROLLBACK is refused until one comes. */
+  private beginFailure: unknown = undefined;
 
   // pg's query has many overloads; this forwards them all and only watches the promise form of COMMIT.
   override query(...args: unknown[]): any {
+    if ((this as { pipeline?: boolean }).pipeline && args.length === 1) {
+      if (isBegin(args[0])) return this.beginWithoutWaiting();
+      if (this.beginFailure !== undefined) {
+        const failure = this.beginFailure;
+        if (isRollback(args[0])) this.beginFailure = undefined;
+        else return Promise.reject(failure);
+      }
+    }
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
     const watched = this.lostDuringCommit || (isCommit(args[0]) && typeof args.at(-1) !== "function");
     if (!watched || typeof (result as Promise<unknown> | undefined)?.then !== "function") return result;
@@ -34,6 +44,38 @@ class CommitAwareClient extends pg.Client {
       throw error;
     });
   }
+
+  /**
+   * Pipeline mode (pg's `pipeline: true`, the GraphQL pool's): BEGIN is sent and answered at once, so the
+   * statement that follows (@dataplan/pg's settings: role, app.user_id, keys) goes out in the same write
+   * and the transaction's start costs no round trip of its own — one of a read's four, and a write(2) on
+   * each side. BEGIN can fail only with its connection, which fails what follows too; should it fail
+   * otherwise, every statement after it but ROLLBACK is refused (none runs outside the transaction).
+   */
+  private beginWithoutWaiting(): Promise<pg.QueryResult> {
+    const stream = (this as unknown as { connection: { stream: { cork?(): void; uncork?(): void } } }).connection.stream;
+    // Held until the microtasks that issue the next statement have run.
+    stream.cork?.();
+    setImmediate(() => stream.uncork?.());
+    (super.query("begin") as Promise<pg.QueryResult>).catch((error: unknown) => {
+      this.beginFailure = error;
+    });
+    return Promise.resolve({ command: "BEGIN", rowCount: null, oid: 0, rows: [], fields: [] });
+  }
+}
+
+function isBegin(query: unknown): boolean {
+  return statementText(query) === "begin";
+}
+
+function isRollback(query: unknown): boolean {
+  return statementText(query) === "rollback";
+}
+
+function statementText(query: unknown): string | undefined {
+  const text = typeof query === "string" ? query : (query as { text?: unknown; values?: unknown } | null)?.text;
+  const values = typeof query === "object" && query !== null ? (query as { values?: unknown[] }).values : undefined;
+  return typeof text === "string" && !(values && values.length > 0) ? text.trim().toLowerCase() : undefined;
 }
 
 /** node-postgres's words for a query it refused to send, the connection being already gone. */
@@ -45,11 +87,35 @@ function isCommit(query: unknown): boolean {
 }
 
 /**
+ * A CommitAwareClient that never prepares a named statement: a query given a `name` (@dataplan/pg names
+ * its queries by their text's hash and prepares them once per connection) is sent unnamed, parsed anew
+ * each time. For PgBouncer in transaction mode before 1.21 (PG_PREPARED_STATEMENTS=false): there the
+ * server connection under a client changes between transactions, so a statement one client prepared
+ * is missing for it later (26000) or already there for the next client that prepares the same name
+ * (42P05). docs/scaling.md §4.
+ */
+class UnpreparedClient extends CommitAwareClient {
+  override query(...args: unknown[]): any {
+    const [first, ...rest] = args;
+    if (typeof first === "object" && first !== null && "name" in first) {
+      const { name: _unused, ...unnamed } = first as { name?: unknown };
+      return super.query(unnamed, ...rest);
+    }
+    return super.query(...args);
+  }
+}
+
+export interface ResilientPoolConfig extends pg.PoolConfig {
+  /** false: queries given a name are sent unnamed (UnpreparedClient). Default true. */
+  preparedStatements?: boolean;
+}
+
+/**
  * A pool with a bound on waiting for a connection (`connectionTimeoutMillis`: a free client, or a new
  * connection to be made); without one pg waits forever. Callers that serve requests should set it.
  */
-export function resilientPool(config: pg.PoolConfig, label: string): pg.Pool {
-  const pool = new pg.Pool({ Client: CommitAwareClient, ...config });
+export function resilientPool({ preparedStatements = true, ...config }: ResilientPoolConfig, label: string): pg.Pool {
+  const pool = new pg.Pool({ Client: preparedStatements ? CommitAwareClient : UnpreparedClient, ...config });
   const report = (e: Error) => {
     // 57P01 (the server shut down): a running query reports it itself, an idle client is
     // simply replaced; anything else is worth a line.

@@ -14,6 +14,7 @@ import { FunctionDocsPlugin } from "./functionDocsPlugin.ts";
 import { GRAPHIQL_CONFIG } from "./graphiql.ts";
 import { makeHardeningPlugin } from "./hardening.ts";
 import { makeMaskError } from "./maskError.ts";
+import type { ReadReplicaRouter } from "./readReplica.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { makeTelemetryPlugin } from "../observability/graphqlTelemetry.ts";
@@ -68,6 +69,8 @@ export function makePreset(options: {
   trustedDocumentsDir?: string;
   /** The database role each app's requests run as, when not the app's own (the benchmark's RLS-bypassing twins). */
   roleFor?: (appRole: string) => string;
+  /** Chooses the pool of each operation (READ_REPLICA_URL: readReplica.ts); unset, every statement runs on `pool`. */
+  readReplica?: ReadReplicaRouter;
   /** Times, counts and logs every operation (the HTTP service's; the schema export has none). */
   telemetry?: { metrics: Metrics; logger: Logger };
 }): GraphileConfig.Preset {
@@ -109,7 +112,7 @@ export function makePreset(options: {
         : {}),
     },
     grafast: {
-      context(requestContext) {
+      context(requestContext, args) {
         const identity = options.identityOf(requestContext);
         if (!identity) {
           // requireAppToken guards every route to the schema; reaching here unauthenticated is a bug.
@@ -123,6 +126,8 @@ export function makePreset(options: {
             statement_timeout: options.statementTimeout ?? STATEMENT_TIMEOUT,
             ...masterKeySettings(options.masterKeys),
           },
+          // The primary's withPgClient (PgContextPlugin's, already in the context) or the replica's.
+          ...options.readReplica?.contextFor(args, (args.contextValue as Grafast.Context).withPgClient, identity.userId),
         };
       },
     },

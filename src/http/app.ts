@@ -9,6 +9,7 @@ import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { grafserv } from "postgraphile/grafserv/express/v4";
 import { resilientPool } from "../db/pool.ts";
 import { makePreset } from "../graphql/preset.ts";
+import { ReadReplicaRouter } from "../graphql/readReplica.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics, type Metrics } from "../observability/metrics.ts";
 import { type MasterKeys, masterKeyIds } from "../privacy/masterKeys.ts";
@@ -32,9 +33,16 @@ export interface HttpService {
 export interface HttpServiceOptions {
   /** app_authenticator's connection string. */
   authenticatorUrl: string;
+  /**
+   * READ_REPLICA_URL: app_authenticator's connection string on a streaming replica. Read-only operations that write
+   * nothing run there (src/graphql/readReplica.ts); the pool has `poolMax` connections too.
+   */
+  readReplicaUrl?: string;
   poolMax: number;
   /** How long a request waits for a database connection before it gets 503 (PG_POOL_TIMEOUT_MS; default DEFAULT_POOL_TIMEOUT_MS). */
   poolTimeoutMs?: number;
+  /** PG_PREPARED_STATEMENTS (default true): false sends every query unnamed, for PgBouncer < 1.21 in transaction mode (src/db/pool.ts). */
+  preparedStatements?: boolean;
   secrets: AppSecrets;
   /** The longest life a token may have (JWT_MAX_LIFETIME_SECONDS; default 7 days, src/http/auth.ts). */
   maxTokenLifetimeSeconds?: number;
@@ -54,6 +62,12 @@ export interface HttpServiceOptions {
   privacyPollMs?: number;
   /** How often the database is asked whether it answers, to log when it stops and comes back (default 2 s). */
   databasePollMs?: number;
+  /**
+   * Set in an API process of npm start's cluster (src/http/cluster.ts, API_PROCESSES > 1): what /metrics answers (the
+   * sum over every process, gathered by the primary). The figures read from the database alike by every process (the
+   * audit log's privacy checks, the job queue) are then left to the primary, which counts them once.
+   */
+  clusterMetrics?: () => Promise<string>;
 }
 
 /** Asked every few seconds by probes and scrapers: not logged per request. */
@@ -62,16 +76,38 @@ const PROBES = ["/healthz", "/readyz", "/metrics"];
 const ROUTES = new Set(["/graphql", "/graphiql", ...PROBES]);
 /** A caller's request id is kept if it looks like one; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** A read waits at most this long for a replica connection before it runs on the primary. */
+const REPLICA_CONNECT_TIMEOUT_MS = 1000;
 /** At most one "pool exhausted" warning per this many ms. */
 const POOL_WARNING_INTERVAL_MS = 10_000;
 
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const pool = resilientPool(
-    { connectionString: options.authenticatorUrl, max: options.poolMax, connectionTimeoutMillis: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS },
+    {
+      connectionString: options.authenticatorUrl,
+      max: options.poolMax,
+      connectionTimeoutMillis: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS,
+      preparedStatements: options.preparedStatements,
+      // A request's BEGIN goes out with its settings, not a round trip before them (src/db/pool.ts).
+      pipeline: true,
+    },
     "GraphQL database",
   );
   const logger = options.logger ?? createLogger();
-  const metrics = createMetrics(pool);
+  const replicaPool = options.readReplicaUrl
+    ? resilientPool(
+        {
+          connectionString: options.readReplicaUrl,
+          max: options.poolMax,
+          connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS,
+          preparedStatements: options.preparedStatements,
+          pipeline: true,
+        },
+        "read replica",
+      )
+    : undefined;
+  const readReplica = replicaPool ? new ReadReplicaRouter({ primaryPool: pool, replicaPool, logger }) : undefined;
+  const metrics = createMetrics(pool, { databaseFigures: !options.clusterMetrics });
   const expectedMigration = latestCommittedMigration();
   const heldKeyIds = masterKeyIds(options.masterKeys);
 
@@ -88,6 +124,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
         statementTimeout: options.statementTimeout,
         trustedDocumentsDir: options.trustedDocumentsDir,
         roleFor: options.roleFor,
+        readReplica,
         telemetry: { metrics, logger },
       }),
     ],
@@ -137,7 +174,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
   app.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await (options.clusterMetrics ?? (() => metrics.registry.metrics()))());
   });
   app.use("/graphql", requireAppToken(options.secrets, { maxLifetimeSeconds: options.maxTokenLifetimeSeconds }), requireActingKind(pool), recordActivity(pool, logger));
   const serv = pgl.createServ(grafserv);
@@ -147,7 +184,9 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   await pgl.getSchema();
   // Then the watchers: their first queries would otherwise compete with the introspection for the
   // pool, and a small pool (PG_POOL_MAX=1) could fail start-up on PG_POOL_TIMEOUT_MS.
-  const privacyWatch = watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
+  const privacyWatch: PrivacyWatch = options.clusterMetrics
+    ? { poll: async () => {}, stop: async () => {} }
+    : watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
   const stopDatabaseWatch = watchDatabase(pool, logger, options.databasePollMs ?? 2000);
 
   return {
@@ -157,6 +196,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     privacyWatch,
     async close() {
       stopDatabaseWatch();
+      readReplica?.stop();
       await privacyWatch.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -164,6 +204,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       });
       await pgl.release();
       await pool.end();
+      await replicaPool?.end();
     },
   };
 }

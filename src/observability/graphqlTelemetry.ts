@@ -41,6 +41,32 @@ function topLevelFields(operation: OperationDefinitionNode): Field[] {
   );
 }
 
+/** An operation's label and top-level fields. */
+interface Shape {
+  label: string;
+  fields: Field[];
+}
+
+const UNKNOWN: Shape = { label: "unknown", fields: [] };
+
+/**
+ * grafserv parses each distinct query text once and hands the same DocumentNode to every request that
+ * sends it, so a shape is worked out once per operation node (and dropped with it).
+ */
+const shapes = new WeakMap<OperationDefinitionNode, Shape>();
+
+function shapeOf(document: DocumentNode, operationName: string | null | undefined): Shape {
+  const operation = operationOf(document, operationName);
+  if (!operation) return UNKNOWN;
+  let shape = shapes.get(operation);
+  if (!shape) {
+    const fields = topLevelFields(operation);
+    shape = { label: `${operation.operation} ${[...new Set(fields.map((f) => f.name))].sort().join(",")}`, fields };
+    shapes.set(operation, shape);
+  }
+  return shape;
+}
+
 export function makeTelemetryPlugin(metrics: Metrics, logger: Logger): GraphileConfig.Plugin {
   return {
     name: "TelemetryPlugin",
@@ -49,9 +75,7 @@ export function makeTelemetryPlugin(metrics: Metrics, logger: Logger): GraphileC
       middleware: {
         execute(next, event) {
           const started = performance.now();
-          const operation = operationOf(event.args.document, event.args.operationName);
-          const fields = operation ? topLevelFields(operation) : [];
-          const label = operation ? `${operation.operation} ${[...new Set(fields.map((f) => f.name))].sort().join(",")}` : "unknown";
+          const { label, fields } = shapeOf(event.args.document, event.args.operationName);
           const req = (event.args.requestContext?.expressv4?.req ?? event.args.requestContext?.node?.req) as
             | (Request & { log?: Logger })
             | undefined;

@@ -18,7 +18,12 @@ export function processRegistry(): Registry {
   return registry;
 }
 
-export function createMetrics(pool: pg.Pool) {
+/**
+ * The metrics of an API process. `databaseFigures: false` (an API process of npm start's cluster, src/http/cluster.ts):
+ * the figures every process would read alike from the database (the job queue, the erasure requests) are left to the
+ * cluster's primary (createSharedMetrics), which reports them once; their counters stay here, at 0.
+ */
+export function createMetrics(pool: pg.Pool, { databaseFigures = true }: { databaseFigures?: boolean } = {}) {
   const registry = processRegistry();
   const metrics = {
     registry,
@@ -47,13 +52,8 @@ export function createMetrics(pool: pg.Pool) {
       help: "Quests created through the GraphQL API (createQuest that succeeded).",
       registers: [registry],
     }),
-    privacyChecks: new Counter({
-      name: "privacy_checks_total",
-      help: "Consent checks recorded in the audit log since this process started, by result (allowed, denied); every client counts.",
-      labelNames: ["result"] as const,
-      registers: [registry],
-    }),
-    workerJobs: addWorkerMetrics(registry, pool),
+    privacyChecks: privacyChecksCounter(registry),
+    workerJobs: addWorkerMetrics(registry, databaseFigures ? pool : undefined),
   };
   new Gauge({
     name: "database_connections_active",
@@ -71,8 +71,31 @@ export function createMetrics(pool: pg.Pool) {
       this.set(pool.waitingCount);
     },
   });
-  for (const result of ["allowed", "denied"]) metrics.privacyChecks.inc({ result }, 0);
   return metrics;
+}
+
+/**
+ * The figures of npm start's cluster that must be counted once, whatever the number of API processes: the
+ * primary's (src/http/cluster.ts), added to the API processes' sums on /metrics. The process's own default
+ * metrics, the privacy checks (one watchPrivacyChecks), the in-process worker's job attempts, and the
+ * database's queue figures read through `pool` at scrape time.
+ */
+export function createSharedMetrics(pool: pg.Pool) {
+  const registry = processRegistry();
+  return { registry, privacyChecks: privacyChecksCounter(registry), workerJobs: addWorkerMetrics(registry, pool) };
+}
+
+function privacyChecksCounter(registry: Registry): Counter<"result"> {
+  return resultCounter(registry, "privacy_checks_total",
+    "Consent checks recorded in the audit log since this process started, by result (allowed, denied); every client counts.",
+    ["allowed", "denied"]);
+}
+
+/** A counter by `result`, each of `results` shown from the start (at 0). */
+function resultCounter(registry: Registry, name: string, help: string, results: string[]): Counter<"result"> {
+  const counter = new Counter({ name, help, labelNames: ["result"] as const, registers: [registry] });
+  for (const result of results) counter.inc({ result }, 0);
+  return counter;
 }
 
 /**
@@ -81,14 +104,12 @@ export function createMetrics(pool: pg.Pool) {
  * and the erasure requests (read at scrape time through app_ops.job_counts and app_ops.erasure_queue,
  * which both login roles may run).
  */
-export function addWorkerMetrics(registry: Registry, pool: pg.Pool): Counter<"result"> {
-  const jobs = new Counter({
-    name: "worker_jobs_total",
-    help: "Job attempts run by this process's worker, by result (succeeded, failed: a failed attempt may be retried).",
-    labelNames: ["result"] as const,
-    registers: [registry],
-  });
-  for (const result of ["succeeded", "failed"]) jobs.inc({ result }, 0);
+export function addWorkerMetrics(registry: Registry, pool: pg.Pool | undefined): Counter<"result"> {
+  const jobs = resultCounter(registry, "worker_jobs_total",
+    "Job attempts run by this process's worker, by result (succeeded, failed: a failed attempt may be retried).",
+    ["succeeded", "failed"]);
+  // (No pool: another process reports the queue, see createMetrics.)
+  if (!pool) return jobs;
   stateGauge(registry, pool, "worker_jobs_queued",
     "graphile-worker's queue by state: runnable, waiting (due later), running, failed (attempts exhausted).",
     "select runnable, waiting, running, failed from app_ops.job_counts()");

@@ -18,7 +18,7 @@ export interface PrivacyWatch {
   stop(): Promise<void>;
 }
 
-export function watchPrivacyChecks(pool: pg.Pool, metrics: Metrics, logger: Logger, intervalMs: number): PrivacyWatch {
+export function watchPrivacyChecks(pool: pg.Pool, metrics: Pick<Metrics, "privacyChecks">, logger: Logger, intervalMs: number): PrivacyWatch {
   let lastId: string | null = null;
   let failing = false;
   let running: Promise<void> = Promise.resolve();

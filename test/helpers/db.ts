@@ -2,22 +2,48 @@
 // afterwards; per test: a transaction that is always rolled back.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { type Config, type RoleName, roleConnectionString, urlForDatabase } from "../../src/config.ts";
+import { type Config, type RoleName, ROLES, roleConnectionString, urlForDatabase } from "../../src/config.ts";
 import { ensureRoles } from "../../src/db/migrate.ts";
 import { resilientPool } from "../../src/db/pool.ts";
-import { masterKeyOptions } from "../../src/privacy/masterKeys.ts";
+import { masterKeyOptions, useMasterKeys } from "../../src/privacy/masterKeys.ts";
 import { configFor } from "./config.ts";
 
 const rootServerUrl = process.env.TEST_ROOT_URL!;
 const databaseName = `pas_test_${process.env.JEST_WORKER_ID ?? "0"}_${randomBytes(4).toString("hex")}`;
 const pools = new Map<string, pg.Pool>();
 
-export const rootUrl = urlForDatabase(rootServerUrl, databaseName);
+/**
+ * Set by `npm run test:pgbouncer` (test/setup/globalSetup.ts): PgBouncer in transaction mode, one server
+ * connection per (database, user). Then the connections the apps make — app_authenticator (the API),
+ * pas_bot_user and inner_edu_user (direct SQL) — and the superuser's test transactions (which act as an
+ * app with `set_config('role', …, true)`, as the API does) go through it; the owner, the worker and the
+ * migrations connect directly, as docs/scaling.md §4 says they must.
+ */
+const pgBouncerUrl = process.env.TEST_PGBOUNCER_URL || undefined;
+export const throughPgBouncer = pgBouncerUrl !== undefined;
+
+/** `url` with PgBouncer's host and port (same user, password, database): `bouncer` defaults to the run's. */
+export function viaPgBouncer(url: string, bouncer: string | undefined = pgBouncerUrl): string {
+  if (!bouncer) throw new Error("No PgBouncer: run `npm run test:pgbouncer`.");
+  const u = new URL(url);
+  const b = new URL(bouncer);
+  u.hostname = b.hostname;
+  u.port = b.port;
+  return u.href;
+}
+
+const pooled = (url: string) => (throughPgBouncer ? viaPgBouncer(url) : url);
+
+export const rootUrl = pooled(urlForDatabase(rootServerUrl, databaseName));
 export const ownerUrl = urlForDatabase(process.env.TEST_OWNER_URL_TEMPLATE!, databaseName);
 
-/** This file's database, logged in as one of the fixed roles. */
+/** The roles whose connections go through PgBouncer when there is one: the API's and the apps' direct SQL. */
+const APP_LOGINS: readonly RoleName[] = [ROLES.authenticator, ROLES.pasBot, ROLES.innerEdu];
+
+/** This file's database, logged in as one of the fixed roles (through the run's PgBouncer for the app logins, if any). */
 export function roleUrl(role: RoleName): string {
-  return roleConnectionString(testConfig(), role);
+  const url = roleConnectionString(testConfig(), role);
+  return APP_LOGINS.includes(role) ? pooled(url) : url;
 }
 
 /** A Config for this file's database, as the commands would build it. */
@@ -34,11 +60,34 @@ export function poolFor(url: string): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
     // A client still closing when afterAll drops the database (WITH FORCE) gets 57P01: resilientPool lets it go.
-    // Each connection holds the run's master key, as a trusted service's transactions do.
-    pool = resilientPool({ connectionString: url, max: 4, options: masterKeyOptions({ current: testMasterKey() }) }, "test pool");
+    // Each connection holds the run's master key, as a trusted service's transactions do: as a start-up option,
+    // or through PgBouncer (which refuses start-up options) at the start of every transaction.
+    const bounced = throughPgBouncer && new URL(url).port === new URL(pgBouncerUrl!).port;
+    pool = resilientPool({ connectionString: url, max: 4, ...(bounced ? {} : { options: masterKeyOptions({ current: testMasterKey() }) }) }, "test pool");
+    if (bounced) giveKeysAtEveryBegin(pool);
     pools.set(url, pool);
   }
   return pool;
+}
+
+/**
+ * Makes every `begin` of the pool's clients give the transaction the run's master key (useMasterKeys:
+ * transaction-local), as docs/direct-sql.md tells a service behind PgBouncer to do in its
+ * after-begin hook. Statements outside a transaction have no key.
+ */
+function giveKeysAtEveryBegin(pool: pg.Pool): void {
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => any;
+    const isBegin = (q: unknown) => /^\s*(begin|start\s+transaction)\b/i.test(typeof q === "string" ? q : String((q as { text?: unknown } | null)?.text));
+    client.query = ((...args: unknown[]) => {
+      const result = query(...args);
+      if (!isBegin(args[0]) || typeof result?.then !== "function") return result;
+      return result.then(async (begun: unknown) => {
+        await useMasterKeys({ query: (text, values) => query(text, values) }, { current: testMasterKey() });
+        return begun;
+      });
+    }) as typeof client.query;
+  });
 }
 
 beforeAll(async () => {
@@ -53,11 +102,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...pools.values()].map((pool) => pool.end()));
   pools.clear();
+  // PgBouncer keeps the clients of a dropped database waiting for a server connection it cannot make (a test
+  // server's pool, closed after this hook): its KILL closes them all first, so they fail at once instead.
+  if (throughPgBouncer) await pgBouncerConsole(`kill ${databaseName}`);
   const root = new pg.Client({ connectionString: urlForDatabase(rootServerUrl, "postgres") });
   await root.connect();
   await root.query(`drop database if exists ${databaseName} with (force)`);
   await root.end();
 });
+
+/** Runs one command on the run's PgBouncer's console (SHOW POOLS, KILL db…), as the superuser (its admin). */
+export async function pgBouncerConsole(command: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: viaPgBouncer(urlForDatabase(rootServerUrl, "pgbouncer")) });
+  await client.connect();
+  try {
+    return (await client.query(command)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 /** Runs `fn` as the superuser in a transaction that is rolled back afterwards. */
 export async function withRootDb<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { createHttpService, type HttpService } from "../../src/http/app.ts";
 import { type AppSecrets, appSecretsFrom } from "../../src/http/auth.ts";
 import { type MasterKeys, masterKeys } from "../../src/privacy/masterKeys.ts";
 import { createLogger, type Logger } from "../../src/observability/logger.ts";
-import { roleUrl, testConfig } from "./db.ts";
+import { roleUrl, testConfig, throughPgBouncer } from "./db.ts";
 
 export interface TestServer {
   url: string;
@@ -25,12 +25,19 @@ export async function startTestServer(
     privacyPollMs?: number;
     /** Default: the run's DATA_ENCRYPTION_KEY. */
     masterKeys?: MasterKeys;
+    /** Default: roleUrl("app_authenticator") (through the run's PgBouncer, if any). */
+    authenticatorUrl?: string;
+    /** Default: true, but false through the run's PgBouncer (1.18 in transaction mode cannot keep them). */
+    preparedStatements?: boolean;
+    /** app_authenticator on a streaming replica (test/replica/). */
+    readReplicaUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const secrets = appSecretsFrom(testConfig().secret);
   const service = await createHttpService({
-    authenticatorUrl: roleUrl("app_authenticator"),
+    authenticatorUrl: options.authenticatorUrl ?? roleUrl("app_authenticator"),
     poolMax: 4,
+    preparedStatements: options.preparedStatements ?? !throughPgBouncer,
     secrets,
     production: options.production ?? false,
     masterKeys: options.masterKeys ?? masterKeys(testConfig()),
@@ -39,6 +46,7 @@ export async function startTestServer(
     logger: options.logger ?? createLogger({ level: "silent" }),
     requireWorker: options.requireWorker ?? false,
     privacyPollMs: options.privacyPollMs,
+    readReplicaUrl: options.readReplicaUrl,
   });
   await new Promise<void>((resolve) => service.server.listen(0, "127.0.0.1", resolve));
   const { port } = service.server.address() as AddressInfo;

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig, PROJECT_ROOT, requireSecrets, ROLES, roleConnectionString } from "../../src/config.ts";
+import { authenticatorConnectionString, ConfigError, loadConfig, PROJECT_ROOT, readReplicaConnectionString, requireSecrets, ROLES, roleConnectionString } from "../../src/config.ts";
 import { AuthError, appSecretsFrom } from "../../src/http/auth.ts";
 import { masterKeys } from "../../src/privacy/masterKeys.ts";
 
@@ -129,9 +129,36 @@ test.each([
   expect(() => loadConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
 });
 
+test("PG_PREPARED_STATEMENTS: on unless false (PgBouncer < 1.21 in transaction mode, docs/scaling.md §4)", () => {
+  expect(loadConfig({ DATA_DIR: dataDir }).preparedStatements).toBe(true);
+  expect(loadConfig({ DATA_DIR: dataDir, PG_PREPARED_STATEMENTS: "false" }).preparedStatements).toBe(false);
+  expect(() => loadConfig({ DATA_DIR: dataDir, PG_PREPARED_STATEMENTS: "off" })).toThrow(/PG_PREPARED_STATEMENTS must be true or false, got "off"/);
+});
+
 test("PG_POOL_TIMEOUT_MS bounds the wait for a database connection: 3 s unless set", () => {
   expect(loadConfig({ DATA_DIR: dataDir }).poolTimeoutMs).toBe(3000);
   expect(loadConfig({ DATA_DIR: dataDir, PG_POOL_TIMEOUT_MS: "750" }).poolTimeoutMs).toBe(750);
+});
+
+test("READ_REPLICA_URL: unset by default; a postgres URL, given app_authenticator's password when it has none", () => {
+  expect(loadConfig({ DATA_DIR: dataDir }).readReplicaUrl).toBeUndefined();
+  expect(readReplicaConnectionString(loadConfig({ DATA_DIR: dataDir }))).toBeUndefined();
+  expect(() => loadConfig({ DATA_DIR: dataDir, READ_REPLICA_URL: "replica:5432" })).toThrow(/READ_REPLICA_URL must look like postgres:\/\//);
+  const withPassword = loadConfig({ DATA_DIR: dataDir, READ_REPLICA_URL: "postgres://app_authenticator:given@standby:5432/app" });
+  expect(readReplicaConnectionString(withPassword)).toBe("postgres://app_authenticator:given@standby:5432/app");
+  const without = loadConfig({ DATA_DIR: dataDir, READ_REPLICA_URL: "postgres://app_authenticator@standby:5432/app", AUTHENTICATOR_DB_PASSWORD: "p@ss" });
+  expect(readReplicaConnectionString(without)).toBe("postgres://app_authenticator:p%40ss@standby:5432/app");
+});
+
+test("API_DATABASE_URL: the API's app_authenticator pool goes there (PgBouncer); unset, DATABASE_URL's server", () => {
+  const db = { DATA_DIR: dataDir, DATABASE_URL: "postgres://owner:pw@db:5432/app", AUTHENTICATOR_DB_PASSWORD: "p@ss" };
+  expect(authenticatorConnectionString(loadConfig(db))).toBe("postgres://app_authenticator:p%40ss@db:5432/app");
+  const bounced = loadConfig({ ...db, API_DATABASE_URL: "postgres://app_authenticator@pgbouncer:6432/app" });
+  expect(authenticatorConnectionString(bounced)).toBe("postgres://app_authenticator:p%40ss@pgbouncer:6432/app");
+  // The owner's (migrations) and the worker's stay on DATABASE_URL: they need session features.
+  expect(bounced.ownerUrl).toBe("postgres://owner:pw@db:5432/app");
+  expect(new URL(roleConnectionString(bounced, ROLES.worker)).host).toBe("db:5432");
+  expect(() => loadConfig({ ...db, API_DATABASE_URL: "pgbouncer:6432" })).toThrow(/API_DATABASE_URL must look like postgres:\/\//);
 });
 
 test("the two apps' JWT secrets must differ", () => {

@@ -4,9 +4,10 @@
 // that database instead, already built on the server of ROOT_DATABASE_URL with
 // this process's secrets: nothing is migrated and no secret is replaced.
 import { randomBytes } from "node:crypto";
-import { SECRET_NAMES, urlForDatabase, urlForRole } from "../../src/config.ts";
+import { ROLE_PASSWORD_SECRET, ROLES, SECRET_NAMES, urlForDatabase, urlForRole } from "../../src/config.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { configFor } from "../helpers/config.ts";
+import { type PgBouncer, startPgBouncer } from "./pgbouncer.ts";
 import { startTestCluster, type TestCluster } from "./testCluster.ts";
 
 export const TEMPLATE_DATABASE = "pas_test_template";
@@ -14,6 +15,7 @@ export const TEST_OWNER = "app_owner";
 
 declare global {
   var __testCluster: TestCluster | undefined;
+  var __testPgBouncer: PgBouncer | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -46,4 +48,16 @@ export default async function globalSetup(): Promise<void> {
 
   const config = configFor(ownerUrl, cluster.rootUrl);
   await migrateDatabase(config, () => {}, { withCurrent: true });
+
+  // `npm run test:pgbouncer`: a PgBouncer in transaction mode, one server connection per (database, user),
+  // which the helpers put between the tests and the server for the API's and the apps' connections
+  // (test/helpers/db.ts); the worker, migrations and the owner connect directly.
+  if (process.env.TEST_PGBOUNCER === "1") {
+    const root = new URL(cluster.rootUrl);
+    const users: Record<string, string> = { [decodeURIComponent(root.username)]: decodeURIComponent(root.password) };
+    for (const role of [ROLES.authenticator, ROLES.pasBot, ROLES.innerEdu]) users[role] = process.env[ROLE_PASSWORD_SECRET[role]]!;
+    const adminUsers = [decodeURIComponent(root.username)];
+    globalThis.__testPgBouncer = await startPgBouncer({ serverUrl: cluster.rootUrl, users, poolSize: 1, adminUsers });
+    process.env.TEST_PGBOUNCER_URL = globalThis.__testPgBouncer.url;
+  }
 }

@@ -2,6 +2,7 @@ import pg from "pg";
 import { TEMPLATE_DATABASE } from "./globalSetup.ts";
 
 export default async function globalTeardown(): Promise<void> {
+  await globalThis.__testPgBouncer?.stop();
   const cluster = globalThis.__testCluster;
   if (!cluster) return;
   // A prepared template (npm run test:mutations) belongs to whoever prepared it, as does its server.
