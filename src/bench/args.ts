@@ -23,6 +23,11 @@ export interface BenchArgs {
   profile: string | undefined;
 }
 
+/** A whole number written in decimal digits ("10"); NaN for anything else ("1e1", "0x5", "2.5", ""). */
+function whole(text: string): number {
+  return /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+}
+
 /** parseArgs' values; its error (an unknown option, a missing value) as a UserError followed by `usage`. */
 function parseOrUsage<T extends ParseArgsConfig>(usage: string, config: T): ReturnType<typeof parseArgs<T>>["values"] {
   try {
@@ -55,15 +60,15 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     },
   });
   const parsed: BenchArgs = {
-    scale: Number(values.scale),
-    seconds: Number(values.duration),
-    rounds: Number(values.rounds),
-    connectionCounts: values.connections.split(",").map(Number),
+    scale: whole(values.scale),
+    seconds: whole(values.duration),
+    rounds: whole(values.rounds),
+    connectionCounts: values.connections.split(",").map(whole),
     baseline: values.baseline,
     ceiling: values.ceiling,
     operations: values.operations,
-    processes: Number(values.processes ?? "1"),
-    baselineProcesses: Number(values["baseline-processes"] ?? values.processes ?? "1"),
+    processes: whole(values.processes ?? "1"),
+    baselineProcesses: whole(values["baseline-processes"] ?? values.processes ?? "1"),
     profile: values.profile,
   };
   if (
@@ -108,7 +113,7 @@ export function parseRlsArgs(args: string[]): RlsArgs {
       queries: { type: "string" },
     },
   });
-  const parsed = { seconds: Number(values.duration), rounds: Number(values.rounds), clients: Number(values.clients), queries: values.queries };
+  const parsed = { seconds: whole(values.duration), rounds: whole(values.rounds), clients: whole(values.clients), queries: values.queries };
   if (
     !(Number.isInteger(parsed.seconds) && parsed.seconds >= 1) ||
     !(Number.isInteger(parsed.rounds) && parsed.rounds >= 1) ||

@@ -29,6 +29,11 @@ export interface CheckoutOptions {
   install?: (dir: string) => Promise<void>;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Given the checkout's `remove` as soon as its folder exists, before git or npm run: a caller that stops
+   * early (Ctrl-C during `git worktree add` or `npm ci`) registers it there, so nothing is left behind.
+   */
+  onCreated?: (remove: () => Promise<void>) => void;
 }
 
 /** A ref as `git rev-parse` takes it (a name, a commit id, `HEAD~3`, `main@{1}`), and never an option. */
@@ -61,14 +66,18 @@ export async function checkoutBaseline(ref: string, options: CheckoutOptions = {
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-baseline-"));
   const modules = path.join(dir, "node_modules");
   let linked = false;
-  const remove = async () => {
-    // The link first, so that nothing below can reach this checkout's own node_modules.
-    if (linked) await unlink(modules).catch(() => {});
-    const removed = await run("git", ["-C", repo, "worktree", "remove", "--force", dir]).then(() => true, () => false);
-    await rm(dir, { recursive: true, force: true });
-    // Only when git could not remove it (a half-made worktree): forget the folder just deleted.
-    if (!removed) await run("git", ["-C", repo, "worktree", "prune"]).catch(() => {});
-  };
+  let removing: Promise<void> | undefined;
+  // Once, whoever asks first (a failure below, or the caller's stop).
+  const remove = () =>
+    (removing ??= (async () => {
+      // The link first, so that nothing below can reach this checkout's own node_modules.
+      if (linked) await unlink(modules).catch(() => {});
+      const removed = await run("git", ["-C", repo, "worktree", "remove", "--force", dir]).then(() => true, () => false);
+      await rm(dir, { recursive: true, force: true });
+      // Only when git could not remove it (a half-made worktree): forget the folder just deleted.
+      if (!removed) await run("git", ["-C", repo, "worktree", "prune"]).catch(() => {});
+    })());
+  options.onCreated?.(remove);
   try {
     log(`Baseline: ${ref} = ${commit.slice(0, 12)}, checked out in ${dir}.`);
     await run("git", ["-C", repo, "worktree", "add", "--detach", "--quiet", dir, commit]);

@@ -125,8 +125,10 @@ runCommand(async (lifecycle) => {
   if (config.production) throw new UserError("The benchmark creates BYPASSRLS roles: never run it with NODE_ENV=production.");
   const rootUrl = superuserUrl(config, "The benchmark creates its RLS-bypassing roles");
   // First, so that a bad ref fails before anything starts; removed at the end, even after a failure.
-  const checkout = args.baseline === undefined ? undefined : await checkoutBaseline(args.baseline);
-  if (checkout) lifecycle.onStop("the baseline's worktree", () => checkout.remove());
+  const checkout =
+    args.baseline === undefined
+      ? undefined
+      : await checkoutBaseline(args.baseline, { onCreated: (remove) => lifecycle.onStop("the baseline's worktree", remove) });
   await startEmbeddedIfNeeded(config, lifecycle);
   await migrateDatabase(config, () => {});
   await createBypassTwins(rootUrl);

@@ -78,6 +78,8 @@ const ROUTES = new Set(["/graphql", "/graphiql", ...PROBES]);
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** A read waits at most this long for a replica connection before it runs on the primary. */
 const REPLICA_CONNECT_TIMEOUT_MS = 1000;
+/** A statement waits at most this long for the replica's answer before its read runs on the primary (pg's client-side query_timeout). */
+const REPLICA_QUERY_TIMEOUT_MS = 5000;
 /** At most one "pool exhausted" warning per this many ms. */
 const POOL_WARNING_INTERVAL_MS = 10_000;
 
@@ -100,6 +102,10 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
           connectionString: options.readReplicaUrl,
           max: options.poolMax,
           connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS,
+          // A replica that stops answering (a hung host, packets dropped) must not hold a read: past this the
+          // read runs on the primary (readReplica.ts).
+          query_timeout: REPLICA_QUERY_TIMEOUT_MS,
+          keepAlive: true,
           preparedStatements: options.preparedStatements,
           pipeline: true,
         },

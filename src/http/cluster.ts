@@ -94,6 +94,7 @@ export function forkApiProcesses({ count, shared, logger }: { count: number; sha
       if (message?.type === ASK) void answer(worker, message.id);
     });
     worker.on("exit", (code, signal) => {
+      void retire(worker.id);
       if (stopping) return;
       const pid = worker.process.pid;
       if (starting) {
@@ -117,7 +118,19 @@ export function forkApiProcesses({ count, shared, logger }: { count: number; sha
     });
   };
 
-  // /metrics: the sum over every live API process and the primary's own figures.
+  // /metrics: the sum over every live API process and the primary's own figures. A process that does not answer
+  // in time counts with its last report; one that exited keeps its counters and histograms (its gauges end with it),
+  // so a stuck or replaced process never makes a counter go down.
+  const lastReports = new Map<number, MetricsJson>();
+  let retired: MetricsJson = [];
+  const retire = async (workerId: number) => {
+    const last = lastReports.get(workerId);
+    lastReports.delete(workerId);
+    if (!last) return;
+    // (prom-client types `type` as an enum; at run time it is the name, "counter".)
+    const kept = last.filter((metric) => ["counter", "histogram"].includes(String(metric.type))) as MetricsJson;
+    retired = (await AggregatorRegistry.aggregate([retired, kept]).getMetricsAsJSON()) as MetricsJson;
+  };
   let nextCollect = 0;
   const collecting = new Map<number, (metrics: MetricsJson | undefined) => void>();
   cluster.on("message", (_worker, message: Message) => {
@@ -130,7 +143,8 @@ export function forkApiProcesses({ count, shared, logger }: { count: number; sha
       const settle = (metrics: MetricsJson | undefined) => {
         clearTimeout(timer);
         collecting.delete(id);
-        resolve(metrics);
+        if (metrics) lastReports.set(worker.id, metrics);
+        resolve(metrics ?? lastReports.get(worker.id));
       };
       collecting.set(id, settle);
       worker.send({ type: COLLECT, id } satisfies Message, (e: Error | null) => e && settle(undefined));
@@ -139,7 +153,7 @@ export function forkApiProcesses({ count, shared, logger }: { count: number; sha
     let reply: Message;
     try {
       const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected());
-      const reports = await Promise.all([shared.getMetricsAsJSON(), ...live.map(collectFrom)]);
+      const reports = [...(await Promise.all([shared.getMetricsAsJSON(), ...live.map(collectFrom)])), retired];
       const text = await AggregatorRegistry.aggregate(reports.filter((r): r is MetricsJson => r !== undefined)).metrics();
       reply = { type: ANSWER, id, text };
     } catch (e) {

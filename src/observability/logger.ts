@@ -10,6 +10,7 @@
 // walk over the line's own keys, not pino's `redact` paths: with ~200 of them
 // (`name` and `*.name` for each name) pino's redaction cost a sixth of a light
 // request's CPU time, on every request's log line (BENCHMARKS.md).
+import { IncomingMessage, ServerResponse } from "node:http";
 import pino, { type Bindings, type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "../config.ts";
 import { personalFieldNames } from "../privacy/dataClasses.ts";
@@ -32,53 +33,59 @@ const CENSOR = "[redacted]";
 /** Levels walked: a field, a field of a field (`row.content`), and one more (`req.headers.authorization`). */
 const DEPTH = 3;
 
-/** Plain objects and arrays are walked; class instances (a request, a response) go to their serializers, which whitelist. */
-function walkable(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  if (Array.isArray(value)) return true;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+/** Objects with serializers of their own that whitelist what they log (app.ts): a request, a response. */
+function hasOwnSerializer(value: object): boolean {
+  return value instanceof IncomingMessage || value instanceof ServerResponse;
 }
 
 /**
- * `value` with every field named in REDACTED_FIELDS, down to DEPTH levels, replaced by "[redacted]". It is
- * returned as is when nothing matches (no copy: the common case costs one Set lookup per key); otherwise
- * the objects on the way to a match are shallow copies, and the caller's object is left unchanged.
+ * `value` with every field named in REDACTED_FIELDS, down to DEPTH levels, replaced by "[redacted]". Any
+ * object is walked (its own enumerable fields, as JSON.stringify writes them), except a request or a
+ * response (their serializers whitelist) and values JSON writes through toJSON (a Date); an Error, under
+ * any key, is first serialized as pino serializes `err` (type, message, stack, own fields). Nothing is
+ * copied when nothing matches (the common case costs one Set lookup per key); otherwise the objects on
+ * the way to a match are copied into plain ones, and the caller's object is left unchanged.
  */
 export function redactFields<T>(value: T, depth = DEPTH): T {
-  if (depth === 0 || !walkable(value)) return value;
+  if (depth === 0 || typeof value !== "object" || value === null || hasOwnSerializer(value)) return value;
+  if (value instanceof Error) return redactFields({ ...pino.stdSerializers.err(value) }, depth) as T;
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return value;
+  const fields = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(value)) {
-    const field = value[key];
+  for (const key of Object.keys(fields)) {
+    const field = fields[key];
     const replaced = REDACTED_FIELDS.has(key) ? CENSOR : redactFields(field, depth - 1);
     if (replaced !== field) {
-      copy ??= (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>;
+      copy ??= (Array.isArray(value) ? [...value] : { ...fields }) as Record<string, unknown>;
       copy[key] = replaced;
     }
   }
   return (copy ?? value) as T;
 }
 
-/** A logger at `level` (default info) writing JSON lines to `destination` (default: stdout, asynchronously). */
 export function createLogger(options: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
   const logger = pino(
     {
       level: options.level ?? "info",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }), bindings: redactFields, log: redactFields },
-      // An error is serialized (its own fields copied into a plain object), then redacted like the rest.
-      // (pino's serialized error has a prototype of its own: spread into a plain object to be walked.)
-      serializers: { err: (error: Error) => redactFields({ ...pino.stdSerializers.err(error) }) },
+      // `err` is serialized and redacted like an error under any other key (redactFields).
+      serializers: { err: (error: Error) => redactFields(error) },
     },
     // stdout by default, written asynchronously: a write(2) per request's log line was a cost of its own
     // under load. pino flushes what is buffered when the process exits (not on SIGKILL).
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
-  // A child's bindings skip formatters.bindings (pino applies it to the root's only): redact them here.
-  // Children are made from their parent's prototype, so this covers children of children too.
+  // A child's bindings, and bindings set later, skip formatters.bindings (pino applies it to the root's
+  // only): redact them here. Children are made from their parent's prototype, so this covers children of
+  // children too.
   const child = logger.child;
   logger.child = function (this: Logger, bindings: Bindings, childOptions?: Parameters<Logger["child"]>[1]) {
     return child.call(this, redactFields(bindings), childOptions);
   } as Logger["child"];
+  const setBindings = logger.setBindings;
+  logger.setBindings = function (this: Logger, bindings: Bindings) {
+    setBindings.call(this, redactFields(bindings));
+  };
   return logger;
 }

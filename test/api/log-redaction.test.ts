@@ -49,6 +49,32 @@ describe("log redaction", () => {
     expect(linesOf(raw)[0]!.err).toMatchObject({ type: "Error", message: "insert failed", code: "23505", payload: "[redacted]" });
   });
 
+  test("an error under any key, one nested in another, a class instance and bindings set later are redacted too (break-this, issue 19)", () => {
+    const { logger, raw } = capturingLogger();
+    class Row {
+      id = "kept-row";
+      content = LETTER;
+    }
+    const inner = Object.assign(new Error("constraint"), { content: LETTER });
+    logger.warn({ error: Object.assign(new Error("outer"), { displayName: "Mia" }), row: new Row() }, "a line");
+    logger.error({ err: Object.assign(new Error("wrapped"), { original: inner }) }, "nested");
+    const child = logger.child({ component: "test" });
+    child.setBindings({ displayName: "Mia" });
+    child.info("after setBindings");
+    const output = raw.join("");
+    expect(output).not.toContain(LETTER);
+    expect(output).not.toContain("Mia");
+    const [first, second, third] = linesOf(raw);
+    expect(first).toMatchObject({ error: { type: "Error", message: "outer", displayName: "[redacted]" }, row: { id: "kept-row", content: "[redacted]" } });
+    expect(second!.err).toMatchObject({ message: "wrapped", original: { message: "constraint", content: "[redacted]" } });
+    expect(third).toMatchObject({ component: "test", displayName: "[redacted]" });
+  });
+
+  test("a request or a response is left to its serializer, a Date to its toJSON", () => {
+    const at = new Date("2026-11-30T00:00:00Z");
+    expect(redactFields({ at })).toEqual({ at });
+  });
+
   test("the caller's object is left unchanged, and an object with nothing to redact is not copied", () => {
     const row = { content: LETTER, id: 1 };
     const logged = { row };

@@ -47,11 +47,105 @@ test("WAL positions order as numbers", () => {
   expect(parseLsn("1/0") > parseLsn("0/FFFFFFFF")).toBe(true);
 });
 
-/** A pool whose only query answers `lsn`, as pg_current_wal_lsn() or pg_last_wal_replay_lsn() would; `asked` counts the queries. */
-function fakePool(lsn: () => string): pg.Pool & { asked: number } {
-  const pool = { asked: 0, query: async () => (pool.asked++, { rows: [{ lsn: lsn() }] }) };
+/**
+ * A pool whose only query answers `lsn`, as pg_current_wal_lsn() or pg_last_wal_replay_lsn() would, and
+ * `standby` as pg_is_in_recovery() would; `asked` counts the queries.
+ */
+function fakePool(lsn: () => string, standby: () => boolean = () => true): pg.Pool & { asked: number } {
+  const pool = { asked: 0, query: async () => (pool.asked++, { rows: [{ lsn: lsn(), standby: standby() }] }) };
   return pool as unknown as pg.Pool & { asked: number };
 }
+
+const silent = createLogger({ level: "silent" });
+const primaryClient = (async (_settings: unknown, callback: (client: unknown) => unknown) => callback({})) as never;
+const READ = parse("{ quests { nodes { id } } }");
+const MUTATION = parse("mutation { createQuest(input: {}) { clientMutationId } }");
+const routedFor = (router: ReadReplicaRouter) => (userId: string) => router.contextFor({ document: READ }, primaryClient, userId).withPgClient !== undefined;
+/** Waits for `polls` more polls of the replica. */
+const pollsOf = async (pool: { asked: number }, polls: number) => {
+  const from = pool.asked;
+  await until(`${polls} more polls`, async () => pool.asked >= from + polls);
+};
+
+test("a replica that stops replaying while the primary moves on serves no more reads, whoever asks (break-this, issue 19)", async () => {
+  let primaryLsn = "0/100";
+  let replayed = "0/100";
+  const replicaPool = fakePool(() => replayed);
+  const router = new ReadReplicaRouter({ primaryPool: fakePool(() => primaryLsn), replicaPool, logger: silent, pollMs: 20 });
+  const routed = routedFor(router);
+  try {
+    await until("the replica fresh", async () => routed("anyone"));
+    // Others write on the primary (a family link withdrawn, an erasure); the standby's replay is paused.
+    primaryLsn = "0/500";
+    await pollsOf(replicaPool, 3);
+    expect(routed("anyone")).toBe(false);
+    // It catches up: reads go back to it.
+    replayed = "0/500";
+    await until("the replica fresh again", async () => routed("anyone"));
+  } finally {
+    router.stop();
+  }
+});
+
+test("a server that is not a standby (promoted, a restored copy) serves no reads (break-this, issue 19)", async () => {
+  const replicaPool = fakePool(() => "0/100", () => false);
+  const router = new ReadReplicaRouter({ primaryPool: fakePool(() => "0/100"), replicaPool, logger: silent, pollMs: 20 });
+  try {
+    await pollsOf(replicaPool, 4);
+    expect(routedFor(router)("anyone")).toBe(false);
+  } finally {
+    router.stop();
+  }
+});
+
+test("an older write's position arriving after a newer write began never lets the user's reads leave the primary early (break-this, issue 19)", async () => {
+  let primaryLsn = "0/100";
+  let replayed = "0/100";
+  // While `holding`, the primary's answers are held until released, in the order the test chooses.
+  let holding = false;
+  const held: Array<(lsn: string) => void> = [];
+  const primaryPool = {
+    query: () =>
+      holding ? new Promise((resolve) => held.push((lsn) => resolve({ rows: [{ lsn }] }))) : Promise.resolve({ rows: [{ lsn: primaryLsn }] }),
+  } as unknown as pg.Pool;
+  // No timer: the test polls itself.
+  const router = new ReadReplicaRouter({ primaryPool, replicaPool: fakePool(() => replayed), logger: silent, pollMs: 1e9 });
+  const routed = routedFor(router);
+  const pollTwice = async () => {
+    await router.poll();
+    await router.poll();
+  };
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  try {
+    await pollTwice();
+    expect(routed("writer")).toBe(true);
+    holding = true;
+    await router.contextFor({ document: MUTATION }, primaryClient, "writer").withPgClient!(null, async () => "A committed");
+    // B begins while A's position is still being read; then A's arrives.
+    const b = router.contextFor({ document: MUTATION }, primaryClient, "writer").withPgClient!;
+    held[0]!("0/200");
+    holding = false;
+    primaryLsn = "0/200";
+    replayed = "0/200";
+    await tick();
+    await pollTwice();
+    expect(routed("writer")).toBe(false); // B has not even run
+    holding = true;
+    await b(null, async () => "B committed");
+    holding = false;
+    expect(routed("writer")).toBe(false); // B's position not known yet
+    held[1]!("0/300");
+    primaryLsn = "0/300";
+    await tick();
+    await pollTwice();
+    expect(routed("writer")).toBe(false); // the replica has 0/200 of 0/300
+    replayed = "0/300";
+    await pollTwice();
+    expect(routed("writer")).toBe(true);
+  } finally {
+    router.stop();
+  }
+});
 
 test("after a user's mutation, that user's reads stay on the primary until the replica has replayed it; others' do not", async () => {
   let primaryLsn = "0/100";

@@ -143,7 +143,11 @@ test("API_PROCESSES=2: two processes serve the port, /metrics sums them, a kille
   expect(statuses.filter((status) => status !== 200)).toEqual([]);
   expect(replaced).toContain(survivor);
   expect(await forkedApiProcesses(primary)).toEqual(replaced);
-  expect(sample((await fetchFresh(`${base}/metrics`)).body, "api_process_restarts_total")).toBe(1);
+  const afterCrash = (await fetchFresh(`${base}/metrics`)).body;
+  expect(sample(afterCrash, "api_process_restarts_total")).toBe(1);
+  // The killed process's requests still count: a counter never goes down (break-this, issue 19).
+  const healthz = 'http_requests_total{method="GET",route="/healthz",status="200"}';
+  expect(sample(afterCrash, healthz)).toBeGreaterThanOrEqual(sample(metrics, healthz) + statuses.length);
   const exited = run.stdout().split("\n").filter((line) => line.includes('"api_process_exited"')).map((line) => JSON.parse(line));
   expect(exited).toEqual([expect.objectContaining({ level: "error", apiProcessPid: killed, signal: "SIGKILL", restartInMs: 500 })]);
 

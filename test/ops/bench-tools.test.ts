@@ -63,6 +63,11 @@ describe("npm run bench's arguments", () => {
 
   test("--baseline-processes: the baseline's own count, else --processes", () => {
     expect(parseBenchArgs(["--baseline", "HEAD", "--processes", "2"])).toMatchObject({ processes: 2, baselineProcesses: 2 });
+    // Whole numbers in decimal digits only (break-this, issue 19: Number() took "0x5" as 5 and "1e1" as 10).
+    for (const [option, value] of [["--scale", "0x5"], ["--rounds", "1e1"], ["--duration", "0.001"], ["--connections", "32,1e2"]]) {
+      expect(() => parseBenchArgs([option!, value!])).toThrow(UserError);
+    }
+    expect(() => parseRlsArgs(["--clients", "1e1"])).toThrow(UserError);
     expect(parseBenchArgs(["--baseline", "HEAD", "--baseline-processes", "1", "--processes", "2"])).toMatchObject({ processes: 2, baselineProcesses: 1 });
     expect(() => parseBenchArgs(["--ceiling", "--baseline-processes", "1"])).toThrow(/needs --baseline/);
   });
@@ -239,6 +244,26 @@ describe("the baseline's scratch worktree", () => {
     expect(readFileSync(path.join(checkout.dir, "file.txt"), "utf8")).toBe("first\n");
     await checkout.remove();
     expect(existsSync(checkout.dir)).toBe(false);
+  });
+
+  test("stopped while it installs (Ctrl-C): the remover it handed out first leaves no worktree behind (break-this, issue 19)", async () => {
+    let removeEarly: (() => Promise<void>) | undefined;
+    let folder = "";
+    const checkout = checkoutBaseline("first", {
+      repo,
+      log: () => {},
+      onCreated: (remove) => (removeEarly = remove),
+      // The caller's stop runs while npm ci is still at work.
+      install: async (dir) => {
+        folder = dir;
+        expect(worktrees()).toBe(2);
+        await removeEarly!();
+      },
+    });
+    await checkout.then((c) => c.remove());
+    expect(folder).not.toBe("");
+    expect(existsSync(folder)).toBe(false);
+    expect(worktrees()).toBe(1);
   });
 
   test("a failed install leaves no worktree behind", async () => {
