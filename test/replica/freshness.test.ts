@@ -3,32 +3,12 @@
 // child no longer sees the child there), and a standby that stops answering (its processes SIGSTOPped: a
 // hung host) holds a read no longer than the replica pool's query_timeout before it runs on the primary.
 import { readFileSync } from "node:fs";
-import pg from "pg";
-import { urlForDatabase } from "../../src/config.ts";
 import { appSecretsFrom, signAppToken } from "../../src/http/auth.ts";
-import { ownerUrl, roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
+import { roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
+import { asRoot, onStandby, standbyRoot } from "../helpers/standby.ts";
 import { createUser, linkFamily, type TestUser } from "../helpers/fixtures.ts";
 import { graphql, startTestServer } from "../helpers/http.ts";
 import { until } from "../helpers/process.ts";
-
-const standbyRoot = process.env.REPLICA_ROOT_DATABASE_URL!;
-const database = new URL(ownerUrl).pathname.slice(1);
-/** `url` with the standby's host and port. */
-function onStandby(url: string): string {
-  const u = new URL(url);
-  u.hostname = new URL(standbyRoot).hostname;
-  u.port = new URL(standbyRoot).port;
-  return u.href;
-}
-async function asRoot<T>(serverRoot: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: urlForDatabase(serverRoot, database) });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The standby's postmaster and every process under it. */
 async function standbyPids(): Promise<number[]> {

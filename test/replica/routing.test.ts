@@ -15,38 +15,16 @@ import {
   isNonNullType,
 } from "postgraphile/graphql";
 import { REPLICA_ROOT_FIELDS } from "../../src/graphql/readReplica.ts";
-import { urlForDatabase } from "../../src/config.ts";
 import { appSecretsFrom, signAppToken } from "../../src/http/auth.ts";
 import type { Logger } from "../../src/observability/logger.ts";
-import { ownerUrl, roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
+import { roleUrl, testConfig, withOwnerDb } from "../helpers/db.ts";
+import { asRoot, onStandby, primaryRoot, standbyRoot, testDatabase } from "../helpers/standby.ts";
 import { createUser, linkFamily, type TestUser } from "../helpers/fixtures.ts";
 import { graphql, startTestServer, type TestServer } from "../helpers/http.ts";
 import { capturingLogger } from "../helpers/logs.ts";
 import { until } from "../helpers/process.ts";
 import { freePort } from "../setup/testCluster.ts";
 
-const standbyRoot = process.env.REPLICA_ROOT_DATABASE_URL;
-if (!standbyRoot) throw new Error("test/replica/ needs REPLICA_ROOT_DATABASE_URL (its standby): run it with `npm run test:replica`.");
-const primaryRoot = process.env.TEST_ROOT_URL!;
-const database = new URL(ownerUrl).pathname.slice(1);
-
-/** `url` with the standby's host and port (another port: a proxy). */
-function onStandby(url: string, port = new URL(standbyRoot!).port): string {
-  const u = new URL(url);
-  u.hostname = new URL(standbyRoot!).hostname;
-  u.port = port;
-  return u.href;
-}
-
-async function asRoot<T>(serverRoot: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: urlForDatabase(serverRoot, database) });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 type Calls = Record<string, number>;
 const SERVERS = { primary: primaryRoot, replica: standbyRoot };
@@ -94,7 +72,7 @@ let parent: TestUser, child: TestUser, otherParent: TestUser;
 const tokens = {} as Record<"parent" | "child" | "otherParent", string>;
 
 beforeAll(async () => {
-  await asRoot(primaryRoot, (c) => c.query(`alter database ${database} set track_functions = 'all'`));
+  await asRoot(primaryRoot, (c) => c.query(`alter database ${testDatabase} set track_functions = 'all'`));
   ({ parent, child, otherParent } = await withOwnerDb(async (client) => {
     const [p, c, o] = [await createUser(client, "parent"), await createUser(client, "child"), await createUser(client, "parent")];
     await linkFamily(client, p, c);
