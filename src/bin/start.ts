@@ -23,6 +23,7 @@ import { masterKeys } from "../privacy/masterKeys.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { countWorkerJobs, createSharedMetrics } from "../observability/metrics.ts";
 import { watchPrivacyChecks } from "../observability/privacyWatch.ts";
+import { watchDatabase } from "../http/readiness.ts";
 import { workerLoggerFrom } from "../observability/workerLogger.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 
@@ -139,7 +140,8 @@ async function listen(server: Server, port: number): Promise<number> {
  * The primary's side of API_PROCESSES > 1: forks the API processes and resolves with their port once all listen. What
  * must be counted once is counted here (createSharedMetrics): the audit log's privacy checks (the one
  * watchPrivacyChecks, which also logs each denial once), the in-process worker's jobs and the queue, through a pool
- * of two app_authenticator connections. One "HTTP server" stop ends them all.
+ * of two app_authenticator connections, which also watches the database (database_unavailable and
+ * database_available, logged once). One "HTTP server" stop ends them all.
  */
 async function startApiProcesses(config: Config, lifecycle: Lifecycle, logger: Logger, runner: WorkerHandle | undefined): Promise<number> {
   const pool = resilientPool(
@@ -149,9 +151,12 @@ async function startApiProcesses(config: Config, lifecycle: Lifecycle, logger: L
   const shared = createSharedMetrics(pool);
   if (runner) countWorkerJobs(runner.events, shared.workerJobs);
   const privacyWatch = watchPrivacyChecks(pool, shared, logger, 5000);
+  // Logged once for all processes: the database stopped answering, and answers again.
+  const stopDatabaseWatch = watchDatabase(pool, logger, 2000);
   const api = forkApiProcesses({ count: config.apiProcesses, shared: shared.registry, logger });
   lifecycle.onStop("HTTP server", async () => {
     await api.stop();
+    stopDatabaseWatch();
     await privacyWatch.stop();
     await pool.end();
   });

@@ -65,7 +65,8 @@ export interface HttpServiceOptions {
   /**
    * Set in an API process of npm start's cluster (src/http/cluster.ts, API_PROCESSES > 1): what /metrics answers (the
    * sum over every process, gathered by the primary). The figures read from the database alike by every process (the
-   * audit log's privacy checks, the job queue) are then left to the primary, which counts them once.
+   * audit log's privacy checks, the job queue) and the database watch's log lines are then left to the primary,
+   * which counts and logs them once.
    */
   clusterMetrics?: () => Promise<string>;
 }
@@ -193,7 +194,8 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   const privacyWatch: PrivacyWatch = options.clusterMetrics
     ? { poll: async () => {}, stop: async () => {} }
     : watchPrivacyChecks(pool, metrics, logger, options.privacyPollMs ?? 5000);
-  const stopDatabaseWatch = watchDatabase(pool, logger, options.databasePollMs ?? 2000);
+  // In npm start's cluster the primary watches the database, once for all (src/bin/start.ts).
+  const stopDatabaseWatch = options.clusterMetrics ? () => {} : watchDatabase(pool, logger, options.databasePollMs ?? 2000);
 
   return {
     server,
