@@ -219,20 +219,21 @@ export function roleConnectionString(config: Config, role: RoleName): string {
   return urlForRole(config.ownerUrl, role, config.secret(ROLE_PASSWORD_SECRET[role]));
 }
 
-/** READ_REPLICA_URL as the API connects with it: app_authenticator's password filled in when the URL has none. */
-export function readReplicaConnectionString(config: Config): string | undefined {
-  if (!config.readReplicaUrl) return undefined;
-  const url = new URL(config.readReplicaUrl);
+/** An app_authenticator URL given by a setting, with AUTHENTICATOR_DB_PASSWORD filled in when it has no password. */
+function withAuthenticatorPassword(config: Config, given: string): string {
+  const url = new URL(given);
   if (!url.password) url.password = encodeURIComponent(config.secret(ROLE_PASSWORD_SECRET[ROLES.authenticator]));
   return url.href;
 }
 
+/** READ_REPLICA_URL as the API connects with it: app_authenticator's password filled in when the URL has none. */
+export function readReplicaConnectionString(config: Config): string | undefined {
+  return config.readReplicaUrl ? withAuthenticatorPassword(config, config.readReplicaUrl) : undefined;
+}
+
 /** The API's app_authenticator connection: API_DATABASE_URL (its password AUTHENTICATOR_DB_PASSWORD's unless it has one), else DATABASE_URL's server. */
 export function authenticatorConnectionString(config: Config): string {
-  if (!config.apiDatabaseUrl) return roleConnectionString(config, ROLES.authenticator);
-  const url = new URL(config.apiDatabaseUrl);
-  if (!url.password) url.password = encodeURIComponent(config.secret(ROLE_PASSWORD_SECRET[ROLES.authenticator]));
-  return url.href;
+  return config.apiDatabaseUrl ? withAuthenticatorPassword(config, config.apiDatabaseUrl) : roleConnectionString(config, ROLES.authenticator);
 }
 
 /** The same server as `url`, another database. */

@@ -29,11 +29,11 @@ import {
   Kind,
   type DocumentNode,
   type FragmentDefinitionNode,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "postgraphile/graphql";
 import { databaseUnavailability } from "../db/pool.ts";
 import type { Logger } from "../observability/logger.ts";
+import { operationOf } from "./operations.ts";
 
 /** The `withPgClient` of the pg adaptor the preset uses (node-postgres). */
 type WithPgClient = AnyWithPgClient<NodePostgresPgClient>;
@@ -81,12 +81,6 @@ const MAX_PENDING_USERS = 100_000;
 const UNKNOWN_POSITION_HOLD_MS = 60_000;
 /** SQLSTATEs after which a read is run again on the primary (see the header). */
 const RETRY_ON_PRIMARY = new Set(["25006", "40001", "AUDIT"]);
-
-/** The operation the request runs: the one named, or the only one. */
-function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-}
 
 /** The root field names a selection set selects, through fragment spreads and inline fragments; null for an unknown fragment. */
 function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] | null {

@@ -8,6 +8,7 @@ import type { Request } from "express";
 import { Kind, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from "postgraphile/graphql";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
+import { operationOf } from "../graphql/operations.ts";
 
 const SLOW_OPERATION_SECONDS = 1;
 
@@ -28,11 +29,6 @@ const EVENTS: Record<string, string> = {
 interface Field {
   name: string;
   alias: string;
-}
-
-function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
 }
 
 function topLevelFields(operation: OperationDefinitionNode): Field[] {
